@@ -1,0 +1,82 @@
+"""``selfdex path`` and ``selfdex doctor``."""
+
+from __future__ import annotations
+
+import platform
+import sqlite3
+import sys
+
+import click
+
+from .. import __version__
+from ..importers.registry import load_errors, load_importers
+from ..store import Store, StoreError
+from ..store.schema import SCHEMA_VERSION
+from .common import json_option, out, print_json, store_path
+
+
+@click.command("path")
+@json_option
+@click.pass_context
+def path_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Where the store lives (override with --store or SELFDEX_STORE)."""
+    path = store_path(ctx)
+    if as_json:
+        print_json({"store": str(path), "exists": path.exists()})
+    else:
+        click.echo(str(path))
+
+
+def _fts5_available() -> bool:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+@click.command("doctor")
+@json_option
+@click.pass_context
+def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Check the environment and the store; exit 1 if something needs fixing."""
+    checks: list[dict[str, object]] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "ok": ok, "detail": detail})
+
+    check("python", sys.version_info >= (3, 11), f"{platform.python_version()} ({sys.executable})")
+    check("sqlite", sqlite3.sqlite_version_info >= (3, 35), f"SQLite {sqlite3.sqlite_version}")
+    check("fts5", _fts5_available(), "full-text search (FTS5) compiled into SQLite")
+    imps, errors = load_importers(), load_errors()
+    check("importers", not errors, f"{len(imps)} loaded" + "".join(f"; FAILED {e.entry_point}: {e.error}" for e in errors))
+    path = store_path(ctx)
+    if not path.exists():
+        check("store", True, f"{path} does not exist yet (created by the first import)")
+    else:
+        try:
+            with Store(path, create=False) as store:
+                integrity = store.conn.execute("PRAGMA quick_check").fetchone()[0]
+                mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+                check("store", integrity == "ok", f"{path}: integrity {integrity}, {store.count():,} records")
+                check("schema", store.schema_version == SCHEMA_VERSION, f"version {store.schema_version} (current {SCHEMA_VERSION})")
+                check("journal", mode == "wal", f"journal_mode={mode}")
+                running = store.conn.execute("SELECT count(*) FROM import_jobs WHERE status != 'complete'").fetchone()[0]
+                check("jobs", running == 0, f"{running} incomplete import job(s)")
+        except StoreError as exc:
+            check("store", False, str(exc))
+    ok = all(c["ok"] for c in checks)
+    if as_json:
+        print_json({"ok": ok, "version": __version__, "checks": checks})
+    else:
+        for c in checks:
+            mark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
+            out.print(f"{mark} {c['check']:<10} {c['detail']}")
+    if not ok:
+        ctx.exit(1)
+
+
+COMMANDS = [path_cmd, doctor_cmd]

@@ -1,0 +1,178 @@
+"""``selfdex import``, ``importers``, ``sources``, ``jobs``: getting data in and seeing what came in."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ..importers.registry import load_errors, load_importers
+from ..ingest import JobSummary, import_path
+from ..store import queries
+from .common import (
+    RichImportProgress,
+    UserError,
+    console,
+    json_option,
+    make_progress,
+    open_store,
+    out,
+    print_json,
+)
+
+
+def run_import(ctx: click.Context, paths: tuple[str, ...], *, quiet: bool = False) -> list[JobSummary]:
+    for p in paths:
+        if not Path(p).exists():
+            raise UserError(f"{p}: no such file or folder")
+    store = open_store(ctx, create=True)
+    summaries = []
+    try:
+        with make_progress() as progress:
+            for p in paths:
+                if not quiet:
+                    progress.console.print(f"[bold]Importing[/] {p}")
+                hook = RichImportProgress(progress) if not quiet else None
+                summaries.append(import_path(store, p, progress=hook))
+    except KeyboardInterrupt:
+        console.print("[yellow]Interrupted: the job was rolled back; the store is as it was before it.[/]")
+        raise SystemExit(130) from None
+    finally:
+        store.close()
+    return summaries
+
+
+def print_summary(summary: JobSummary) -> None:
+    status = Counter(f.status for f in summary.files)
+    out.print(
+        f"[bold]{summary.source}[/]: {summary.records_read:,} records read, "
+        f"[green]{summary.records_new:,} new[/], {summary.records_duplicate:,} already stored, "
+        f"{summary.problems:,} problems; files: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
+    )
+    if summary.by_platform:
+        table = Table("platform", "records read", title=None, box=None)
+        for platform, n in summary.by_platform.most_common():
+            table.add_row(platform, f"{n:,}")
+        out.print(table)
+    not_imported = [f for f in summary.files if f.status != "imported"]
+    if not_imported:
+        out.print(f"[yellow]{len(not_imported)} file(s) not imported:[/]")
+        for f in not_imported[:25]:
+            out.print(f"  {f.status:<11} {f.member} — {f.reason}")
+        if len(not_imported) > 25:
+            out.print(f"  … and {len(not_imported) - 25} more (selfdex jobs show {summary.job_id})")
+    errors = [p for p in summary.problem_samples if p.severity not in ("skipped",)]
+    if errors:
+        out.print(f"[yellow]{summary.problems} problem(s); first ones:[/]")
+        for p in errors[:10]:
+            where = p.position()
+            out.print(f"  {p.member}{' (' + where + ')' if where else ''}: {p.reason}")
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@json_option
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Import export archives (folders, zips, tars) into the store. Safe to re-run: nothing is duplicated."""
+    summaries = run_import(ctx, paths, quiet=as_json)
+    if as_json:
+        print_json([s.to_dict() for s in summaries])
+        return
+    for s in summaries:
+        print_summary(s)
+
+
+@click.command("importers")
+@json_option
+def importers_cmd(as_json: bool) -> None:
+    """List the installed importers (built-in and plugins)."""
+    imps = load_importers()
+    errors = load_errors()
+    if as_json:
+        print_json({
+            "importers": [
+                {"name": i.name, "platform": i.platform, "version": i.version, "description": i.description,
+                 "handles": list(i.handles), "module": type(i).__module__}
+                for i in imps
+            ],
+            "load_errors": [{"entry_point": e.entry_point, "error": e.error} for e in errors],
+        })
+        return
+    table = Table("name", "platform", "version", "handles")
+    for i in imps:
+        table.add_row(i.name, i.platform, i.version, ", ".join(i.handles) or i.description)
+    out.print(table)
+    for e in errors:
+        out.print(f"[red]failed to load[/] {e.entry_point}: {e.error}")
+
+
+@click.command("sources")
+@json_option
+@click.pass_context
+def sources_cmd(ctx: click.Context, as_json: bool) -> None:
+    """What is in the store, per platform: records, date range, kinds."""
+    with open_store(ctx) as store:
+        rows = queries.sources(store)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("The store is empty. Import an export: selfdex import PATH (or try: selfdex demo)")
+        return
+    table = Table("platform", "records", "first", "last", "kinds")
+    for r in rows:
+        table.add_row(r["platform"], f"{r['records']:,}", (r["first"] or "")[:10], (r["last"] or "")[:10], ", ".join(r["kinds"]))
+    out.print(table)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Import jobs: what was imported when, and what went wrong."""
+
+
+@jobs_group.command("list")
+@json_option
+@click.pass_context
+def jobs_list(ctx: click.Context, as_json: bool) -> None:
+    """Recent import jobs."""
+    with open_store(ctx) as store:
+        rows = queries.jobs(store)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("job", "source", "started", "status", "read", "new", "problems")
+    for r in rows:
+        table.add_row(str(r["id"]), r["source"], r["started_at"], r["status"], f"{r['records_read']:,}",
+                      f"{r['records_new']:,}", str(r["problems"]))
+    out.print(table)
+
+
+@jobs_group.command("show")
+@click.argument("job_id", type=int)
+@json_option
+@click.pass_context
+def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
+    """Files and problems of one import job."""
+    with open_store(ctx) as store:
+        files = queries.job_files(store, job_id)
+        errors = queries.import_errors(store, job_id, limit=1000)
+    if not files and not errors:
+        raise UserError(f"no import job {job_id} (see: selfdex jobs list)")
+    if as_json:
+        print_json({"files": files, "problems": errors})
+        return
+    table = Table("file", "importer", "status", "records", "new", "problems", "reason")
+    for f in files:
+        table.add_row(f["member"], f["importer"] or "", f["status"], str(f["records_read"]), str(f["records_new"]),
+                      str(f["problems"]), f["reason"] or "")
+    out.print(table)
+    for e in errors[:100]:
+        pos = ", ".join(f"{k} {e[c]}" for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset")) if e[c] is not None)
+        out.print(f"  [{e['severity']}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
+
+
+COMMANDS = [import_cmd, importers_cmd, sources_cmd, jobs_group]

@@ -1,0 +1,1 @@
+"""One writer module per platform; see :mod:`selfdex.sample.generate`."""

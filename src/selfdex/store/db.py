@@ -1,0 +1,189 @@
+"""The person's store: one SQLite file (WAL, foreign keys, migrations) that they own."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir
+
+from ..model import ImportProblem, Record
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+__all__ = ["Store", "StoreError", "default_store_path"]
+
+ENV_VAR = "SELFDEX_STORE"
+
+
+class StoreError(Exception):
+    """A problem with the store file the user can act on (wrong file, newer schema, locked)."""
+
+
+def default_store_path() -> Path:
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir("selfdex", appauthor=False)) / "selfdex.sqlite"
+
+
+_RECORD_COLUMNS = (
+    "id", "platform", "action", "kind", "title", "creators", "external_ids", "categories", "url",
+    "occurred_at", "occurred_tz", "time_precision", "rating", "rating_scale", "rating_norm",
+    "duration_s", "amount", "currency", "quantity", "distance_m", "text", "lat", "lon", "place",
+    "address", "extra", "raw", "importer", "importer_version", "job_id", "source_archive",
+    "source_member", "source_index", "source_line", "source_offset",
+)
+_INSERT_RECORD = (
+    f"INSERT OR IGNORE INTO records ({', '.join(_RECORD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})"
+)
+
+
+def _json(value: Any) -> str | None:
+    if value is None or value == {} or value == [] or value == ():
+        return None
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
+    item, loc, prov = record.item, record.location, record.provenance
+    return (
+        record.id, record.platform, record.action, item.kind, item.title,
+        _json(list(item.creators)), _json(item.ids), _json(list(item.categories)), item.url,
+        record.when.isoformat().replace("+00:00", "Z") if record.when else None,
+        record.original_tz, record.precision, record.rating, record.rating_scale, record.rating_norm,
+        record.duration_s, record.amount, record.currency, record.quantity, record.distance_m,
+        record.text,
+        loc.lat if loc else None, loc.lon if loc else None, loc.name if loc else None,
+        loc.address if loc else None,
+        _json(record.extra), _json(record.raw) if not isinstance(record.raw, str) else record.raw,
+        record.importer or "unknown", record.importer_version or "0", job_id,
+        prov.archive if prov else None, prov.member if prov else None,
+        prov.index if prov else None, prov.line if prov else None, prov.offset if prov else None,
+    )
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"no store at {self.path} (import something first: selfdex import PATH)")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a selfdex store (SQLite said: {exc})") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this selfdex understands "
+                f"({SCHEMA_VERSION}); upgrade selfdex"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # One script = one transaction: a crash mid-migration leaves the previous version intact.
+            self.conn.executescript(f"BEGIN IMMEDIATE;{MIGRATIONS[target - 1]};PRAGMA user_version = {target};COMMIT;")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; anything raised (Ctrl-C included) rolls everything back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writes (called inside one import transaction) -----------------------------------------
+    def start_job(self, source: str, source_sha256: str | None, version: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO import_jobs (source, source_sha256, started_at, status, selfdex_version) "
+            "VALUES (?, ?, ?, 'running', ?)",
+            (source, source_sha256, now_iso(), version),
+        )
+        return int(cur.lastrowid or 0)
+
+    def insert_records(self, records: Sequence[Record], job_id: int) -> int:
+        """Insert, ignoring records already stored; returns how many were new."""
+        if not records:
+            return 0
+        cur = self.conn.executemany(_INSERT_RECORD, [record_row(r, job_id) for r in records])
+        return int(cur.rowcount)
+
+    def insert_problems(self, problems: Sequence[ImportProblem], job_id: int, importer: str | None) -> None:
+        self.conn.executemany(
+            "INSERT INTO import_errors (job_id, member, importer, severity, record_index, line, byte_offset, "
+            "reason, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (job_id, p.member, importer, p.severity, p.index, p.line, p.offset, p.reason,
+                 (p.excerpt or None) and p.excerpt[:500])
+                for p in problems
+            ],
+        )
+
+    def insert_file(self, job_id: int, **fields: Any) -> None:
+        cols = ["job_id", *fields]
+        self.conn.execute(
+            f"INSERT INTO import_files ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            (job_id, *fields.values()),
+        )
+
+    def finish_job(self, job_id: int, status: str, **counts: int) -> None:
+        sets = ", ".join(f"{k} = ?" for k in counts)
+        self.conn.execute(
+            f"UPDATE import_jobs SET status = ?, finished_at = ?{', ' + sets if sets else ''} WHERE id = ?",
+            (status, now_iso(), *counts.values(), job_id),
+        )
+
+    # -- reads ----------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM records").fetchone()[0])
+
+    def get(self, record_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
+        return row_dict(row) if row else None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_JSON_COLUMNS = ("creators", "external_ids", "categories", "extra")
+
+
+def row_dict(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    for col in _JSON_COLUMNS:
+        if col in out:
+            out[col] = json.loads(out[col]) if out[col] else ([] if col in ("creators", "categories") else {})
+    out.pop("rowid", None)
+    return out

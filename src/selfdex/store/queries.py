@@ -1,0 +1,120 @@
+"""Read-side queries over the store: sources, timeline, full-text search, import history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .db import Store, row_dict
+
+__all__ = ["Filters", "import_errors", "jobs", "search_fts", "sources", "timeline"]
+
+_LIGHT_COLUMNS = (
+    "id, platform, action, kind, title, creators, external_ids, categories, url, occurred_at, occurred_tz, "
+    "time_precision, rating, rating_scale, rating_norm, duration_s, amount, currency, quantity, distance_m, "
+    "text, lat, lon, place, importer, source_archive, source_member, source_index, source_line, source_offset"
+)
+
+
+@dataclass(slots=True)
+class Filters:
+    platforms: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    since: str | None = None  # ISO date or instant, inclusive
+    until: str | None = None  # exclusive
+
+    def sql(self, alias: str = "r") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (("platform", self.platforms), ("kind", self.kinds), ("action", self.actions)):
+            if values:
+                clauses.append(f"{alias}.{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.since:
+            clauses.append(f"{alias}.occurred_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"{alias}.occurred_at < ?")
+            params.append(self.until)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def sources(store: Store) -> list[dict[str, Any]]:
+    """Per platform: record count, date range, kinds and actions, and the importers involved."""
+    rows = store.conn.execute(
+        """
+        SELECT platform, count(*) AS records, min(occurred_at) AS first, max(occurred_at) AS last,
+               group_concat(DISTINCT kind) AS kinds, group_concat(DISTINCT action) AS actions,
+               group_concat(DISTINCT importer) AS importers
+        FROM records GROUP BY platform ORDER BY records DESC
+        """
+    ).fetchall()
+    out = []
+    for r in rows:
+        d = dict(r)
+        for key in ("kinds", "actions", "importers"):
+            d[key] = sorted((d[key] or "").split(","))
+        out.append(d)
+    return out
+
+
+def timeline(store: Store, filters: Filters | None = None, *, limit: int = 50, newest_first: bool = True) -> list[dict[str, Any]]:
+    where, params = (filters or Filters()).sql()
+    order = "DESC" if newest_first else "ASC"
+    rows = store.conn.execute(
+        f"SELECT {_LIGHT_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        f"ORDER BY r.occurred_at {order} LIMIT ?",
+        (*params, limit),
+    ).fetchall()
+    return [row_dict(r) for r in rows]
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """User words → a safe FTS5 query: every word must match (prefix match on the last one)."""
+    tokens = _TOKEN.findall(text)
+    if not tokens:
+        return None
+    quoted = [f'"{t}"' for t in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search_fts(store: Store, text: str, filters: Filters | None = None, *, limit: int = 20) -> list[dict[str, Any]]:
+    query = fts_query(text)
+    if query is None:
+        return []
+    where, params = (filters or Filters()).sql()
+    cols = ", ".join(f"r.{c.strip()}" for c in _LIGHT_COLUMNS.split(","))
+    rows = store.conn.execute(
+        f"""
+        SELECT {cols}, bm25(records_fts, 4.0, 2.0, 1.0) AS score
+        FROM records_fts JOIN records r ON r.rowid = records_fts.rowid
+        WHERE records_fts MATCH ? AND {where}
+        ORDER BY score LIMIT ?
+        """,
+        (query, *params, limit),
+    ).fetchall()
+    return [row_dict(r) for r in rows]
+
+
+def jobs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    rows = store.conn.execute("SELECT * FROM import_jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    return [dict(r) for r in rows]
+
+
+def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    if job_id is None:
+        rows = store.conn.execute("SELECT * FROM import_errors ORDER BY id DESC LIMIT ?", (limit,))
+    else:
+        rows = store.conn.execute("SELECT * FROM import_errors WHERE job_id = ? ORDER BY id LIMIT ?", (job_id, limit))
+    return [dict(r) for r in rows.fetchall()]
+
+
+def job_files(store: Store, job_id: int) -> list[dict[str, Any]]:
+    rows = store.conn.execute("SELECT * FROM import_files WHERE job_id = ? ORDER BY id", (job_id,))
+    return [dict(r) for r in rows.fetchall()]

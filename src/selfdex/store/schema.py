@@ -1,0 +1,121 @@
+"""Schema migrations. Each entry moves the store from version i to i+1 (``PRAGMA user_version``).
+
+Table and column names are meant to read well in Datasette / sqlite-utils: ``records``,
+``import_jobs``, ``import_files``, ``import_errors``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: records, provenance, import bookkeeping, full-text index
+    """
+    CREATE TABLE import_jobs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,              -- the path the user imported
+        source_sha256 TEXT,                -- of the file, when the source is one file
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,              -- complete | failed
+        selfdex_version TEXT NOT NULL,
+        records_read INTEGER NOT NULL DEFAULT 0,
+        records_new INTEGER NOT NULL DEFAULT 0,
+        records_duplicate INTEGER NOT NULL DEFAULT 0,
+        problems INTEGER NOT NULL DEFAULT 0,
+        files_imported INTEGER NOT NULL DEFAULT 0,
+        files_skipped INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE import_files (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
+        member TEXT NOT NULL,              -- path inside the source; nested archives joined by "!/"
+        size_bytes INTEGER,
+        importer TEXT,                     -- NULL when no importer recognised the file
+        importer_version TEXT,
+        status TEXT NOT NULL,              -- imported | skipped | refused | unsupported | failed
+        reason TEXT,
+        records_read INTEGER NOT NULL DEFAULT 0,
+        records_new INTEGER NOT NULL DEFAULT 0,
+        problems INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX import_files_job ON import_files(job_id);
+
+    CREATE TABLE import_errors (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER NOT NULL REFERENCES import_jobs(id) ON DELETE CASCADE,
+        member TEXT,
+        importer TEXT,
+        severity TEXT NOT NULL,            -- error | refused | unsupported
+        record_index INTEGER,
+        line INTEGER,
+        byte_offset INTEGER,
+        reason TEXT NOT NULL,
+        excerpt TEXT
+    );
+    CREATE INDEX import_errors_job ON import_errors(job_id);
+
+    CREATE TABLE records (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,           -- content hash: the same event from two exports is one record
+        platform TEXT NOT NULL,
+        action TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT,
+        creators TEXT,                     -- JSON array
+        external_ids TEXT,                 -- JSON object, e.g. {"asin": "...", "isbn13": "..."}
+        categories TEXT,                   -- JSON array
+        url TEXT,
+        occurred_at TEXT,                  -- ISO 8601, UTC
+        occurred_tz TEXT,                  -- the zone the platform wrote ("+02:00", "Europe/Berlin", "local")
+        time_precision TEXT,               -- day | minute | second | ms | ...
+        rating REAL,
+        rating_scale REAL,
+        rating_norm REAL,                  -- rating / rating_scale, 0..1
+        duration_s REAL,
+        amount REAL,                       -- negative when money left the person
+        currency TEXT,
+        quantity REAL,
+        distance_m REAL,
+        text TEXT,                         -- untrusted free text (reviews, notes, messages)
+        lat REAL,
+        lon REAL,
+        place TEXT,
+        address TEXT,
+        extra TEXT,                        -- JSON object of platform-specific fields
+        raw TEXT,                          -- the original record, for audit
+        importer TEXT NOT NULL,
+        importer_version TEXT NOT NULL,
+        job_id INTEGER NOT NULL REFERENCES import_jobs(id),
+        source_archive TEXT,
+        source_member TEXT,
+        source_index INTEGER,
+        source_line INTEGER,
+        source_offset INTEGER
+    );
+    CREATE INDEX records_time ON records(occurred_at);
+    CREATE INDEX records_platform_time ON records(platform, occurred_at);
+    CREATE INDEX records_kind_time ON records(kind, occurred_at);
+
+    CREATE VIRTUAL TABLE records_fts USING fts5(
+        title, creators, text,
+        content='records', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
+        INSERT INTO records_fts(rowid, title, creators, text)
+        VALUES (new.rowid, new.title, new.creators, new.text);
+    END;
+    CREATE TRIGGER records_fts_delete AFTER DELETE ON records BEGIN
+        INSERT INTO records_fts(records_fts, rowid, title, creators, text)
+        VALUES ('delete', old.rowid, old.title, old.creators, old.text);
+    END;
+    CREATE TRIGGER records_fts_update AFTER UPDATE ON records BEGIN
+        INSERT INTO records_fts(records_fts, rowid, title, creators, text)
+        VALUES ('delete', old.rowid, old.title, old.creators, old.text);
+        INSERT INTO records_fts(rowid, title, creators, text)
+        VALUES (new.rowid, new.title, new.creators, new.text);
+    END;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
