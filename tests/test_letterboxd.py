@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from selfdex.importers.letterboxd import LetterboxdImporter
-from selfdex.testing import parse_path, recognized_by, entries
+from selfdex.testing import parse_path, recognitions
 
 
 def test_real_samples(formats_dir: Path) -> None:
@@ -12,7 +12,14 @@ def test_real_samples(formats_dir: Path) -> None:
     by_action = {r.action for r in records}
     assert {"watched", "rated", "reviewed", "wishlisted", "liked", "saved", "commented"} <= by_action
     # diary: the viewing day is "Watched Date", not the logging day
-    christine = next(r for r in records if r.item.title == "Christine" and r.action == "watched" and r.extra.get("year") == "1983" and "letterboxd_entry" in r.item.ids)
+    christine = next(
+        r
+        for r in records
+        if r.item.title == "Christine"
+        and r.action == "watched"
+        and r.extra.get("year") == "1983"
+        and "letterboxd_entry" in r.item.ids
+    )
     assert christine.when is not None and christine.when.date().isoformat() == "2017-09-30"
     assert christine.rating == 5 and christine.rating_norm == 1.0
     # list preamble is skipped and list rows are read
@@ -31,7 +38,9 @@ def test_deleted_entries_are_reported_not_imported(formats_dir: Path) -> None:
 
 def test_sample_person(sample_exports: Path) -> None:
     bundle = next(sample_exports.glob("letterboxd-*.zip"))
-    assert {recognized_by(e) for e in entries(bundle) if e.name != "profile.csv"} == {"letterboxd"}
+    assert {name for member, name in recognitions(bundle).items() if member != "profile.csv"} == {
+        "letterboxd"
+    }
     records, problems = parse_path(LetterboxdImporter(), bundle)
     assert problems == []
     titles = {r.item.title for r in records if r.action == "rated"}

@@ -22,7 +22,7 @@ from typing import IO, BinaryIO
 
 from .model import ImportProblem
 
-__all__ = ["ArchiveLimits", "Entry", "iter_entries", "is_archive_name"]
+__all__ = ["ArchiveLimits", "Entry", "is_archive_name", "iter_entries"]
 
 HEAD_BYTES = 8192
 NESTED_SEP = "!/"
@@ -174,10 +174,13 @@ class _Walker:
         self.members += 1
         self.total_bytes += size
         if self.members > self.limits.max_members:
-            return self._problem(member, f"refused: more than {self.limits.max_members:,} files in the archive")
+            return self._problem(
+                member, f"refused: more than {self.limits.max_members:,} files in the archive"
+            )
         if self.total_bytes > self.limits.max_total_bytes:
             return self._problem(
-                member, f"refused: archive expands past {self.limits.max_total_bytes:,} bytes in total (zip bomb?)"
+                member,
+                f"refused: archive expands past {self.limits.max_total_bytes:,} bytes in total (zip bomb?)",
             )
         return None
 
@@ -256,7 +259,9 @@ class _Walker:
                     yield self._problem(shown, "refused: symbolic link inside the archive")
                     continue
                 if info.flag_bits & 0x1:
-                    yield ImportProblem(reason="encrypted member: cannot read without the password", member=shown)
+                    yield ImportProblem(
+                        reason="encrypted member: cannot read without the password", member=shown
+                    )
                     continue
                 if problem := self._bomb_check(shown, info.file_size, info.compress_size):
                     yield problem
@@ -303,7 +308,9 @@ class _Walker:
 
     def _bomb_check(self, member: str, size: int, compressed: int) -> ImportProblem | None:
         if size > self.limits.max_member_bytes:
-            return self._problem(member, f"refused: declares {size:,} bytes, over the {self.limits.max_member_bytes:,} cap")
+            return self._problem(
+                member, f"refused: declares {size:,} bytes, over the {self.limits.max_member_bytes:,} cap"
+            )
         if size > self.limits.ratio_floor_bytes and size > self.limits.max_ratio * max(compressed, 1):
             ratio = size / max(compressed, 1)
             return self._problem(member, f"refused: compression ratio {ratio:,.0f}:1 looks like a zip bomb")
@@ -353,7 +360,9 @@ def _skip_noise(name: str) -> bool:
     return base in _NOISE_NAMES or name.startswith("__MACOSX/") or base.startswith("._")
 
 
-def iter_entries(path: str | os.PathLike[str], limits: ArchiveLimits | None = None) -> Iterator[Entry | ImportProblem]:
+def iter_entries(
+    path: str | os.PathLike[str], limits: ArchiveLimits | None = None
+) -> Iterator[Entry | ImportProblem]:
     """Every readable file under ``path`` (a folder, file or archive), archives opened recursively."""
     limits = limits or ArchiveLimits()
     root = Path(path)
@@ -386,7 +395,11 @@ def iter_entries(path: str | os.PathLike[str], limits: ArchiveLimits | None = No
             if full.is_symlink():
                 target = full.resolve()
                 if not target.is_relative_to(real_root):
-                    yield ImportProblem(reason="refused: symbolic link points outside the folder", member=member, severity="refused")
+                    yield ImportProblem(
+                        reason="refused: symbolic link points outside the folder",
+                        member=member,
+                        severity="refused",
+                    )
                     continue
             if not full.is_file():
                 continue

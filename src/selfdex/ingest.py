@@ -116,25 +116,39 @@ def import_path(
         summary = JobSummary(job_id=job_id, source=source)
         for item in iter_entries(path, limits):
             if isinstance(item, ImportProblem):
-                result = FileResult(member=item.member or source, size_bytes=None, importer=None,
-                                    status="refused" if item.severity == "refused" else "failed",
-                                    reason=item.reason, problems=1)
+                result = FileResult(
+                    member=item.member or source,
+                    size_bytes=None,
+                    importer=None,
+                    status="refused" if item.severity == "refused" else "failed",
+                    reason=item.reason,
+                    problems=1,
+                )
                 _note_problems(store, summary, [item], job_id, None)
             else:
                 result = _import_entry(store, summary, item, importers, job_id, progress)
             summary.files.append(result)
             store.insert_file(
-                job_id, member=result.member, size_bytes=result.size_bytes, importer=result.importer,
+                job_id,
+                member=result.member,
+                size_bytes=result.size_bytes,
+                importer=result.importer,
                 importer_version=None if result.importer is None else _version(importers, result.importer),
-                status=result.status, reason=result.reason, records_read=result.records_read,
-                records_new=result.records_new, problems=result.problems,
+                status=result.status,
+                reason=result.reason,
+                records_read=result.records_read,
+                records_new=result.records_new,
+                problems=result.problems,
             )
             if progress is not None and not isinstance(item, ImportProblem):
                 progress.file_finished(result)
         store.finish_job(
-            job_id, "complete",
-            records_read=summary.records_read, records_new=summary.records_new,
-            records_duplicate=summary.records_duplicate, problems=summary.problems,
+            job_id,
+            "complete",
+            records_read=summary.records_read,
+            records_new=summary.records_new,
+            records_duplicate=summary.records_duplicate,
+            problems=summary.problems,
             files_imported=sum(f.status == "imported" for f in summary.files),
             files_skipped=sum(f.status != "imported" for f in summary.files),
         )
@@ -145,7 +159,9 @@ def _version(importers: Sequence[Importer], name: str) -> str | None:
     return next((i.version for i in importers if i.name == name), None)
 
 
-def _note_problems(store: Store, summary: JobSummary, problems: list[ImportProblem], job_id: int, importer: str | None) -> None:
+def _note_problems(
+    store: Store, summary: JobSummary, problems: list[ImportProblem], job_id: int, importer: str | None
+) -> None:
     if not problems:
         return
     store.insert_problems(problems, job_id, importer)
@@ -204,11 +220,17 @@ def _import_entry(
         problems.append(
             ImportProblem(
                 reason=f"importer {importer.name} stopped after {result.records_read} records: {result.reason}",
-                member=entry.path, index=result.records_read,
+                member=entry.path,
+                index=result.records_read,
             )
         )
     flush()
-    if result.status == "imported" and result.records_read == 0 and problems and all(p.severity == "skipped" for p in problems):
+    if (
+        result.status == "imported"
+        and result.records_read == 0
+        and problems
+        and all(p.severity == "skipped" for p in problems)
+    ):
         result.status, result.reason = "skipped", problems[0].reason
     result.problems = len(problems)
     _note_problems(store, summary, problems, job_id, importer.name)

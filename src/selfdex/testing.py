@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from .archive import Entry, iter_entries
 from .importers.base import Importer
-from .ingest import choose_importer
 from .importers.registry import load_importers
+from .ingest import choose_importer
 from .model import ImportProblem, Record
 
-__all__ = ["entries", "parse_path", "recognized_by"]
+__all__ = ["entries", "parse_path", "recognitions"]
 
 
-def entries(path: str | Path) -> list[Entry]:
-    return [e for e in iter_entries(path) if isinstance(e, Entry)]
+def entries(path: str | Path) -> Iterator[Entry]:
+    """Entries under ``path``; each is readable only until the iteration moves on (archives close)."""
+    return (e for e in iter_entries(path) if isinstance(e, Entry))
 
 
-def recognized_by(entry: Entry) -> str | None:
-    """Name of the importer the pipeline would pick for this entry (None: nobody)."""
-    imp, _ = choose_importer(entry, load_importers())
-    return imp.name if imp else None
+def recognitions(path: str | Path) -> dict[str, str | None]:
+    """member path → the importer the pipeline would pick for it (None: nobody)."""
+    importers = load_importers()
+    out: dict[str, str | None] = {}
+    for entry in entries(path):
+        imp, _ = choose_importer(entry, importers)
+        out[entry.path] = imp.name if imp else None
+    return out
 
 
 def parse_path(importer: Importer, path: str | Path) -> tuple[list[Record], list[ImportProblem]]:

@@ -52,7 +52,11 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
     check("sqlite", sqlite3.sqlite_version_info >= (3, 35), f"SQLite {sqlite3.sqlite_version}")
     check("fts5", _fts5_available(), "full-text search (FTS5) compiled into SQLite")
     imps, errors = load_importers(), load_errors()
-    check("importers", not errors, f"{len(imps)} loaded" + "".join(f"; FAILED {e.entry_point}: {e.error}" for e in errors))
+    check(
+        "importers",
+        not errors,
+        f"{len(imps)} loaded" + "".join(f"; FAILED {e.entry_point}: {e.error}" for e in errors),
+    )
     path = store_path(ctx)
     if not path.exists():
         check("store", True, f"{path} does not exist yet (created by the first import)")
@@ -62,9 +66,15 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                 integrity = store.conn.execute("PRAGMA quick_check").fetchone()[0]
                 mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
                 check("store", integrity == "ok", f"{path}: integrity {integrity}, {store.count():,} records")
-                check("schema", store.schema_version == SCHEMA_VERSION, f"version {store.schema_version} (current {SCHEMA_VERSION})")
+                check(
+                    "schema",
+                    store.schema_version == SCHEMA_VERSION,
+                    f"version {store.schema_version} (current {SCHEMA_VERSION})",
+                )
                 check("journal", mode == "wal", f"journal_mode={mode}")
-                running = store.conn.execute("SELECT count(*) FROM import_jobs WHERE status != 'complete'").fetchone()[0]
+                running = store.conn.execute(
+                    "SELECT count(*) FROM import_jobs WHERE status != 'complete'"
+                ).fetchone()[0]
                 check("jobs", running == 0, f"{running} incomplete import job(s)")
         except StoreError as exc:
             check("store", False, str(exc))

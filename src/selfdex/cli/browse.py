@@ -12,19 +12,29 @@ from .common import UserError, json_option, open_store, out, print_json
 
 
 def filter_options(func: Any) -> Any:
-    for opt in reversed([
-        click.option("--platform", multiple=True, help="Only these platforms (repeatable)."),
-        click.option("--kind", multiple=True, help="Only these item kinds: movie, book, track… (repeatable)."),
-        click.option("--action", multiple=True, help="Only these actions: watched, read… (repeatable)."),
-        click.option("--since", help="From this date (YYYY-MM-DD), inclusive."),
-        click.option("--until", help="Before this date (YYYY-MM-DD)."),
-        click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000)),
-    ]):
+    for opt in reversed(
+        [
+            click.option("--platform", multiple=True, help="Only these platforms (repeatable)."),
+            click.option(
+                "--kind", multiple=True, help="Only these item kinds: movie, book, track… (repeatable)."
+            ),
+            click.option("--action", multiple=True, help="Only these actions: watched, read… (repeatable)."),
+            click.option("--since", help="From this date (YYYY-MM-DD), inclusive."),
+            click.option("--until", help="Before this date (YYYY-MM-DD)."),
+            click.option("--limit", default=30, show_default=True, type=click.IntRange(1, 100_000)),
+        ]
+    ):
         func = opt(func)
     return func
 
 
-def _filters(platform: tuple[str, ...], kind: tuple[str, ...], action: tuple[str, ...], since: str | None, until: str | None) -> Filters:
+def _filters(
+    platform: tuple[str, ...],
+    kind: tuple[str, ...],
+    action: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+) -> Filters:
     return Filters(platforms=platform, kinds=kind, actions=action, since=since, until=until)
 
 
@@ -32,8 +42,13 @@ def _table(rows: list[dict[str, Any]]) -> Table:
     table = Table("when", "platform", "action", "kind", "title", "creators", "id")
     for r in rows:
         table.add_row(
-            (r["occurred_at"] or "")[:16].replace("T", " "), r["platform"], r["action"], r["kind"],
-            (r["title"] or r["url"] or (r["text"] or "")[:60] or ""), ", ".join(r["creators"])[:40], r["id"][:12],
+            (r["occurred_at"] or "")[:16].replace("T", " "),
+            r["platform"],
+            r["action"],
+            r["kind"],
+            (r["title"] or r["url"] or (r["text"] or "")[:60] or ""),
+            ", ".join(r["creators"])[:40],
+            r["id"][:12],
         )
     return table
 
@@ -43,11 +58,22 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 @click.option("--oldest-first", is_flag=True)
 @json_option
 @click.pass_context
-def timeline_cmd(ctx: click.Context, platform: tuple[str, ...], kind: tuple[str, ...], action: tuple[str, ...],
-                 since: str | None, until: str | None, limit: int, oldest_first: bool, as_json: bool) -> None:
+def timeline_cmd(
+    ctx: click.Context,
+    platform: tuple[str, ...],
+    kind: tuple[str, ...],
+    action: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int,
+    oldest_first: bool,
+    as_json: bool,
+) -> None:
     """Everything you did, across platforms, on one time axis."""
     with open_store(ctx) as store:
-        rows = queries.timeline(store, _filters(platform, kind, action, since, until), limit=limit, newest_first=not oldest_first)
+        rows = queries.timeline(
+            store, _filters(platform, kind, action, since, until), limit=limit, newest_first=not oldest_first
+        )
     if as_json:
         print_json(rows)
         return
@@ -59,8 +85,17 @@ def timeline_cmd(ctx: click.Context, platform: tuple[str, ...], kind: tuple[str,
 @filter_options
 @json_option
 @click.pass_context
-def search_cmd(ctx: click.Context, text: str, platform: tuple[str, ...], kind: tuple[str, ...], action: tuple[str, ...],
-               since: str | None, until: str | None, limit: int, as_json: bool) -> None:
+def search_cmd(
+    ctx: click.Context,
+    text: str,
+    platform: tuple[str, ...],
+    kind: tuple[str, ...],
+    action: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Full-text search over titles, creators and your own text."""
     with open_store(ctx) as store:
         rows = queries.search_fts(store, text, _filters(platform, kind, action, since, until), limit=limit)
@@ -82,7 +117,9 @@ def record_cmd(ctx: click.Context, record_id: str, as_json: bool) -> None:
     with open_store(ctx) as store:
         row = store.get(record_id)
         if row is None and len(record_id) >= 6:
-            hit = store.conn.execute("SELECT id FROM records WHERE id LIKE ? LIMIT 2", (record_id + "%",)).fetchall()
+            hit = store.conn.execute(
+                "SELECT id FROM records WHERE id LIKE ? LIMIT 2", (record_id + "%",)
+            ).fetchall()
             if len(hit) == 1:
                 row = store.get(hit[0][0])
     if row is None:

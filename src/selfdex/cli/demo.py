@@ -38,8 +38,14 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
                 "search 'zimmer'": queries.search_fts(store, "zimmer", limit=5),
             }
         if as_json:
-            print_json({"store": root.obj["store"], "imports": [s.to_dict() for s in summaries],
-                        "sources": src, "examples": examples})
+            print_json(
+                {
+                    "store": root.obj["store"],
+                    "imports": [s.to_dict() for s in summaries],
+                    "sources": src,
+                    "examples": examples,
+                }
+            )
             return
         for s in summaries:
             print_summary(s)
@@ -50,9 +56,13 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
         for label, rows in examples.items():
             out.rule(label)
             for r in rows:
-                out.print(f"  {(r['occurred_at'] or '')[:10]}  {r['platform']:<12} {r['action']:<10} {r['title'] or r['url']}")
+                out.print(
+                    f"  {(r['occurred_at'] or '')[:10]}  {r['platform']:<12} {r['action']:<10} {r['title'] or r['url']}"
+                )
         if not keep:
-            out.print("\n(The demo store was temporary. Keep the files with --keep DIR, or import your own: selfdex import PATH)")
+            out.print(
+                "\n(The demo store was temporary. Keep the files with --keep DIR, or import your own: selfdex import PATH)"
+            )
 
 
 COMMANDS = [demo_cmd]

@@ -49,8 +49,7 @@ def print_summary(summary: JobSummary) -> None:
     out.print(
         f"[bold]{summary.source}[/]: {summary.records_read:,} records read, "
         f"[green]{summary.records_new:,} new[/], {summary.records_duplicate:,} already stored, "
-        f"{summary.problems:,} problems; files: "
-        + ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
+        f"{summary.problems:,} problems; files: " + ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
     )
     if summary.by_platform:
         table = Table("platform", "records read", title=None, box=None)
@@ -93,14 +92,22 @@ def importers_cmd(as_json: bool) -> None:
     imps = load_importers()
     errors = load_errors()
     if as_json:
-        print_json({
-            "importers": [
-                {"name": i.name, "platform": i.platform, "version": i.version, "description": i.description,
-                 "handles": list(i.handles), "module": type(i).__module__}
-                for i in imps
-            ],
-            "load_errors": [{"entry_point": e.entry_point, "error": e.error} for e in errors],
-        })
+        print_json(
+            {
+                "importers": [
+                    {
+                        "name": i.name,
+                        "platform": i.platform,
+                        "version": i.version,
+                        "description": i.description,
+                        "handles": list(i.handles),
+                        "module": type(i).__module__,
+                    }
+                    for i in imps
+                ],
+                "load_errors": [{"entry_point": e.entry_point, "error": e.error} for e in errors],
+            }
+        )
         return
     table = Table("name", "platform", "version", "handles")
     for i in imps:
@@ -125,7 +132,13 @@ def sources_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     table = Table("platform", "records", "first", "last", "kinds")
     for r in rows:
-        table.add_row(r["platform"], f"{r['records']:,}", (r["first"] or "")[:10], (r["last"] or "")[:10], ", ".join(r["kinds"]))
+        table.add_row(
+            r["platform"],
+            f"{r['records']:,}",
+            (r["first"] or "")[:10],
+            (r["last"] or "")[:10],
+            ", ".join(r["kinds"]),
+        )
     out.print(table)
 
 
@@ -146,8 +159,15 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
         return
     table = Table("job", "source", "started", "status", "read", "new", "problems")
     for r in rows:
-        table.add_row(str(r["id"]), r["source"], r["started_at"], r["status"], f"{r['records_read']:,}",
-                      f"{r['records_new']:,}", str(r["problems"]))
+        table.add_row(
+            str(r["id"]),
+            r["source"],
+            r["started_at"],
+            r["status"],
+            f"{r['records_read']:,}",
+            f"{r['records_new']:,}",
+            str(r["problems"]),
+        )
     out.print(table)
 
 
@@ -167,11 +187,22 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
         return
     table = Table("file", "importer", "status", "records", "new", "problems", "reason")
     for f in files:
-        table.add_row(f["member"], f["importer"] or "", f["status"], str(f["records_read"]), str(f["records_new"]),
-                      str(f["problems"]), f["reason"] or "")
+        table.add_row(
+            f["member"],
+            f["importer"] or "",
+            f["status"],
+            str(f["records_read"]),
+            str(f["records_new"]),
+            str(f["problems"]),
+            f["reason"] or "",
+        )
     out.print(table)
     for e in errors[:100]:
-        pos = ", ".join(f"{k} {e[c]}" for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset")) if e[c] is not None)
+        pos = ", ".join(
+            f"{k} {e[c]}"
+            for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset"))
+            if e[c] is not None
+        )
         out.print(f"  [{e['severity']}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
 
 

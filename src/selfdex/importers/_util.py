@@ -10,7 +10,9 @@ from ..model import Provenance
 _NUM_CLEAN = re.compile(r"[^\d,.\-+eE]")
 
 
-def prov(entry: Entry, index: int | None = None, line: int | None = None, offset: int | None = None) -> Provenance:
+def prov(
+    entry: Entry, index: int | None = None, line: int | None = None, offset: int | None = None
+) -> Provenance:
     return Provenance(archive=entry.archive, member=entry.path, index=index, line=line, offset=offset)
 
 

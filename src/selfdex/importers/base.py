@@ -86,7 +86,9 @@ def iter_csv(
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield ImportProblem(reason=f"malformed CSV: {exc}", member=entry.path, index=index, line=start_line)
+                yield ImportProblem(
+                    reason=f"malformed CSV: {exc}", member=entry.path, index=index, line=start_line
+                )
                 line = reader.line_num + skip_lines + 1
                 index += 1
                 continue
@@ -127,7 +129,10 @@ def load_small_json(entry: Entry) -> Any | ImportProblem:
         return ImportProblem(reason=f"not UTF-8 text: {exc.reason}", member=entry.path, offset=exc.start)
     except json.JSONDecodeError as exc:
         return ImportProblem(
-            reason=f"invalid JSON: {exc.msg}", member=entry.path, line=exc.lineno, offset=exc.pos,
+            reason=f"invalid JSON: {exc.msg}",
+            member=entry.path,
+            line=exc.lineno,
+            offset=exc.pos,
             excerpt=data[max(0, exc.pos - 60) : exc.pos + 60].decode("utf-8", "replace"),
         )
 

@@ -38,8 +38,17 @@ class LetterboxdImporter(Importer):
     platform = "letterboxd"
     version = "1"
     description = "Letterboxd account export (films logged, rated, reviewed, liked, listed)"
-    handles = ("diary.csv", "ratings.csv", "watched.csv", "reviews.csv", "watchlist.csv",
-               "likes/films.csv", "lists/*.csv", "comments.csv", "deleted/*")
+    handles = (
+        "diary.csv",
+        "ratings.csv",
+        "watched.csv",
+        "reviews.csv",
+        "watchlist.csv",
+        "likes/films.csv",
+        "lists/*.csv",
+        "comments.csv",
+        "deleted/*",
+    )
 
     def recognize(self, entry: Entry) -> float:
         if entry.suffix != ".csv":
@@ -58,7 +67,9 @@ class LetterboxdImporter(Importer):
         parts = [p.lower() for p in entry.parts]
         if "deleted" in parts or "orphaned" in parts:
             yield ImportProblem(
-                reason="entries the user deleted on Letterboxd are not imported", member=entry.path, severity="skipped"
+                reason="entries the user deleted on Letterboxd are not imported",
+                member=entry.path,
+                severity="skipped",
             )
             return
         if entry.text_head(64).startswith("Letterboxd list export"):
@@ -68,7 +79,9 @@ class LetterboxdImporter(Importer):
             yield from self._comments(entry)
             return
         is_like = len(parts) >= 2 and parts[-2] == "likes"
-        action, date_col = ("liked", "Date") if is_like else _FILM_FILES.get(entry.name.lower(), ("watched", "Date"))
+        action, date_col = (
+            ("liked", "Date") if is_like else _FILM_FILES.get(entry.name.lower(), ("watched", "Date"))
+        )
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
@@ -77,14 +90,20 @@ class LetterboxdImporter(Importer):
             stamp = parse_date(r.get(date_col) or "") or parse_date(r.get("Date") or "")
             title = clean(r.get("Name"))
             if title is None:
-                yield ImportProblem("row has no film name", entry.path, index=index, line=line, excerpt=str(r)[:200])
+                yield ImportProblem(
+                    "row has no film name", entry.path, index=index, line=line, excerpt=str(r)[:200]
+                )
                 continue
             uri = clean(r.get("Letterboxd URI"))
             rating = to_float(r.get("Rating"))
             ids = {}
             if uri:
                 # diary/review URIs name the log entry, not the film; keep them apart
-                ids["letterboxd_entry" if action in ("watched", "reviewed") and "Watched Date" in r else "letterboxd"] = uri
+                ids[
+                    "letterboxd_entry"
+                    if action in ("watched", "reviewed") and "Watched Date" in r
+                    else "letterboxd"
+                ] = uri
             extra = {}
             if year := clean(r.get("Year")):
                 extra["year"] = year
@@ -92,7 +111,12 @@ class LetterboxdImporter(Importer):
                 extra["rewatch"] = True
             tags = tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip())
             if stamp is None and (r.get(date_col) or r.get("Date")):
-                yield ImportProblem(f"unreadable date {r.get(date_col) or r.get('Date')!r}", entry.path, index=index, line=line)
+                yield ImportProblem(
+                    f"unreadable date {r.get(date_col) or r.get('Date')!r}",
+                    entry.path,
+                    index=index,
+                    line=line,
+                )
                 continue
             yield Record(
                 platform=self.platform,
@@ -117,10 +141,14 @@ class LetterboxdImporter(Importer):
             index, line, r = row
             stamp = parse_date(r.get("Date") or "")
             yield Record(
-                platform=self.platform, action="commented",
+                platform=self.platform,
+                action="commented",
                 item=Item(kind="post", url=clean(r.get("Content"))),
-                when=stamp.when if stamp else None, precision=stamp.precision if stamp else None,
-                text=_html_text(r.get("Comment") or ""), raw=r, provenance=prov(entry, index, line),
+                when=stamp.when if stamp else None,
+                precision=stamp.precision if stamp else None,
+                text=_html_text(r.get("Comment") or ""),
+                raw=r,
+                provenance=prov(entry, index, line),
             )
 
     def _list(self, entry: Entry) -> ParseResult:
@@ -142,12 +170,18 @@ class LetterboxdImporter(Importer):
                 yield ImportProblem("list row has no film name", entry.path, index=index, line=line)
                 continue
             yield Record(
-                platform=self.platform, action="saved",
+                platform=self.platform,
+                action="saved",
                 item=Item(kind="movie", title=title, ids={"letterboxd": r["URL"]} if r.get("URL") else {}),
                 when=list_date.when if list_date else None,
                 precision=list_date.precision if list_date else None,
                 text=_html_text(r.get("Description") or "") or None,
-                extra={"list": list_name, "position": r.get("Position"), "year": clean(r.get("Year")),
-                       "identity": list_name},
-                raw=r, provenance=prov(entry, index, line),
+                extra={
+                    "list": list_name,
+                    "position": r.get("Position"),
+                    "year": clean(r.get("Year")),
+                    "identity": list_name,
+                },
+                raw=r,
+                provenance=prov(entry, index, line),
             )

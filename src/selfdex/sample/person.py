@@ -101,83 +101,338 @@ class WebPage:
 # ---- the catalogue of her life -------------------------------------------------------------------
 
 BOOKS: tuple[Book, ...] = (
-    Book("Dune", "Frank Herbert", "9780441172719", 1965, 688, ("science fiction", "classics"), "dune", 5,
-         review="The desert as a character. I finally get why everyone talks about the spice."),
+    Book(
+        "Dune",
+        "Frank Herbert",
+        "9780441172719",
+        1965,
+        688,
+        ("science fiction", "classics"),
+        "dune",
+        5,
+        review="The desert as a character. I finally get why everyone talks about the spice.",
+    ),
     Book("Dune Messiah", "Frank Herbert", "9780593098233", 1969, 352, ("science fiction",), "dune", 4),
-    Book("Children of Dune", "Frank Herbert", "9780593098240", 1976, 608, ("science fiction",), "dune", 0,
-         status="currently-reading"),
-    Book("Stories of Your Life and Others", "Ted Chiang", "9781101972120", 2002, 304,
-         ("science fiction", "short stories"), "arrival", 5, review="Story of Your Life wrecked me, in the best way."),
-    Book("Exhalation", "Ted Chiang", "9781101947883", 2019, 368, ("science fiction", "short stories"), "arrival", 5),
-    Book("Never Let Me Go", "Kazuo Ishiguro", "9781400078776", 2005, 288, ("literary fiction",), "ishiguro", 5),
-    Book("Klara and the Sun", "Kazuo Ishiguro", "9780593318171", 2021, 320, ("literary fiction", "science fiction"),
-         "ishiguro", 4),
-    Book("The Remains of the Day", "Kazuo Ishiguro", "9780679731726", 1989, 245, ("literary fiction", "classics"),
-         "ishiguro", 5),
-    Book("Salt, Fat, Acid, Heat", "Samin Nosrat", "9781476753836", 2017, 480, ("cooking", "nonfiction"), "cooking", 5),
-    Book("Japanese Farm Food", "Nancy Singleton Hachisu", "9781449418298", 2012, 384, ("cooking", "japan"),
-         "cooking", 4),
-    Book("Born to Run", "Christopher McDougall", "9780307279187", 2009, 304, ("running", "nonfiction"), "running", 4),
-    Book("The Da Vinci Code", "Dan Brown", "9780307474278", 2003, 597, ("thriller",), None, 2,
-         review="Page-turner, but the characters are cardboard."),
-    Book("Infinite Jest", "David Foster Wallace", "9780316066525", 1996, 1079, ("literary fiction",), None, 0,
-         status="abandoned"),
-    Book("Project Hail Mary", "Andy Weir", "9780593135204", 2021, 496, ("science fiction",), None, 0,
-         status="to-read"),
+    Book(
+        "Children of Dune",
+        "Frank Herbert",
+        "9780593098240",
+        1976,
+        608,
+        ("science fiction",),
+        "dune",
+        0,
+        status="currently-reading",
+    ),
+    Book(
+        "Stories of Your Life and Others",
+        "Ted Chiang",
+        "9781101972120",
+        2002,
+        304,
+        ("science fiction", "short stories"),
+        "arrival",
+        5,
+        review="Story of Your Life wrecked me, in the best way.",
+    ),
+    Book(
+        "Exhalation",
+        "Ted Chiang",
+        "9781101947883",
+        2019,
+        368,
+        ("science fiction", "short stories"),
+        "arrival",
+        5,
+    ),
+    Book(
+        "Never Let Me Go", "Kazuo Ishiguro", "9781400078776", 2005, 288, ("literary fiction",), "ishiguro", 5
+    ),
+    Book(
+        "Klara and the Sun",
+        "Kazuo Ishiguro",
+        "9780593318171",
+        2021,
+        320,
+        ("literary fiction", "science fiction"),
+        "ishiguro",
+        4,
+    ),
+    Book(
+        "The Remains of the Day",
+        "Kazuo Ishiguro",
+        "9780679731726",
+        1989,
+        245,
+        ("literary fiction", "classics"),
+        "ishiguro",
+        5,
+    ),
+    Book(
+        "Salt, Fat, Acid, Heat",
+        "Samin Nosrat",
+        "9781476753836",
+        2017,
+        480,
+        ("cooking", "nonfiction"),
+        "cooking",
+        5,
+    ),
+    Book(
+        "Japanese Farm Food",
+        "Nancy Singleton Hachisu",
+        "9781449418298",
+        2012,
+        384,
+        ("cooking", "japan"),
+        "cooking",
+        4,
+    ),
+    Book(
+        "Born to Run",
+        "Christopher McDougall",
+        "9780307279187",
+        2009,
+        304,
+        ("running", "nonfiction"),
+        "running",
+        4,
+    ),
+    Book(
+        "The Da Vinci Code",
+        "Dan Brown",
+        "9780307474278",
+        2003,
+        597,
+        ("thriller",),
+        None,
+        2,
+        review="Page-turner, but the characters are cardboard.",
+    ),
+    Book(
+        "Infinite Jest",
+        "David Foster Wallace",
+        "9780316066525",
+        1996,
+        1079,
+        ("literary fiction",),
+        None,
+        0,
+        status="abandoned",
+    ),
+    Book(
+        "Project Hail Mary",
+        "Andy Weir",
+        "9780593135204",
+        2021,
+        496,
+        ("science fiction",),
+        None,
+        0,
+        status="to-read",
+    ),
 )
 
 FILMS: tuple[Film, ...] = (
-    Film("Dune", 2021, "Denis Villeneuve", ("Science Fiction", "Adventure"), "dune", 4.5, adaptation_of="Dune",
-         review="Zimmer's score does half the storytelling."),
-    Film("Dune: Part Two", 2024, "Denis Villeneuve", ("Science Fiction", "Adventure"), "dune", 5.0,
-         adaptation_of="Dune"),
-    Film("Arrival", 2016, "Denis Villeneuve", ("Science Fiction", "Drama"), "arrival", 5.0,
-         adaptation_of="Stories of Your Life and Others", review="Better than the story? Almost."),
-    Film("Never Let Me Go", 2010, "Mark Romanek", ("Drama", "Romance", "Science Fiction"), "ishiguro", 4.0,
-         adaptation_of="Never Let Me Go"),
-    Film("The Remains of the Day", 1993, "James Ivory", ("Drama", "Romance"), "ishiguro", 4.5,
-         adaptation_of="The Remains of the Day", on_netflix=False),
+    Film(
+        "Dune",
+        2021,
+        "Denis Villeneuve",
+        ("Science Fiction", "Adventure"),
+        "dune",
+        4.5,
+        adaptation_of="Dune",
+        review="Zimmer's score does half the storytelling.",
+    ),
+    Film(
+        "Dune: Part Two",
+        2024,
+        "Denis Villeneuve",
+        ("Science Fiction", "Adventure"),
+        "dune",
+        5.0,
+        adaptation_of="Dune",
+    ),
+    Film(
+        "Arrival",
+        2016,
+        "Denis Villeneuve",
+        ("Science Fiction", "Drama"),
+        "arrival",
+        5.0,
+        adaptation_of="Stories of Your Life and Others",
+        review="Better than the story? Almost.",
+    ),
+    Film(
+        "Never Let Me Go",
+        2010,
+        "Mark Romanek",
+        ("Drama", "Romance", "Science Fiction"),
+        "ishiguro",
+        4.0,
+        adaptation_of="Never Let Me Go",
+    ),
+    Film(
+        "The Remains of the Day",
+        1993,
+        "James Ivory",
+        ("Drama", "Romance"),
+        "ishiguro",
+        4.5,
+        adaptation_of="The Remains of the Day",
+        on_netflix=False,
+    ),
     Film("Blade Runner 2049", 2017, "Denis Villeneuve", ("Science Fiction", "Drama"), None, 4.0),
     Film("Annihilation", 2018, "Alex Garland", ("Science Fiction", "Horror"), None, 4.0),
     Film("Jiro Dreams of Sushi", 2011, "David Gelb", ("Documentary",), "cooking", 4.5, on_netflix=False),
     Film("14 Peaks: Nothing Is Impossible", 2021, "Torquil Jones", ("Documentary",), "running", 3.5),
-    Film("Love Actually", 2003, "Richard Curtis", ("Romance", "Comedy"), None, 1.5,
-         review="Not for me. Everyone is terrible to each other and calls it love."),
+    Film(
+        "Love Actually",
+        2003,
+        "Richard Curtis",
+        ("Romance", "Comedy"),
+        None,
+        1.5,
+        review="Not for me. Everyone is terrible to each other and calls it love.",
+    ),
     Film("The Proposal", 2009, "Anne Fletcher", ("Romance", "Comedy"), None, 1.0),
 )
 
 SHOWS: tuple[Show, ...] = (
     Show("Salt Fat Acid Heat", ((1, ("Salt", "Fat", "Acid", "Heat")),), "cooking", ("Documentary", "Food")),
-    Show("Midnight Diner: Tokyo Stories", ((1, ("Tonjiru", "Red Sausage", "Chicken Wings", "Ham Cutlet")),),
-         "cooking", ("Drama", "Japanese")),
-    Show("Dark", ((1, ("Secrets", "Lies", "Past and Present", "Double Lives")), (2, ("Beginnings and Endings", "Dark Matter"))),
-         None, ("Science Fiction", "Thriller")),
+    Show(
+        "Midnight Diner: Tokyo Stories",
+        ((1, ("Tonjiru", "Red Sausage", "Chicken Wings", "Ham Cutlet")),),
+        "cooking",
+        ("Drama", "Japanese"),
+    ),
+    Show(
+        "Dark",
+        (
+            (1, ("Secrets", "Lies", "Past and Present", "Double Lives")),
+            (2, ("Beginnings and Endings", "Dark Matter")),
+        ),
+        None,
+        ("Science Fiction", "Thriller"),
+    ),
 )
 
 TRACKS: tuple[Track, ...] = (
-    Track("Hans Zimmer", "Paul's Dream", "Dune (Original Motion Picture Soundtrack)", "spotify:track:3zVNcG2nUdJvWw5Mr3MUeJ", 352_000, "dune", "Dune"),
-    Track("Hans Zimmer", "Ripples in the Sand", "Dune (Original Motion Picture Soundtrack)", "spotify:track:6ZbFd7Ve2vQhCSJPMPNygd", 235_000, "dune", "Dune"),
-    Track("Hans Zimmer", "Song of the Sisters", "Dune (Original Motion Picture Soundtrack)", "spotify:track:0jSTxPMGQVJRUZTEfyBCDh", 226_000, "dune", "Dune"),
-    Track("Hans Zimmer", "A Time of Quiet Between the Storms", "Dune: Part Two (Original Motion Picture Soundtrack)", "spotify:track:1nrMH3Tvc4JgrAeMm0nCwY", 268_000, "dune", "Dune: Part Two"),
-    Track("Jóhann Jóhannsson", "Heptapod B", "Arrival (Original Motion Picture Soundtrack)", "spotify:track:1N5F3C8mMYH4aX3ZqGmJn4", 303_000, "arrival", "Arrival"),
-    Track("Max Richter", "On the Nature of Daylight", "The Blue Notebooks", "spotify:track:1BncfTJAWxrsxyT9culBrj", 382_000, "arrival", "Arrival"),
-    Track("Rachel Portman", "Never Let Me Go", "Never Let Me Go (Original Motion Picture Soundtrack)", "spotify:track:5J3hE1Z8fR0GgqVqHy5oQ2", 187_000, "ishiguro", "Never Let Me Go"),
-    Track("Radiohead", "Weird Fishes/Arpeggi", "In Rainbows", "spotify:track:4wajJ1o7jWIg62YqpkHC7S", 318_000, "music"),
+    Track(
+        "Hans Zimmer",
+        "Paul's Dream",
+        "Dune (Original Motion Picture Soundtrack)",
+        "spotify:track:3zVNcG2nUdJvWw5Mr3MUeJ",
+        352_000,
+        "dune",
+        "Dune",
+    ),
+    Track(
+        "Hans Zimmer",
+        "Ripples in the Sand",
+        "Dune (Original Motion Picture Soundtrack)",
+        "spotify:track:6ZbFd7Ve2vQhCSJPMPNygd",
+        235_000,
+        "dune",
+        "Dune",
+    ),
+    Track(
+        "Hans Zimmer",
+        "Song of the Sisters",
+        "Dune (Original Motion Picture Soundtrack)",
+        "spotify:track:0jSTxPMGQVJRUZTEfyBCDh",
+        226_000,
+        "dune",
+        "Dune",
+    ),
+    Track(
+        "Hans Zimmer",
+        "A Time of Quiet Between the Storms",
+        "Dune: Part Two (Original Motion Picture Soundtrack)",
+        "spotify:track:1nrMH3Tvc4JgrAeMm0nCwY",
+        268_000,
+        "dune",
+        "Dune: Part Two",
+    ),
+    Track(
+        "Jóhann Jóhannsson",
+        "Heptapod B",
+        "Arrival (Original Motion Picture Soundtrack)",
+        "spotify:track:1N5F3C8mMYH4aX3ZqGmJn4",
+        303_000,
+        "arrival",
+        "Arrival",
+    ),
+    Track(
+        "Max Richter",
+        "On the Nature of Daylight",
+        "The Blue Notebooks",
+        "spotify:track:1BncfTJAWxrsxyT9culBrj",
+        382_000,
+        "arrival",
+        "Arrival",
+    ),
+    Track(
+        "Rachel Portman",
+        "Never Let Me Go",
+        "Never Let Me Go (Original Motion Picture Soundtrack)",
+        "spotify:track:5J3hE1Z8fR0GgqVqHy5oQ2",
+        187_000,
+        "ishiguro",
+        "Never Let Me Go",
+    ),
+    Track(
+        "Radiohead",
+        "Weird Fishes/Arpeggi",
+        "In Rainbows",
+        "spotify:track:4wajJ1o7jWIg62YqpkHC7S",
+        318_000,
+        "music",
+    ),
     Track("Radiohead", "Reckoner", "In Rainbows", "spotify:track:02ppMPbg1OtEdHgoPqoqju", 290_000, "music"),
-    Track("Radiohead", "Everything In Its Right Place", "Kid A", "spotify:track:2kRFrWaLWiKq48YYVdGcm8", 251_000, "music"),
+    Track(
+        "Radiohead",
+        "Everything In Its Right Place",
+        "Kid A",
+        "spotify:track:2kRFrWaLWiKq48YYVdGcm8",
+        251_000,
+        "music",
+    ),
     Track("Nils Frahm", "Says", "Spaces", "spotify:track:1Ex4Sj9dGz1Ov7kP4K1qyB", 498_000, "music"),
     Track("Nils Frahm", "Ambre", "Wintermusik", "spotify:track:0cH0Cn3FnFEvLqGdRbq2hC", 206_000, "music"),
     Track("Bonobo", "Kerala", "Migration", "spotify:track:4sqZtvyCcJ0jnsxMHwT2Ps", 243_000, "running"),
-    Track("Bonobo", "Cirrus", "The North Borders", "spotify:track:6hQ8p5h2xJ4GmJGJ5yOGV8", 347_000, "running"),
-    Track("Khruangbin", "Maria También", "Con Todo El Mundo", "spotify:track:5MQsgRhCDFFmTCFsWMGRkt", 191_000, "music"),
-    Track("Khruangbin", "Time (You and I)", "Mordechai", "spotify:track:2YvFHmpWZYaLJqFjKk7JoC", 264_000, "music"),
-    Track("Dua Lipa", "Levitating", "Future Nostalgia", "spotify:track:463CkQjx2Zk1yXoBuierM9", 203_000, None),
+    Track(
+        "Bonobo", "Cirrus", "The North Borders", "spotify:track:6hQ8p5h2xJ4GmJGJ5yOGV8", 347_000, "running"
+    ),
+    Track(
+        "Khruangbin",
+        "Maria También",
+        "Con Todo El Mundo",
+        "spotify:track:5MQsgRhCDFFmTCFsWMGRkt",
+        191_000,
+        "music",
+    ),
+    Track(
+        "Khruangbin",
+        "Time (You and I)",
+        "Mordechai",
+        "spotify:track:2YvFHmpWZYaLJqFjKk7JoC",
+        264_000,
+        "music",
+    ),
+    Track(
+        "Dua Lipa", "Levitating", "Future Nostalgia", "spotify:track:463CkQjx2Zk1yXoBuierM9", 203_000, None
+    ),
     Track("Ed Sheeran", "Shape of You", "÷ (Deluxe)", "spotify:track:7qiZfU4dY1lWllzX7mPBI3", 233_000, None),
 )
 SKIPPED_ARTISTS = frozenset({"Dua Lipa", "Ed Sheeran"})  # played, skipped within seconds: a dislike
 
 PODCASTS: tuple[Podcast, ...] = (
-    Podcast("Trail Runner Nation", ("Zone 2 Training Explained", "Hydration on Long Runs", "Racing Your First Ultra"), "running"),
+    Podcast(
+        "Trail Runner Nation",
+        ("Zone 2 Training Explained", "Hydration on Long Runs", "Racing Your First Ultra"),
+        "running",
+    ),
     Podcast("Home Cooking", ("Japanese Pantry Basics", "What to Do With Miso"), "cooking"),
     Podcast("The Dune Pod", ("Dune Part Two Review", "The Book vs the Film"), "dune"),
 )
@@ -227,19 +482,39 @@ WEB_PAGES: tuple[WebPage, ...] = (
     WebPage("Ted Chiang - Wikipedia", "https://en.wikipedia.org/wiki/Ted_Chiang", "arrival"),
     WebPage("Easy Japanese Recipes - Just One Cookbook", "https://www.justonecookbook.com/", "cooking"),
     WebPage("How to Make Dashi - Serious Eats", "https://www.seriouseats.com/how-to-make-dashi", "cooking"),
-    WebPage("Trail Running Berlin: 10 Routes - Komoot", "https://www.komoot.com/guide/trail-running-berlin", "running"),
-    WebPage("Kazuo Ishiguro - The Nobel Prize", "https://www.nobelprize.org/prizes/literature/2017/ishiguro/facts/", "ishiguro"),
+    WebPage(
+        "Trail Running Berlin: 10 Routes - Komoot",
+        "https://www.komoot.com/guide/trail-running-berlin",
+        "running",
+    ),
+    WebPage(
+        "Kazuo Ishiguro - The Nobel Prize",
+        "https://www.nobelprize.org/prizes/literature/2017/ishiguro/facts/",
+        "ishiguro",
+    ),
     WebPage("Berlin Wetter - wetter.com", "https://www.wetter.com/deutschland/berlin/DE0001020.html", None),
 )
 
 # Ground truth: each planted theme and where it shows. Platform names are selfdex platform ids.
 THEMES: dict[str, dict[str, object]] = {
-    "dune": {"label": "Dune / Frank Herbert", "creators": ("Frank Herbert", "Denis Villeneuve", "Hans Zimmer")},
-    "arrival": {"label": "Ted Chiang / Arrival", "creators": ("Ted Chiang", "Jóhann Jóhannsson", "Max Richter")},
+    "dune": {
+        "label": "Dune / Frank Herbert",
+        "creators": ("Frank Herbert", "Denis Villeneuve", "Hans Zimmer"),
+    },
+    "arrival": {
+        "label": "Ted Chiang / Arrival",
+        "creators": ("Ted Chiang", "Jóhann Jóhannsson", "Max Richter"),
+    },
     "ishiguro": {"label": "Kazuo Ishiguro", "creators": ("Kazuo Ishiguro",)},
-    "cooking": {"label": "Japanese home cooking", "creators": ("Samin Nosrat", "Nancy Singleton Hachisu", "Just One Cookbook")},
+    "cooking": {
+        "label": "Japanese home cooking",
+        "creators": ("Samin Nosrat", "Nancy Singleton Hachisu", "Just One Cookbook"),
+    },
     "running": {"label": "Trail running", "creators": ("Christopher McDougall", "Bonobo")},
-    "music": {"label": "Radiohead, Nils Frahm, Khruangbin", "creators": ("Radiohead", "Nils Frahm", "Khruangbin")},
+    "music": {
+        "label": "Radiohead, Nils Frahm, Khruangbin",
+        "creators": ("Radiohead", "Nils Frahm", "Khruangbin"),
+    },
 }
 DISLIKES = {
     "films": ("Love Actually", "The Proposal"),
@@ -326,17 +601,30 @@ class Person:
             for _ in range(rng.randrange(2, 7) * self.scale):
                 track = rng.choices(TRACKS, weights)[0]
                 morning = rng.random() < 0.4
-                when = self.local(d, rng.choice((7, 8)) if morning else rng.choice((18, 19, 20, 21, 22, 23)),
-                                  rng.randrange(60), rng.randrange(60))
+                when = self.local(
+                    d,
+                    rng.choice((7, 8)) if morning else rng.choice((18, 19, 20, 21, 22, 23)),
+                    rng.randrange(60),
+                    rng.randrange(60),
+                )
                 skipped = track.artist in SKIPPED_ARTISTS or rng.random() < 0.05
                 ms = rng.randrange(1500, 12000) if skipped else track.duration_ms - rng.randrange(0, 4000)
-                out.append(Play(when, track, ms, "apple_music" if d < switch else "spotify",
-                                "fwdbtn" if skipped else "trackdone"))
+                out.append(
+                    Play(
+                        when,
+                        track,
+                        ms,
+                        "apple_music" if d < switch else "spotify",
+                        "fwdbtn" if skipped else "trackdone",
+                    )
+                )
             d += timedelta(days=rng.choice((1, 1, 2)))
         out.sort(key=lambda p: p.when)
         return out
 
-    def dated(self, salt: str, items: tuple, per_item: tuple[int, int] = (1, 3)) -> list[tuple[datetime, object]]:  # type: ignore[type-arg]
+    def dated(
+        self, salt: str, items: tuple, per_item: tuple[int, int] = (1, 3)
+    ) -> list[tuple[datetime, object]]:  # type: ignore[type-arg]
         """Each item seen a few times at random evenings; the building block of views and searches."""
         rng = self.rand(salt)
         out: list[tuple[datetime, object]] = []

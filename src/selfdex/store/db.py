@@ -33,11 +33,41 @@ def default_store_path() -> Path:
 
 
 _RECORD_COLUMNS = (
-    "id", "platform", "action", "kind", "title", "creators", "external_ids", "categories", "url",
-    "occurred_at", "occurred_tz", "time_precision", "rating", "rating_scale", "rating_norm",
-    "duration_s", "amount", "currency", "quantity", "distance_m", "text", "lat", "lon", "place",
-    "address", "extra", "raw", "importer", "importer_version", "job_id", "source_archive",
-    "source_member", "source_index", "source_line", "source_offset",
+    "id",
+    "platform",
+    "action",
+    "kind",
+    "title",
+    "creators",
+    "external_ids",
+    "categories",
+    "url",
+    "occurred_at",
+    "occurred_tz",
+    "time_precision",
+    "rating",
+    "rating_scale",
+    "rating_norm",
+    "duration_s",
+    "amount",
+    "currency",
+    "quantity",
+    "distance_m",
+    "text",
+    "lat",
+    "lon",
+    "place",
+    "address",
+    "extra",
+    "raw",
+    "importer",
+    "importer_version",
+    "job_id",
+    "source_archive",
+    "source_member",
+    "source_index",
+    "source_line",
+    "source_offset",
 )
 _INSERT_RECORD = (
     f"INSERT OR IGNORE INTO records ({', '.join(_RECORD_COLUMNS)}) "
@@ -54,18 +84,41 @@ def _json(value: Any) -> str | None:
 def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
     item, loc, prov = record.item, record.location, record.provenance
     return (
-        record.id, record.platform, record.action, item.kind, item.title,
-        _json(list(item.creators)), _json(item.ids), _json(list(item.categories)), item.url,
+        record.id,
+        record.platform,
+        record.action,
+        item.kind,
+        item.title,
+        _json(list(item.creators)),
+        _json(item.ids),
+        _json(list(item.categories)),
+        item.url,
         record.when.isoformat().replace("+00:00", "Z") if record.when else None,
-        record.original_tz, record.precision, record.rating, record.rating_scale, record.rating_norm,
-        record.duration_s, record.amount, record.currency, record.quantity, record.distance_m,
+        record.original_tz,
+        record.precision,
+        record.rating,
+        record.rating_scale,
+        record.rating_norm,
+        record.duration_s,
+        record.amount,
+        record.currency,
+        record.quantity,
+        record.distance_m,
         record.text,
-        loc.lat if loc else None, loc.lon if loc else None, loc.name if loc else None,
+        loc.lat if loc else None,
+        loc.lon if loc else None,
+        loc.name if loc else None,
         loc.address if loc else None,
-        _json(record.extra), _json(record.raw) if not isinstance(record.raw, str) else record.raw,
-        record.importer or "unknown", record.importer_version or "0", job_id,
-        prov.archive if prov else None, prov.member if prov else None,
-        prov.index if prov else None, prov.line if prov else None, prov.offset if prov else None,
+        _json(record.extra),
+        _json(record.raw) if not isinstance(record.raw, str) else record.raw,
+        record.importer or "unknown",
+        record.importer_version or "0",
+        job_id,
+        prov.archive if prov else None,
+        prov.member if prov else None,
+        prov.index if prov else None,
+        prov.line if prov else None,
+        prov.offset if prov else None,
     )
 
 
@@ -110,7 +163,9 @@ class Store:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             # One script = one transaction: a crash mid-migration leaves the previous version intact.
-            self.conn.executescript(f"BEGIN IMMEDIATE;{MIGRATIONS[target - 1]};PRAGMA user_version = {target};COMMIT;")
+            self.conn.executescript(
+                f"BEGIN IMMEDIATE;{MIGRATIONS[target - 1]};PRAGMA user_version = {target};COMMIT;"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -144,8 +199,17 @@ class Store:
             "INSERT INTO import_errors (job_id, member, importer, severity, record_index, line, byte_offset, "
             "reason, excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (job_id, p.member, importer, p.severity, p.index, p.line, p.offset, p.reason,
-                 (p.excerpt or None) and p.excerpt[:500])
+                (
+                    job_id,
+                    p.member,
+                    importer,
+                    p.severity,
+                    p.index,
+                    p.line,
+                    p.offset,
+                    p.reason,
+                    (p.excerpt or None) and p.excerpt[:500],
+                )
                 for p in problems
             ],
         )

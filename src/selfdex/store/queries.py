@@ -60,7 +60,9 @@ def sources(store: Store) -> list[dict[str, Any]]:
     return out
 
 
-def timeline(store: Store, filters: Filters | None = None, *, limit: int = 50, newest_first: bool = True) -> list[dict[str, Any]]:
+def timeline(
+    store: Store, filters: Filters | None = None, *, limit: int = 50, newest_first: bool = True
+) -> list[dict[str, Any]]:
     where, params = (filters or Filters()).sql()
     order = "DESC" if newest_first else "ASC"
     rows = store.conn.execute(
@@ -84,7 +86,9 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def search_fts(store: Store, text: str, filters: Filters | None = None, *, limit: int = 20) -> list[dict[str, Any]]:
+def search_fts(
+    store: Store, text: str, filters: Filters | None = None, *, limit: int = 20
+) -> list[dict[str, Any]]:
     query = fts_query(text)
     if query is None:
         return []
@@ -111,7 +115,9 @@ def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> 
     if job_id is None:
         rows = store.conn.execute("SELECT * FROM import_errors ORDER BY id DESC LIMIT ?", (limit,))
     else:
-        rows = store.conn.execute("SELECT * FROM import_errors WHERE job_id = ? ORDER BY id LIMIT ?", (job_id, limit))
+        rows = store.conn.execute(
+            "SELECT * FROM import_errors WHERE job_id = ? ORDER BY id LIMIT ?", (job_id, limit)
+        )
     return [dict(r) for r in rows.fetchall()]
 
 

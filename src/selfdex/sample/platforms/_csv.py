@@ -7,8 +7,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = False,
-              lineterminator: str = "\n", delimiter: str = ",") -> None:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    bom: bool = False,
+    lineterminator: str = "\n",
+    delimiter: str = ",",
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator=lineterminator, delimiter=delimiter)

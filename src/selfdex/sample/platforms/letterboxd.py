@@ -26,20 +26,55 @@ def write(person: Person, root: Path) -> None:
         uri_film = f"https://boxd.it/{format(4000 + i * 53, 'x')}"
         logged.append((film, watched, log_day, uri_entry, uri_film))
     logged.sort(key=lambda x: x[2])
-    write_csv(root / "diary.csv", ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"],
-              [(d.isoformat(), f.title, f.year, ue, _stars(f.rating), "", ", ".join(g.lower() for g in f.genres[:1]), w.isoformat())
-               for f, w, d, ue, _ in logged])
-    write_csv(root / "ratings.csv", ["Date", "Name", "Year", "Letterboxd URI", "Rating"],
-              [(d.isoformat(), f.title, f.year, uf, _stars(f.rating)) for f, _, d, _, uf in logged if f.rating])
-    write_csv(root / "watched.csv", ["Date", "Name", "Year", "Letterboxd URI"],
-              [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged])
-    write_csv(root / "reviews.csv", ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"],
-              [(d.isoformat(), f.title, f.year, ue, _stars(f.rating), "", f.review, "", w.isoformat())
-               for f, w, d, ue, _ in logged if f.review])
-    write_csv(root / "watchlist.csv", ["Date", "Name", "Year", "Letterboxd URI"],
-              [("2025-05-02", "Solaris", 1972, "https://boxd.it/2aHi"), ("2025-05-02", "Stalker", 1979, "https://boxd.it/2b8e")])
-    write_csv(root / "likes" / "films.csv", ["Date", "Name", "Year", "Letterboxd URI"],
-              [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged if f.rating >= 4.5])
+    write_csv(
+        root / "diary.csv",
+        ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"],
+        [
+            (
+                d.isoformat(),
+                f.title,
+                f.year,
+                ue,
+                _stars(f.rating),
+                "",
+                ", ".join(g.lower() for g in f.genres[:1]),
+                w.isoformat(),
+            )
+            for f, w, d, ue, _ in logged
+        ],
+    )
+    write_csv(
+        root / "ratings.csv",
+        ["Date", "Name", "Year", "Letterboxd URI", "Rating"],
+        [(d.isoformat(), f.title, f.year, uf, _stars(f.rating)) for f, _, d, _, uf in logged if f.rating],
+    )
+    write_csv(
+        root / "watched.csv",
+        ["Date", "Name", "Year", "Letterboxd URI"],
+        [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged],
+    )
+    write_csv(
+        root / "reviews.csv",
+        ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Review", "Tags", "Watched Date"],
+        [
+            (d.isoformat(), f.title, f.year, ue, _stars(f.rating), "", f.review, "", w.isoformat())
+            for f, w, d, ue, _ in logged
+            if f.review
+        ],
+    )
+    write_csv(
+        root / "watchlist.csv",
+        ["Date", "Name", "Year", "Letterboxd URI"],
+        [
+            ("2025-05-02", "Solaris", 1972, "https://boxd.it/2aHi"),
+            ("2025-05-02", "Stalker", 1979, "https://boxd.it/2b8e"),
+        ],
+    )
+    write_csv(
+        root / "likes" / "films.csv",
+        ["Date", "Name", "Year", "Letterboxd URI"],
+        [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged if f.rating >= 4.5],
+    )
     lines = [
         "Letterboxd list export v7",
         "Date,Name,Tags,URL,Description",
@@ -48,10 +83,37 @@ def write(person: Person, root: Path) -> None:
         "Position,Name,Year,URL,Description",
     ]
     for pos, film in enumerate((f for f in FILMS if f.adaptation_of), start=1):
-        lines.append(f"{pos},{film.title if ',' not in film.title else chr(34) + film.title + chr(34)},{film.year},https://boxd.it/l{pos},")
+        lines.append(
+            f"{pos},{film.title if ',' not in film.title else chr(34) + film.title + chr(34)},{film.year},https://boxd.it/l{pos},"
+        )
     (root / "lists").mkdir(exist_ok=True)
     (root / "lists" / "books-i-saw.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    write_csv(root / "profile.csv", ["Date Joined", "Username", "Given Name", "Family Name", "Email Address", "Location",
-                                     "Website", "Bio", "Pronoun", "Favorite Films"],
-              [("2022-11-03", person.username, "Mara", "Lindqvist", person.email, "Berlin", "", "Books first, then the film.",
-                "She / her", "https://boxd.it/l1, https://boxd.it/l3")])
+    write_csv(
+        root / "profile.csv",
+        [
+            "Date Joined",
+            "Username",
+            "Given Name",
+            "Family Name",
+            "Email Address",
+            "Location",
+            "Website",
+            "Bio",
+            "Pronoun",
+            "Favorite Films",
+        ],
+        [
+            (
+                "2022-11-03",
+                person.username,
+                "Mara",
+                "Lindqvist",
+                person.email,
+                "Berlin",
+                "",
+                "Books first, then the film.",
+                "She / her",
+                "https://boxd.it/l1, https://boxd.it/l3",
+            )
+        ],
+    )
