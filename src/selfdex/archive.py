@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, cast
 
 from .model import ImportProblem
 
@@ -126,7 +126,7 @@ class Entry:
         """A fresh binary stream over the member (size-capped, progress-counted)."""
         raw = self._opener()
         cap = self._limits.max_member_bytes
-        return io.BufferedReader(_CountingReader(raw, cap, self.on_read), buffer_size=1 << 16)  # type: ignore[return-value]
+        return io.BufferedReader(_CountingReader(raw, cap, self.on_read), buffer_size=1 << 16)
 
     def open_text(self, encoding: str = "utf-8-sig", errors: str = "replace") -> io.TextIOWrapper:
         """Text stream; a UTF-8 BOM is dropped, undecodable bytes become U+FFFD rather than aborting."""
@@ -223,7 +223,7 @@ class _Walker:
                 while chunk := src.read(1 << 20):
                     spool.write(chunk)
             spool.seek(0)
-            yield from self._archive_stream(kind, member, prefix, lambda: _NonClosing(spool), depth)
+            yield from self._archive_stream(kind, member, prefix, lambda: cast(IO[bytes], _NonClosing(spool)), depth)
 
     def _archive_stream(
         self, kind: str, member: str, prefix: str, opener: Callable[[], IO[bytes]], depth: int
@@ -283,7 +283,7 @@ class _Walker:
                 members = tf.getmembers()
             except (tarfile.TarError, OSError, EOFError) as exc:
                 yield ImportProblem(reason=f"tar archive is damaged: {exc}", member=member or self.top)
-                members = tf.members  # whatever was read before the damage
+                members = tf.members  # type: ignore[attr-defined]  # whatever was read before the damage
             for info in members:
                 if info.isdir():
                     continue

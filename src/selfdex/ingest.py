@@ -111,6 +111,8 @@ def import_path(
     importers = list(importers) if importers is not None else load_importers()
     source = str(Path(path))
     sha = _sha256(Path(path))
+    # Importing a folder that holds the store itself must not read the store back in.
+    own_files = {Path(f"{store.path}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
     with store.transaction():
         job_id = store.start_job(source, sha, __version__)
         summary = JobSummary(job_id=job_id, source=source)
@@ -125,6 +127,8 @@ def import_path(
                     problems=1,
                 )
                 _note_problems(store, summary, [item], job_id, None)
+            elif (Path(source) / item.path).resolve() in own_files:
+                continue
             else:
                 result = _import_entry(store, summary, item, importers, job_id, progress)
             summary.files.append(result)

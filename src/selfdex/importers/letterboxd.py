@@ -104,7 +104,7 @@ class LetterboxdImporter(Importer):
                     if action in ("watched", "reviewed") and "Watched Date" in r
                     else "letterboxd"
                 ] = uri
-            extra = {}
+            extra: dict[str, object] = {}
             if year := clean(r.get("Year")):
                 extra["year"] = year
             if (r.get("Rewatch") or "").strip().lower() == "yes":

@@ -47,7 +47,7 @@ def _instantiate(ep: EntryPoint) -> Importer:
     for attr in ("name", "platform", "version", "recognize", "parse"):
         if not hasattr(obj, attr):
             raise TypeError(f"importer has no {attr!r}")
-    return obj  # type: ignore[no-any-return]
+    return obj
 
 
 def load_importers() -> list[Importer]:

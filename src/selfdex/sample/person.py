@@ -624,12 +624,12 @@ class Person:
 
     def dated(
         self, salt: str, items: tuple, per_item: tuple[int, int] = (1, 3)
-    ) -> list[tuple[datetime, object]]:  # type: ignore[type-arg]
+    ) -> list[tuple[datetime, object]]:
         """Each item seen a few times at random evenings; the building block of views and searches."""
         rng = self.rand(salt)
         out: list[tuple[datetime, object]] = []
         for item in items:
             for _ in range(rng.randrange(*per_item) * self.scale):
                 out.append((self.evening(rng, self.day(rng)), item))
-        out.sort(key=lambda x: x[0])  # type: ignore[arg-type,return-value]
+        out.sort(key=lambda x: x[0])
         return out
