@@ -8,10 +8,11 @@ same event found in two overlapping exports is stored once.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+import orjson
 
 __all__ = [
     "ACTIONS",
@@ -197,8 +198,8 @@ class Record:
 
     @property
     def id(self) -> str:
-        canonical = json.dumps(self.identity(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+        canonical = orjson.dumps(self.identity(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        return hashlib.sha256(canonical).hexdigest()[:32]
 
 
 @dataclass(slots=True)

