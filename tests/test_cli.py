@@ -28,7 +28,10 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
 def test_path_honours_env_and_flag(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert run("path").output.strip() == str(tmp_path / "store.sqlite")
     assert run("--store", str(tmp_path / "x.sqlite"), "path").output.strip() == str(tmp_path / "x.sqlite")
-    assert json.loads(run("path", "--json").stdout) == {"store": str(tmp_path / "store.sqlite"), "exists": False}
+    assert json.loads(run("path", "--json").stdout) == {
+        "store": str(tmp_path / "store.sqlite"),
+        "exists": False,
+    }
 
 
 def test_import_then_browse(run, sample_exports: Path) -> None:  # type: ignore[no-untyped-def]
@@ -37,8 +40,12 @@ def test_import_then_browse(run, sample_exports: Path) -> None:  # type: ignore[
     sources = json.loads(run("sources", "--json").stdout)
     assert {s["platform"] for s in sources} >= {"letterboxd"}
     hits = json.loads(run("search", "dune", "--json").stdout)
-    assert hits and all("dune" in (h["title"] or "").lower() or "dune" in (h["text"] or "").lower() for h in hits)
-    films = json.loads(run("timeline", "--kind", "movie", "--since", "2024-01-01", "--json", "--limit", "500").stdout)
+    assert hits and all(
+        "dune" in " ".join([h["title"] or "", h["text"] or "", *h["creators"]]).lower() for h in hits
+    )
+    films = json.loads(
+        run("timeline", "--kind", "movie", "--since", "2024-01-01", "--json", "--limit", "500").stdout
+    )
     assert films and all(f["kind"] == "movie" and f["occurred_at"] >= "2024-01-01" for f in films)
     record = json.loads(run("record", hits[0]["id"], "--json").stdout)
     assert record["source_member"] and record["raw"]
@@ -51,7 +58,11 @@ def test_import_then_browse(run, sample_exports: Path) -> None:  # type: ignore[
 
 def test_user_mistakes_are_one_clear_line(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     missing = run("import", str(tmp_path / "nope.zip"), ok=False)
-    assert missing.exit_code == 1 and "no such file or folder" in missing.output and "Traceback" not in missing.output
+    assert (
+        missing.exit_code == 1
+        and "no such file or folder" in missing.output
+        and "Traceback" not in missing.output
+    )
     empty = run("sources", ok=False)
     assert empty.exit_code == 1 and "no store" in empty.output
     (tmp_path / "bad.sqlite").write_bytes(b"garbage" * 500)
@@ -72,7 +83,9 @@ def test_doctor_and_importers(run, sample_exports: Path) -> None:  # type: ignor
 
 def test_demo_runs_offline_on_a_temporary_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SELFDEX_STORE", raising=False)
-    result = CliRunner().invoke(cli, ["demo", "--json", "--keep", str(tmp_path / "exports")], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["demo", "--json", "--keep", str(tmp_path / "exports")], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["sources"] and data["examples"]["search 'dune'"]

@@ -57,18 +57,29 @@ def _expected(member: str) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def conformance(formats_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], dict[str, list[dict]]]:  # type: ignore[type-arg]
+def conformance(
+    formats_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, dict], dict[str, list[dict]]]:  # type: ignore[type-arg]
     with Store(tmp_path_factory.mktemp("conf") / "store.sqlite") as store:
         summary = import_path(store, formats_dir)
-        files = {f.member: {"importer": f.importer, "status": f.status, "reason": f.reason,
-                            "records": f.records_read} for f in summary.files}
+        files = {
+            f.member: {
+                "importer": f.importer,
+                "status": f.status,
+                "reason": f.reason,
+                "records": f.records_read,
+            }
+            for f in summary.files
+        }
         problems: dict[str, list[dict]] = {}  # type: ignore[type-arg]
         for row in store.conn.execute("SELECT * FROM import_errors WHERE severity != 'skipped'"):
             problems.setdefault(row["member"], []).append(dict(row))
     return files, problems
 
 
-def test_every_sample_file_is_accounted_for(conformance: tuple[dict[str, dict], dict[str, list[dict]]]) -> None:  # type: ignore[type-arg]
+def test_every_sample_file_is_accounted_for(
+    conformance: tuple[dict[str, dict], dict[str, list[dict]]],
+) -> None:  # type: ignore[type-arg]
     files, problems = conformance
     unexplained = []
     for member, info in sorted(files.items()):
@@ -76,12 +87,16 @@ def test_every_sample_file_is_accounted_for(conformance: tuple[dict[str, dict], 
             continue
         expected = _expected(member)
         if info["importer"] != expected:
-            unexplained.append(f"{member}: imported by {info['importer']}, expected {expected} ({info['reason']})")
+            unexplained.append(
+                f"{member}: imported by {info['importer']}, expected {expected} ({info['reason']})"
+            )
         elif info["status"] not in ("imported", "skipped"):
             unexplained.append(f"{member}: {info['status']} — {info['reason']}")
         elif member in problems:
             first = problems[member][0]
-            unexplained.append(f"{member}: {len(problems[member])} problems, first: line {first['line']}: {first['reason']}")
+            unexplained.append(
+                f"{member}: {len(problems[member])} problems, first: line {first['line']}: {first['reason']}"
+            )
     assert unexplained == [], "\n".join(unexplained)
 
 

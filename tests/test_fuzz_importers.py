@@ -31,7 +31,12 @@ def _seed_files(tmp: Path) -> Iterator[tuple[str, bytes]]:
     roots = [tmp] + ([FORMATS] if FORMATS.is_dir() else [])
     for root in roots:
         for item in iter_entries(root):
-            if isinstance(item, Entry) and item.size and item.size <= MAX_SEED_BYTES and item.name != "README.md":
+            if (
+                isinstance(item, Entry)
+                and item.size
+                and item.size <= MAX_SEED_BYTES
+                and item.name != "README.md"
+            ):
                 with item.open() as fh:
                     yield item.path, fh.read()
 

@@ -47,11 +47,15 @@ def test_newer_export_adds_only_new(store: Store, tmp_path: Path) -> None:
 
 def test_bad_rows_reported_good_rows_land(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "ratings.csv"
-    path.write_text(HEADER + "2024-01-01,Good,2000,https://boxd.it/a,4\n2024-01-02,Too,Many,Fields,1,2,3\n"
-                    "not-a-date,Bad Date,2000,https://boxd.it/b,3\n2024-01-03,Also Good,2001,https://boxd.it/c,\n")
+    path.write_text(
+        HEADER + "2024-01-01,Good,2000,https://boxd.it/a,4\n2024-01-02,Too,Many,Fields,1,2,3\n"
+        "not-a-date,Bad Date,2000,https://boxd.it/b,3\n2024-01-03,Also Good,2001,https://boxd.it/c,\n"
+    )
     summary = import_path(store, path)
     assert summary.records_new == 2 and summary.problems == 2
-    rows = store.conn.execute("SELECT member, line, record_index, reason FROM import_errors ORDER BY line").fetchall()
+    rows = store.conn.execute(
+        "SELECT member, line, record_index, reason FROM import_errors ORDER BY line"
+    ).fetchall()
     assert [(r["member"], r["line"]) for r in rows] == [("ratings.csv", 3), ("ratings.csv", 4)]
     assert "fields" in rows[0]["reason"] and "date" in rows[1]["reason"]
 
@@ -59,11 +63,18 @@ def test_bad_rows_reported_good_rows_land(store: Store, tmp_path: Path) -> None:
 def test_provenance_points_back_to_file_and_line(store: Store, tmp_path: Path) -> None:
     archive = tmp_path / "letterboxd.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("ratings.csv", HEADER + "2024-01-01,A,2000,https://boxd.it/a,4\n2024-01-02,B,2000,https://boxd.it/b,5\n")
+        zf.writestr(
+            "ratings.csv",
+            HEADER + "2024-01-01,A,2000,https://boxd.it/a,4\n2024-01-02,B,2000,https://boxd.it/b,5\n",
+        )
     import_path(store, archive)
     row = store.conn.execute("SELECT * FROM records WHERE title = 'B'").fetchone()
     assert (row["source_archive"], row["source_member"], row["source_index"], row["source_line"]) == (
-        str(archive), "ratings.csv", 1, 3)
+        str(archive),
+        "ratings.csv",
+        1,
+        3,
+    )
     assert row["importer"] == "letterboxd" and row["job_id"] == 1
     assert row["rating_norm"] == 1.0 and row["occurred_at"] == "2024-01-02T00:00:00Z"
 
@@ -110,12 +121,19 @@ def test_kill_9_mid_import_leaves_store_consistent(tmp_path: Path) -> None:
     big = _ratings(tmp_path / "big" / "ratings.csv", range(200_000))
     subprocess.run(_cli("--store", str(store_path), "import", str(small)), check=True, capture_output=True)
 
-    proc = subprocess.Popen(_cli("--store", str(store_path), "import", str(big)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _cli("--store", str(store_path), "import", str(big)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wal = Path(str(store_path) + "-wal")
     deadline = time.monotonic() + 120
     # Kill once the job has written uncommitted pages (the WAL grows as SQLite spills its cache).
-    while time.monotonic() < deadline and proc.poll() is None and (not wal.exists() or wal.stat().st_size < 2**21):
+    while (
+        time.monotonic() < deadline
+        and proc.poll() is None
+        and (not wal.exists() or wal.stat().st_size < 2**21)
+    ):
         time.sleep(0.05)
     assert proc.poll() is None, "the import finished before it could be killed; make the input bigger"
     os.kill(proc.pid, signal.SIGKILL)
@@ -125,9 +143,13 @@ def test_kill_9_mid_import_leaves_store_consistent(tmp_path: Path) -> None:
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert s.count() == 10
         assert [r["status"] for r in s.conn.execute("SELECT status FROM import_jobs")] == ["complete"]
-    done = subprocess.run(_cli("--store", str(store_path), "import", "--json", str(big)), check=True, capture_output=True)
+    done = subprocess.run(
+        _cli("--store", str(store_path), "import", "--json", str(big)), check=True, capture_output=True
+    )
     assert b'"records_new": 199990' in done.stdout  # rows 0-9 are the same films as the small import
     with Store(store_path) as s:
         assert s.count() == 200_000
-        dupes = s.conn.execute("SELECT count(*) FROM (SELECT id FROM records GROUP BY id HAVING count(*) > 1)").fetchone()[0]
+        dupes = s.conn.execute(
+            "SELECT count(*) FROM (SELECT id FROM records GROUP BY id HAVING count(*) > 1)"
+        ).fetchone()[0]
         assert dupes == 0

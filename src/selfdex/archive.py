@@ -223,7 +223,9 @@ class _Walker:
                 while chunk := src.read(1 << 20):
                     spool.write(chunk)
             spool.seek(0)
-            yield from self._archive_stream(kind, member, prefix, lambda: cast(IO[bytes], _NonClosing(spool)), depth)
+            yield from self._archive_stream(
+                kind, member, prefix, lambda: cast(IO[bytes], _NonClosing(spool)), depth
+            )
 
     def _archive_stream(
         self, kind: str, member: str, prefix: str, opener: Callable[[], IO[bytes]], depth: int

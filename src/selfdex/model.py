@@ -154,6 +154,10 @@ class Record:
     provenance: Provenance | None = None
     importer: str | None = None  # set by the ingest pipeline
     importer_version: str | None = None
+    # When one event reaches us through two files that describe it differently (Spotify's account-data
+    # and extended histories: minute vs second timestamps, URI or not), the importer names the event
+    # itself here and the id is derived from it alone, so both copies collapse into one record.
+    dedup_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -174,6 +178,8 @@ class Record:
 
     def identity(self) -> dict[str, Any]:
         """The fields that say *what happened*; provenance, raw and importer are left out."""
+        if self.dedup_key is not None:
+            return {"platform": self.platform, "dedup_key": self.dedup_key}
         return {
             "platform": self.platform,
             "action": self.action,
@@ -198,7 +204,9 @@ class Record:
 
     @property
     def id(self) -> str:
-        canonical = orjson.dumps(self.identity(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        canonical = orjson.dumps(
+            self.identity(), option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+        )
         return hashlib.sha256(canonical).hexdigest()[:32]
 
 

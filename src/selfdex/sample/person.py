@@ -438,7 +438,7 @@ PODCASTS: tuple[Podcast, ...] = (
 )
 
 PRODUCTS: tuple[Product, ...] = (
-    Product("Dune Deluxe Edition (Hardcover) – Frank Herbert", "0593099321", 37.99, "Books", "dune"),
+    Product("Dune Deluxe Edition (Hardcover) – Frank Herbert", "059309932X", 37.99, "Books", "dune"),
     Product("Exhalation: Stories – Ted Chiang (Paperback)", "1101972084", 16.00, "Books", "arrival"),
     Product("Shun Classic 8-inch Chef's Knife", "B0000Y7KNQ", 169.95, "Kitchen", "cooking"),
     Product("Kinto Kakomi Donabe Rice Cooker, 2.5 L", "B07CZ6G2MN", 89.00, "Kitchen", "cooking"),
@@ -524,6 +524,9 @@ DISLIKES = {
 }
 
 
+_FILM_YEARS = {f.title: f.year for f in FILMS}
+
+
 @dataclass
 class Play:
     when: datetime  # UTC
@@ -600,6 +603,8 @@ class Person:
         while d <= self.end:
             for _ in range(rng.randrange(2, 7) * self.scale):
                 track = rng.choices(TRACKS, weights)[0]
+                if track.soundtrack_of and _FILM_YEARS[track.soundtrack_of] > d.year:
+                    continue  # no soundtrack before its film came out
                 morning = rng.random() < 0.4
                 when = self.local(
                     d,

@@ -1,0 +1,321 @@
+"""Mailboxes in mbox format: Gmail Takeout ``Takeout/Mail/All mail Including Spam and Trash.mbox``,
+Thunderbird / Apple Mail / mutt mbox files.
+
+One record per message: ``received`` (or ``messaged`` when Gmail labels it ``Sent``) a ``message`` whose
+title is the subject, with the sender as creator, Gmail labels as categories, and the body text (the
+plain-text part, or the HTML part stripped of markup) as untrusted ``text``, cut at
+:data:`MAX_TEXT_CHARS` characters (``extra["text_truncated"]`` then holds the full length).
+
+Mailboxes reach many GB, so the file is streamed: the binary stream is read line by line and split on
+``From `` separator lines here (``mailbox.mbox`` needs a seekable file on disk). A separator is a line
+starting ``From `` with a time and a year, at the start of the file or after a blank line; mboxrd
+``>From `` escapes are undone. Each message is parsed on its own with
+``email.parser.BytesParser(policy=email.policy.default)``, which decodes quoted-printable, base64,
+charsets and RFC 2047 encoded words. A message larger than :data:`MAX_MESSAGE_BYTES` (a big attachment)
+is parsed from its first bytes only, so memory stays bounded; a message that cannot be parsed is a
+problem and the rest of the mailbox still imports. Messages Gmail labels ``Spam`` or ``Draft`` are
+reported as skipped.
+
+``Date:`` is RFC 2822 with the sender's offset (kept as ``original_tz``); when it is missing or
+unreadable the separator line's date is used.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from ..archive import Entry
+from ..model import ImportProblem, Item, Record
+from ._util import clean, prov
+from .base import Importer, ParseResult
+
+MAX_TEXT_CHARS = 20_000
+MAX_MESSAGE_BYTES = 16 * 2**20
+# "From 1669037033204104991@xxx Tue Jun 09 15:49:11 +0000 2020", "From - Sat Jan  1 00:00:00 2020"
+_SEPARATOR = re.compile(rb"^From \S*.*\b\d{1,2}:\d{2}.*\b(?:19|20)\d{2}\b")
+_SENT_LABELS = frozenset({"sent", "gesendet", "envoyés", "enviados", "inviati", "verzonden", "skickat"})
+_SKIP_LABELS = {"spam": "spam", "draft": "draft (never sent)", "drafts": "draft (never sent)"}
+_KEPT_HEADERS = ("From", "To", "Cc", "Date", "Subject", "Message-ID", "X-Gmail-Labels", "X-GM-THRID")
+
+
+class _TextOfHtml(HTMLParser):
+    """Visible text of an HTML body: tags dropped, script/style skipped, block tags become line breaks."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._hidden += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    parser = _TextOfHtml()
+    parser.feed(markup)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _part_text(part: MIMEPart) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, ValueError, AssertionError):  # unknown charset, bad encoding
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
+
+
+def _body(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    text = _part_text(part)
+    if part.get_content_subtype() == "html":
+        text = html_to_text(text)
+    return text.replace("\r\n", "\n").strip()
+
+
+def _header(msg: EmailMessage, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+    except Exception:  # a header the policy cannot parse: fall back to its raw text
+        key = name.lower()
+        value = next((v for k, v in msg.raw_items() if k.lower() == key), None)
+    return clean(str(value)) if value is not None else None
+
+
+class MboxImporter(Importer):
+    name = "mbox"
+    platform = "mail"
+    version = "1"
+    description = "mbox mailboxes (Gmail Takeout with labels, Thunderbird, Apple Mail, mutt)"
+    handles = ("Takeout/Mail/*.mbox", "*.mbox", "mbox files without a suffix (Thunderbird, Apple Mail)")
+
+    def recognize(self, entry: Entry) -> float:
+        head = entry.head(4096)
+        first = head.split(b"\n", 1)[0].rstrip(b"\r")
+        if _SEPARATOR.match(first):
+            looks_like_mail = any(
+                marker in head for marker in (b"\nFrom:", b"\nDate:", b"\nReceived:", b"\nX-GM-THRID:")
+            )
+            if looks_like_mail:
+                return 1.0 if entry.suffix in (".mbox", ".mbx", "") else 0.9
+            return 0.4
+        if entry.suffix in (".mbox", ".mbx"):
+            return 0.3  # named like a mailbox but does not start like one: parse() says why
+        return 0.0
+
+    def parse(self, entry: Entry) -> ParseResult:
+        parser = BytesParser(policy=email.policy.default)
+        for item in self._messages(entry):
+            if isinstance(item, ImportProblem):
+                yield item
+                continue
+            index, line, offset, separator, data, truncated = item
+            try:
+                msg = parser.parsebytes(data)
+            except Exception as exc:  # the email package raises many kinds on hostile input
+                yield ImportProblem(
+                    f"unreadable message: {exc}", entry.path, index=index, line=line, offset=offset
+                )
+                continue
+            if not isinstance(msg, EmailMessage):
+                continue
+            yield self._record(entry, msg, index, line, offset, separator, truncated)
+
+    def _messages(self, entry: Entry) -> Iterator[tuple[int, int, int, bytes, bytes, bool] | ImportProblem]:
+        """(index, line, byte offset, separator line, message bytes, truncated) for each message."""
+        index = -1
+        lines: list[bytes] = []
+        size = 0
+        truncated = False
+        start_line = start_offset = 0
+        separator = b""
+        offset = 0
+        prev_blank = True
+        with entry.open() as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                line_len = len(raw)
+                if raw[:5] == b"From " and prev_blank and _SEPARATOR.match(raw):
+                    if index >= 0:
+                        yield index, start_line, start_offset, separator, b"".join(lines), truncated
+                    elif size:
+                        yield self._preamble(entry)
+                    index += 1
+                    lines, size, truncated = [], 0, False
+                    start_line, start_offset, separator = lineno, offset, raw.rstrip(b"\r\n")
+                    offset += line_len
+                    prev_blank = False
+                    continue
+                offset += line_len
+                prev_blank = raw in (b"\n", b"\r\n")
+                if truncated:
+                    continue
+                if raw[:1] == b">" and raw.lstrip(b">")[:5] == b"From ":
+                    raw = raw[1:]  # mboxrd escape
+                size += line_len
+                if size > MAX_MESSAGE_BYTES:
+                    truncated = True
+                    continue
+                lines.append(raw)
+        if index >= 0:
+            yield index, start_line, start_offset, separator, b"".join(lines), truncated
+        elif size:
+            yield self._preamble(entry)
+
+    def _preamble(self, entry: Entry) -> ImportProblem:
+        return ImportProblem(
+            "text before the first 'From ' separator line: not an mbox message",
+            entry.path,
+            line=1,
+            offset=0,
+            excerpt=entry.text_head(200),
+            severity="unsupported",
+        )
+
+    def _record(
+        self,
+        entry: Entry,
+        msg: EmailMessage,
+        index: int,
+        line: int,
+        offset: int,
+        separator: bytes,
+        truncated: bool,
+    ) -> Record | ImportProblem:
+        raw = {name: value for name in _KEPT_HEADERS if (value := _header(msg, name))}
+        if not any(name in raw for name in ("From", "Subject", "Date", "Message-ID")):
+            return ImportProblem(
+                "message has no From, Subject, Date or Message-ID header",
+                entry.path,
+                index=index,
+                line=line,
+                offset=offset,
+            )
+        labels = tuple(
+            label.strip() for label in (raw.get("X-Gmail-Labels") or "").split(",") if label.strip()
+        )
+        lowered = {label.lower() for label in labels}
+        for label, why in _SKIP_LABELS.items():
+            if label in lowered:
+                return ImportProblem(
+                    f"{why}: not imported",
+                    entry.path,
+                    index=index,
+                    line=line,
+                    offset=offset,
+                    excerpt=raw.get("Subject"),
+                    severity="skipped",
+                )
+        is_gmail = "X-Gmail-Labels" in raw or "X-GM-THRID" in raw
+        extra: dict[str, Any] = {}
+        when: datetime | None = None
+        original_tz: str | None = None
+        if date_text := raw.get("Date"):
+            try:
+                when = parsedate_to_datetime(date_text)
+            except (TypeError, ValueError, IndexError):
+                when = None
+        if when is not None and when.tzinfo is None:  # "-0000": UTC, sender's zone unknown
+            when, original_tz = when.replace(tzinfo=UTC), "UTC"
+        elif when is not None:
+            minutes = int(when.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+            original_tz = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        else:
+            when, original_tz = self._separator_date(separator), "UTC"
+            if date_text:
+                extra["unreadable_date"] = date_text  # the separator's delivery time stands in
+        if when is None:
+            return ImportProblem(
+                f"no readable date (Date: {date_text!r}, separator {separator[:80]!r})",
+                entry.path,
+                index=index,
+                line=line,
+                offset=offset,
+                excerpt=raw.get("Subject"),
+            )
+        try:
+            text = _body(msg)
+        except Exception as exc:  # a broken MIME structure: keep the headers, say what went wrong
+            text = ""
+            raw["body_error"] = str(exc)[:200]
+        if len(text) > MAX_TEXT_CHARS:
+            extra["text_truncated"] = len(text)
+            text = text[:MAX_TEXT_CHARS]
+        if truncated:
+            extra["message_truncated_at_bytes"] = MAX_MESSAGE_BYTES
+        sender_name, sender_addr = parseaddr(raw.get("From") or "")
+        if sender_addr:
+            extra["from"] = sender_addr.lower()
+        recipients = [
+            addr.lower() for _, addr in getaddresses([raw.get("To") or "", raw.get("Cc") or ""]) if addr
+        ]
+        if recipients:
+            extra["to"] = recipients[:20]
+        if labels:
+            extra["labels"] = list(labels)
+        if thread := raw.get("X-GM-THRID"):
+            extra["thread_id"] = thread
+        attachments = (
+            [name for part in msg.iter_attachments() if (name := part.get_filename())]
+            if msg.is_multipart()
+            else []
+        )
+        if attachments:
+            extra["attachments"] = attachments[:20]
+        message_id = raw.get("Message-ID")
+        return Record(
+            platform="gmail" if is_gmail else self.platform,
+            action="messaged" if lowered & _SENT_LABELS else "received",
+            item=Item(
+                kind="message",
+                title=raw.get("Subject"),
+                creators=(clean(sender_name) or sender_addr,) if (sender_name or sender_addr) else (),
+                ids={"message_id": message_id.strip("<>")} if message_id else {},
+                categories=labels,
+            ),
+            when=when,
+            original_tz=original_tz,
+            precision="second" if when is not None else None,
+            text=text or None,
+            extra=extra,
+            raw=raw,
+            provenance=prov(entry, index, line, offset),
+        )
+
+    @staticmethod
+    def _separator_date(separator: bytes) -> datetime | None:
+        """The date on the 'From ' line (asctime; Gmail adds '+0000'), read as UTC, or None."""
+        text = " ".join(separator.decode("ascii", errors="replace").split()[2:])
+        try:
+            stamp = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
