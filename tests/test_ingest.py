@@ -153,3 +153,13 @@ def test_kill_9_mid_import_leaves_store_consistent(tmp_path: Path) -> None:
             "SELECT count(*) FROM (SELECT id FROM records GROUP BY id HAVING count(*) > 1)"
         ).fetchone()[0]
         assert dupes == 0
+
+
+def test_component_migrations_are_versioned_and_idempotent(store: Store) -> None:
+    steps = ["CREATE TABLE widgets (id INTEGER PRIMARY KEY)", "ALTER TABLE widgets ADD COLUMN name TEXT"]
+    store.ensure_schema("widgets", steps[:1])
+    store.ensure_schema("widgets", steps)
+    store.ensure_schema("widgets", steps)
+    assert [r[1] for r in store.conn.execute("PRAGMA table_info(widgets)")] == ["id", "name"]
+    with pytest.raises(StoreError, match="newer"):
+        store.ensure_schema("widgets", steps[:1])

@@ -170,6 +170,22 @@ class Store:
                 f"BEGIN IMMEDIATE;{MIGRATIONS[target - 1]};PRAGMA user_version = {target};COMMIT;"
             )
 
+    def ensure_schema(self, component: str, migrations: Sequence[str]) -> None:
+        """Bring one component's tables up to date (migration i moves it from version i to i+1)."""
+        row = self.conn.execute("SELECT version FROM schema_components WHERE component = ?", (component,)).fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(migrations):
+            raise StoreError(
+                f"{self.path}: the {component!r} tables have version {version}, newer than this selfdex "
+                f"understands ({len(migrations)}); upgrade selfdex"
+            )
+        for target in range(version + 1, len(migrations) + 1):
+            self.conn.executescript(
+                f"BEGIN IMMEDIATE;{migrations[target - 1]};"
+                f"INSERT INTO schema_components (component, version) VALUES ('{component}', {target}) "
+                f"ON CONFLICT(component) DO UPDATE SET version = excluded.version;COMMIT;"
+            )
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT; anything raised (Ctrl-C included) rolls everything back."""

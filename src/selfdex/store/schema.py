@@ -1,4 +1,8 @@
-"""Schema migrations. Each entry moves the store from version i to i+1 (``PRAGMA user_version``).
+"""Core schema migrations. Each entry moves the store from version i to i+1 (``PRAGMA user_version``).
+
+Higher layers (index, profile, gate…) own their tables and migrate them through
+:meth:`selfdex.store.Store.ensure_schema`, versioned per component in ``schema_components``, so the
+core never needs to know about them.
 
 Table and column names are meant to read well in Datasette / sqlite-utils: ``records``,
 ``import_jobs``, ``import_files``, ``import_errors``.
@@ -113,6 +117,20 @@ MIGRATIONS: list[str] = [
         INSERT INTO records_fts(rowid, title, creators, text)
         VALUES (new.rowid, new.title, new.creators, new.text);
     END;
+    """,
+    # 2: per-component schema versions for the layers above the store
+    """
+    CREATE TABLE schema_components (
+        component TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
+    -- Records the person told selfdex to forget (profile corrections). Every reader above the store
+    -- (search, profile, agent, disclosure) leaves these out; the corrections that produce them are
+    -- rules kept by the profile layer and re-applied after each import, so forgetting survives re-import.
+    CREATE TABLE hidden_records (
+        record_id TEXT PRIMARY KEY,
+        reason TEXT NOT NULL
+    );
     """,
 ]
 
