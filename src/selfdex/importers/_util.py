@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from ..archive import Entry
@@ -47,3 +48,16 @@ def split_names(text: str | None, seps: str = r",|;| & ") -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(n.strip() for n in re.split(seps, text) if n.strip())
+
+
+_TAG = re.compile(r"<[^>]+>")
+_BR = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
+
+
+def html_to_text(text: str | None) -> str | None:
+    """A review written as HTML (``<br/>`` line breaks, entities) as plain text; None when empty."""
+    if not text:
+        return None
+    plain = html.unescape(_TAG.sub("", _BR.sub("\n", text)))
+    lines = [line.strip() for line in plain.replace("\r\n", "\n").split("\n")]
+    return clean(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)))

@@ -26,18 +26,15 @@ no time or zone; ``My Review`` is HTML with ``<br/>`` (untrusted text); titles c
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, parse_date
-from ._util import clean, prov
+from ._util import clean, html_to_text, prov
 from .base import Importer, ParseResult, csv_header, iter_csv
 
-_TAG = re.compile(r"<[^>]+>")
-_BR = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
 _SERIES = re.compile(r"^(.*\S)\s+\(([^()]*?),?\s+#\s*([\d.]+(?:\s*[-–]\s*[\d.]+)?)\)$")
 _DNF_SHELVES = frozenset(
     {"did-not-finish", "dnf", "abandoned", "gave-up", "given-up", "unfinished", "not-finished", "dropped"}
@@ -55,15 +52,6 @@ _EXTRA_TEXT = {
     "Original Purchase Location": "purchase_location",
     "Condition": "condition",
 }
-
-
-def html_to_text(text: str | None) -> str | None:
-    """A review written as HTML (``<br/>`` line breaks, entities) as plain text; None when empty."""
-    if not text:
-        return None
-    plain = html.unescape(_TAG.sub("", _BR.sub("\n", text)))
-    lines = [line.strip() for line in plain.replace("\r\n", "\n").split("\n")]
-    return clean(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)))
 
 
 def isbn_ids(value: str | None) -> dict[str, str]:

@@ -9,13 +9,11 @@ watched/ratings to the film; list CSVs open with a preamble before their table; 
 from __future__ import annotations
 
 import csv
-import html
-import re
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_date
-from ._util import clean, prov, to_float
+from ._util import clean, html_to_text, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
 
 _FILM_FILES = {
@@ -26,11 +24,6 @@ _FILM_FILES = {
     "watched.csv": ("watched", "Date"),
     "watchlist.csv": ("wishlisted", "Date"),
 }
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _html_text(text: str) -> str:
-    return html.unescape(_TAG.sub("", text.replace("<br />", "\n").replace("<br/>", "\n"))).strip()
 
 
 class LetterboxdImporter(Importer):
@@ -127,7 +120,7 @@ class LetterboxdImporter(Importer):
                 precision=stamp.precision if stamp else None,
                 rating=rating,
                 rating_scale=5.0 if rating is not None else None,
-                text=_html_text(r["Review"]) if r.get("Review") else None,
+                text=html_to_text(r.get("Review")),
                 extra=extra,
                 raw=r,
                 provenance=prov(entry, index, line),
@@ -146,7 +139,7 @@ class LetterboxdImporter(Importer):
                 item=Item(kind="post", url=clean(r.get("Content"))),
                 when=stamp.when if stamp else None,
                 precision=stamp.precision if stamp else None,
-                text=_html_text(r.get("Comment") or ""),
+                text=html_to_text(r.get("Comment")),
                 raw=r,
                 provenance=prov(entry, index, line),
             )
@@ -175,7 +168,7 @@ class LetterboxdImporter(Importer):
                 item=Item(kind="movie", title=title, ids={"letterboxd": r["URL"]} if r.get("URL") else {}),
                 when=list_date.when if list_date else None,
                 precision=list_date.precision if list_date else None,
-                text=_html_text(r.get("Description") or "") or None,
+                text=html_to_text(r.get("Description")),
                 extra={
                     "list": list_name,
                     "position": r.get("Position"),

@@ -28,9 +28,9 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, parse_date
-from ._util import clean, prov, to_float
+from ._util import clean, html_to_text, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
-from .goodreads import html_to_text, isbn_ids, split_names
+from .goodreads import isbn_ids, split_names
 
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d")
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
