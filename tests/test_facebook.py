@@ -57,3 +57,32 @@ def test_malformed(tmp_path: Path) -> None:
     assert [r.item.title for r in records] == ["Café Einstein", "Kiezkneipe"]
     assert [(p.member, p.index) for p in problems if p.index is not None] == [("pages.json", 1)]
     assert any(p.member == "your_topics.json" and "invalid JSON" in p.reason for p in problems)
+
+
+def test_sample_person(sample_exports: Path) -> None:
+    bundle = next(sample_exports.glob("facebook-*.zip"))
+    assert set(recognitions(bundle).values()) == {"facebook"}
+    records, problems = parse_path(FacebookImporter(), bundle)
+    assert problems == []
+    pages = {r.item.title for r in records if r.item.kind == "channel"}
+    assert {"Hans Zimmer", "Denis Villeneuve", "Grunewald Trail Runners"} <= pages
+    topics = {r.item.title for r in records if r.action == "interested"}
+    assert "Japanische Küche" in topics  # mojibake undone
+    reactions = [r for r in records if r.item.kind == "post"]
+    assert reactions and all(
+        r.when is not None and "Mara Lindqvist" in (r.item.title or "") for r in reactions
+    )
+    assert any("gefällt" in (r.item.title or "") for r in reactions)
+    assert any(r.action == "purchased" and r.item.title == "zalando.de" for r in records)
+
+
+def test_unknown_layout_in_a_facebook_export(tmp_path: Path) -> None:
+    folder = tmp_path / "facebook-mara-2027" / "your_facebook_activity"
+    (folder / "pages").mkdir(parents=True)
+    (folder / "pages" / "pages_you've_liked.json").write_text('{"liked_pages_v3": {"items": []}}')
+    (folder / "profile_information.json").write_text('{"profile_v3": {"name": "Mara"}}')
+    records, problems = parse_path(FacebookImporter(), tmp_path)
+    assert records == []
+    assert sorted(p.severity for p in problems) == ["skipped", "unsupported"]
+    variant = next(p for p in problems if p.severity == "unsupported")
+    assert "pages_you've_liked.json" in variant.reason and "liked_pages_v3" in variant.reason

@@ -54,3 +54,25 @@ def test_html_export(tmp_path: Path) -> None:
     records, problems = parse_path(InstapaperImporter(), path)
     assert problems == []
     assert [(r.item.title, r.action) for r in records] == [("A & B", "saved"), ("S", "liked")]
+
+
+def test_sample_person(sample_exports: Path) -> None:
+    folder = sample_exports / "instapaper-export"
+    assert set(recognitions(folder).values()) == {"instapaper"}
+    records, problems = parse_path(InstapaperImporter(), folder)
+    assert problems == []
+    assert all(r.when is not None and r.when.year == 2025 for r in records)
+    arrakis = next(r for r in records if r.item.title == "The Ecology of Arrakis")
+    assert arrakis.action == "liked" and arrakis.text and "water" in arrakis.text
+    assert any(r.item.url == "https://en.wikipedia.org/wiki/Dune_(novel)" for r in records)
+
+
+def test_variant_without_url_column(tmp_path: Path) -> None:
+    path = tmp_path / "instapaper-export.csv"
+    path.write_text("Link,Name,Folder\nhttps://example.org,A,Unread\n")
+    records, problems = parse_path(InstapaperImporter(), path)
+    assert records == [] and [p.severity for p in problems] == ["unsupported"]
+    # a header that has the needed columns in another order/subset is read
+    path.write_text("URL,Title,Folder\nhttps://example.org,A,Starred\n")
+    (record,), problems = parse_path(InstapaperImporter(), path)
+    assert problems == [] and record.action == "liked"

@@ -89,3 +89,27 @@ def test_garbage_is_not_claimed(tmp_path: Path) -> None:
     (tmp_path / "x.ofx").write_bytes(b"\x00\x01 binary junk")
     records, problems = parse_path(OfxImporter(), tmp_path)
     assert records == [] and problems == []
+
+
+def test_single_line_qfx_with_intuit_tags(tmp_path: Path) -> None:
+    """QFX = OFX + Intuit's dotted <INTU.BID>/<INTU.USERID> tags; some banks write the body on one line."""
+    body = (
+        "<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0<SEVERITY>INFO</STATUS><DTSERVER>20240401"
+        "<LANGUAGE>ENG<INTU.BID>3000<INTU.USERID>mara</SONRS></SIGNONMSGSRSV1>"
+        "<CREDITCARDMSGSRSV1><CCSTMTTRNRS><CCSTMTRS><CURDEF>USD<CCACCTFROM><ACCTID>4111111111111111"
+        "</CCACCTFROM><BANKTRANLIST><STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240330120000.000[-7:PDT]"
+        "<TRNAMT>-12.99<FITID>q1<NAME>BANDCAMP</STMTTRN></BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS>"
+        "</CREDITCARDMSGSRSV1></OFX>"
+    )
+    (tmp_path / "card.qfx").write_text("OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\n\r\n" + body)
+    assert set(recognitions(tmp_path).values()) == {"ofx"}
+    (record,), problems = parse_path(OfxImporter(), tmp_path)
+    assert problems == []
+    assert (record.action, record.amount, record.currency, record.item.title) == (
+        "paid",
+        -12.99,
+        "USD",
+        "BANDCAMP",
+    )
+    assert record.when is not None and record.when.isoformat() == "2024-03-30T19:00:00+00:00"
+    assert record.original_tz == "-07:00" and record.extra["account"].endswith("1111")

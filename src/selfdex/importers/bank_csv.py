@@ -51,6 +51,7 @@ _DATE_HEADERS = frozenset(_COLUMNS["date"])
 _AMOUNT_HEADERS = frozenset(_COLUMNS["amount"])
 _MINT_HEADER = ["Date", "Description", "Original Description", "Amount", "Transaction Type", "Category"]
 _ACCOUNT_KEYS = ("girokonto", "kontonummer:", "karte", "kreditkarte:", "tagesgeld")
+_PREAMBLE_KEYS = ("zeitraum:", "kontostand", "kontostand vom", "iban:", "kontoinhaber:", "von:", "bis:")
 _CURRENCY = {"€": "EUR", "EUR": "EUR", "$": "USD", "USD": "USD"}
 _PREAMBLE_LINES = 40
 
@@ -85,6 +86,15 @@ def _layout(entry: Entry) -> tuple[str, str, int, list[str], list[list[str]]] | 
     return None
 
 
+def _statement_preamble(entry: Entry) -> bool:
+    text, _ = _decode_head(entry.head(4096))
+    for line in text.splitlines()[:_PREAMBLE_LINES]:
+        first = line.split(";", 1)[0].strip().strip('"').strip().lower()
+        if ";" in line and (first in _ACCOUNT_KEYS or first in _PREAMBLE_KEYS):
+            return True
+    return False
+
+
 def _mask(text: str) -> str:
     compact = re.sub(r"[\W_]", "", text.split("/")[0])
     return "*" * max(0, len(compact) - 4) + compact[-4:]
@@ -107,13 +117,21 @@ class BankCsvImporter(Importer):
             return 0.0
         layout = _layout(entry)
         if layout is None:
-            return 0.0
+            # a bank's preamble ("Kontonummer:", "Zeitraum:") before a table we do not know
+            return 0.3 if _statement_preamble(entry) else 0.0
         return 0.9 if layout[0] == "dkb" or entry.name.lower() == "transactions.csv" else 0.8
 
     def parse(self, entry: Entry) -> ParseResult:
         layout = _layout(entry)
         if layout is None:
-            yield ImportProblem("no bank statement header row found", entry.path, severity="unsupported")
+            yield ImportProblem(
+                "looks like a bank statement (account preamble) but no known header row with a booking "
+                f"date and an amount was found in the first {_PREAMBLE_LINES} lines: unsupported variant "
+                "(try `selfdex import --csv-map`)",
+                entry.path,
+                excerpt=entry.text_head(200),
+                severity="unsupported",
+            )
             return
         kind, encoding, skip, header, preamble = layout
         mint = kind == "mint"

@@ -32,6 +32,21 @@ _KEYS = {
     "reactions": "reactions",
     "bcts": "ad_categories",
 }
+# file stems of the activity files above: one of these with an unknown key is a new variant, not noise
+_ACTIVITY_STEMS = frozenset(
+    {
+        "ads_interests",
+        "your_topics",
+        "pages_you've_liked",
+        "likes_and_reactions",
+        "your_search_history",
+        "your_activity_off_meta_technologies",
+        "your_off-facebook_activity",
+        "advertisers_you've_interacted_with",
+        "other_categories_used_to_reach_you",
+    }
+)
+_NUMBERED = re.compile(r"_\d+$")
 _SKIPPED = {
     "ad_categories": "categories advertisers used to reach the account describe the account, not activity",
 }
@@ -95,6 +110,8 @@ class FacebookImporter(Importer):
             return 0.9
         if head.startswith("[") and '"reaction"' in head and '"actor"' in head:
             return 0.9
+        if head[:1] in ("{", "[") and any("facebook" in p.lower() for p in entry.parts[:-1]):
+            return 0.3  # a Facebook export's JSON in a layout we do not know: parse() says which
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
@@ -105,11 +122,20 @@ class FacebookImporter(Importer):
         key = _top_key(data)
         kind = _KEYS.get(key or "")
         if kind is None:
-            yield ImportProblem(
-                f"Facebook file with an unknown layout (top-level key {key!r})",
-                entry.path,
-                severity="unsupported",
-            )
+            stem = _NUMBERED.sub("", entry.name.removesuffix(".json").lower())
+            shape = f"top-level keys {sorted(data)[:3]}" if isinstance(data, dict) else type(data).__name__
+            if stem in _ACTIVITY_STEMS:
+                yield ImportProblem(
+                    f"Facebook {entry.name} in a layout we do not know ({shape}): unsupported variant",
+                    entry.path,
+                    severity="unsupported",
+                )
+            else:
+                yield ImportProblem(
+                    f"Facebook {entry.name} ({shape}) is account data, not activity we import",
+                    entry.path,
+                    severity="skipped",
+                )
             return
         if kind in _SKIPPED:
             yield ImportProblem(_SKIPPED[kind], entry.path, severity="skipped")

@@ -65,6 +65,18 @@ _INSTAGRAM_FOLDERS = {
 }
 
 
+# 2024 file stems of the activity files (their names stayed when the schema changed)
+_ACTIVITY_STEMS_2024 = frozenset(
+    {"liked_posts", "liked_comments", "saved_posts", "saved_collections", "your_topics", "posts_viewed",
+     "videos_watched", "ads_viewed", "ads_clicked"}
+)  # fmt: skip
+
+
+def _in_instagram_export(entry: Entry) -> bool:
+    folders = [p.lower() for p in entry.parts[:-1]]
+    return any("instagram" in f for f in folders) and not any("facebook" in f for f in folders)
+
+
 def _human_time(text: str | None) -> datetime | None:
     """``May 07, 2026 7:26:55pm`` (no zone: only used for durations)."""
     if not text:
@@ -125,6 +137,8 @@ class InstagramImporter(Importer):
                 return 0.0
             stem = entry.name.removesuffix(".json").lower()
             return 0.9 if stem in _STEMS_2026 or folders & _INSTAGRAM_FOLDERS else 0.6
+        if head[:1] in ("{", "[") and _in_instagram_export(entry):
+            return 0.3  # an Instagram export's JSON in a layout we do not know: parse() says which
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
@@ -152,7 +166,20 @@ class InstagramImporter(Importer):
                     severity="skipped",
                 )
             return
-        yield ImportProblem("Instagram file with an unknown layout", entry.path, severity="unsupported")
+        stem = entry.name.removesuffix(".json").lower()
+        shape = f"top-level keys {sorted(data)[:3]}" if isinstance(data, dict) else type(data).__name__
+        if stem in _STEMS_2026 or stem in _ACTIVITY_STEMS_2024:
+            yield ImportProblem(
+                f"Instagram {stem}.json in a layout we do not know ({shape}): unsupported variant",
+                entry.path,
+                severity="unsupported",
+            )
+        else:
+            yield ImportProblem(
+                f"Instagram {stem}.json ({shape}) is account data, not activity we import",
+                entry.path,
+                severity="skipped",
+            )
 
     def _record(
         self,

@@ -27,13 +27,28 @@ class InstapaperImporter(Importer):
 
     def recognize(self, entry: Entry) -> float:
         if entry.suffix == ".csv":
-            return 1.0 if csv_header(entry)[:4] == _HEADER else 0.0
+            header = csv_header(entry)
+            if header[:4] == _HEADER:
+                return 1.0
+            if {"URL", "Title", "Folder"} <= set(header):
+                return 0.8
+            return 0.3 if entry.name.lower().startswith("instapaper") else 0.0
         if entry.suffix in (".html", ".htm"):
             return 0.9 if "<title>Instapaper: Export</title>" in entry.text_head(2048) else 0.0
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
         if entry.suffix == ".csv":
+            header = csv_header(entry)
+            if "URL" not in header:
+                yield ImportProblem(
+                    f"named like an Instapaper export but its header is {header[:6]}: unsupported variant "
+                    f"(expected {','.join(_HEADER)}[,Timestamp])",
+                    entry.path,
+                    line=1,
+                    severity="unsupported",
+                )
+                return
             rows = iter_csv(entry)
         else:
             rows = (

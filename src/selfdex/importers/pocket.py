@@ -9,6 +9,7 @@ title that merely repeats the URL (Pocket's fallback when it found none) is drop
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from ..archive import Entry
@@ -18,6 +19,7 @@ from ._util import clean, prov
 from .base import Importer, ParseResult, csv_header, iter_csv
 
 _CSV_HEADER = ["title", "url", "time_added", "tags", "status"]
+_PART_NAME = re.compile(r"part_\d+\.csv$")
 
 
 class LinkListParser(HTMLParser):
@@ -90,6 +92,8 @@ class PocketImporter(Importer):
                 return 1.0
             if {"url", "time_added"} <= set(header):
                 return 0.8
+            if _PART_NAME.match(entry.name.lower()):
+                return 0.3  # named like Pocket's CSV, columns we do not know: parse() says which
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
@@ -132,6 +136,16 @@ class PocketImporter(Importer):
         )
 
     def _csv(self, entry: Entry) -> ParseResult:
+        header = [h.lower() for h in csv_header(entry)]
+        if "url" not in header or "time_added" not in header:
+            yield ImportProblem(
+                f"named like a Pocket CSV export but its header is {header[:6]}: unsupported variant "
+                f"(expected {','.join(_CSV_HEADER)})",
+                entry.path,
+                line=1,
+                severity="unsupported",
+            )
+            return
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
@@ -152,7 +166,18 @@ class PocketImporter(Importer):
             )
 
     def _html(self, entry: Entry) -> ParseResult:
-        for index, (line, section, attrs, text) in enumerate(read_links(entry)):
+        links = read_links(entry)
+        if not links:
+            empty = "<ul" in entry.text_head(1 << 20).lower()
+            yield ImportProblem(
+                "Pocket export with empty lists: nothing saved"
+                if empty
+                else "Pocket export page without <ul> lists of links: unsupported variant",
+                entry.path,
+                severity="skipped" if empty else "unsupported",
+            )
+            return
+        for index, (line, section, attrs, text) in enumerate(links):
             status = "archive" if section and "archive" in section.lower() else "unread" if section else None
             tags = tuple(t.strip() for t in (attrs.get("tags") or "").split(",") if t.strip())
             raw = {**attrs, "title": text, "section": section or ""}

@@ -94,6 +94,15 @@ class TwitterImporter(Importer):
                 )
 
     def _items(self, entry: Entry, fh: IO[bytes], make: Any) -> ParseResult:
+        start = fh.peek(1024)[:1024].lstrip() if hasattr(fh, "peek") else b"["
+        if not start.startswith(b"["):
+            yield ImportProblem(
+                f"recognised as a Twitter archive file, but its data is not an array "
+                f"(starts {start[:20]!r}): unknown archive variant",
+                entry.path,
+                severity="unsupported",
+            )
+            return
         index = 0
         try:
             for obj in ijson.items(fh, "item", use_float=True):

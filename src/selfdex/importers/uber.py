@@ -59,9 +59,21 @@ class UberImporter(Importer):
         header = set(csv_header(entry))
         if {"Trip or Order Status", "Request Time", "Begin Trip Time"} <= header:
             return 0.95
+        if entry.name.lower().startswith("trips_data") or any(p.lower() == "uber data" for p in entry.parts):
+            return 0.3  # named like Uber's trips file, columns we do not know: parse() says which
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
+        header = csv_header(entry)
+        if "Request Time" not in header and "Begin Trip Time" not in header:
+            yield ImportProblem(
+                f"Uber file without Request Time / Begin Trip Time columns (header {header[:6]}): "
+                "unsupported variant",
+                entry.path,
+                line=1,
+                severity="unsupported",
+            )
+            return
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
