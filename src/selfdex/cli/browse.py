@@ -7,8 +7,9 @@ from typing import Any
 import click
 from rich.table import Table
 
+from ..index.search import MODES, Mode, search
 from ..store import Filters, queries
-from .common import UserError, json_option, open_store, out, print_json
+from .common import UserError, console, json_option, open_store, out, print_json
 
 
 def filter_options(func: Any) -> Any:
@@ -38,9 +39,10 @@ def _filters(
     return Filters(platforms=platform, kinds=kind, actions=action, since=since, until=until)
 
 
-def _table(rows: list[dict[str, Any]]) -> Table:
-    table = Table("when", "platform", "action", "kind", "title", "creators", "id")
-    for r in rows:
+def _table(rows: list[dict[str, Any]], via: list[str] | None = None) -> Table:
+    """Records as a table; `via` adds which retrievers found each search hit."""
+    table = Table("when", "platform", "action", "kind", "title", "creators", "id", *(["via"] if via else []))
+    for i, r in enumerate(rows):
         table.add_row(
             (r["occurred_at"] or "")[:16].replace("T", " "),
             r["platform"],
@@ -49,6 +51,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
             (r["title"] or r["url"] or (r["text"] or "")[:60] or ""),
             ", ".join(r["creators"])[:40],
             r["id"][:12],
+            *([via[i]] if via else []),
         )
     return table
 
@@ -83,6 +86,13 @@ def timeline_cmd(
 @click.command("search")
 @click.argument("text")
 @filter_options
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="hybrid: words and meaning fused; fts: words only; vector: meaning only (needs `selfdex index build`).",
+)
 @json_option
 @click.pass_context
 def search_cmd(
@@ -94,18 +104,21 @@ def search_cmd(
     since: str | None,
     until: str | None,
     limit: int,
+    mode: Mode,
     as_json: bool,
 ) -> None:
-    """Full-text search over titles, creators and your own text."""
+    """Search titles, creators and your own text, by words and by meaning."""
     with open_store(ctx) as store:
-        rows = queries.search_fts(store, text, _filters(platform, kind, action, since, until), limit=limit)
+        hits = search(store, text, _filters(platform, kind, action, since, until), limit=limit, mode=mode)
+    if hits.note:
+        console.print(f"[yellow]{hits.note}[/]")
     if as_json:
-        print_json(rows)
+        print_json([h.as_dict() for h in hits])
         return
-    if not rows:
+    if not hits:
         out.print(f"No records match {text!r}.")
         return
-    out.print(_table(rows))
+    out.print(_table([h.record for h in hits], via=[", ".join(h.retrievers) for h in hits]))
 
 
 @click.command("record")

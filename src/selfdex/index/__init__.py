@@ -1,0 +1,1 @@
+"""Search indexes over the store: text embeddings (and, later, hybrid search)."""

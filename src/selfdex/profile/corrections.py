@@ -1,0 +1,173 @@
+"""The person corrects the profile: forget, pin, note.
+
+Corrections are *rules* kept in ``profile_corrections`` and keyed by fact or entity key (never by row
+id), so they survive re-imports and recomputation: :func:`apply_corrections` re-resolves every forget rule
+against the current store after each import and writes the affected record ids into the core
+``hidden_records`` table (reason ``forget:KEY``), which every reader above the store leaves out. With
+``delete_records`` the records are deleted instead, and deleted again if a later import brings them back.
+
+Pins and notes are the person's own statements ("I no longer eat meat"); the profile lists them before
+anything inferred. Pinning the key of an inferred fact lifts that fact to the top.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import Store
+from ..store.db import now_iso
+from .entities import MIGRATIONS, update_entities
+from .facts import build_profile
+
+__all__ = [
+    "AppliedCorrections",
+    "Correction",
+    "apply_corrections",
+    "forget",
+    "list_corrections",
+    "note",
+    "pin",
+    "refresh",
+    "remove_statement",
+    "unforget",
+]
+
+_REASON = "forget:"
+
+
+@dataclass(slots=True)
+class Correction:
+    action: str  # forget | pin | note
+    key: str
+    text: str | None
+    domain: str | None
+    delete_records: bool
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "key": self.key,
+            "text": self.text,
+            "domain": self.domain,
+            "delete_records": self.delete_records,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(slots=True)
+class AppliedCorrections:
+    hidden: int  # records hidden by forget rules after this pass
+    deleted: int  # records deleted by this pass
+    unresolved: list[str]  # forget keys that match nothing (yet)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "-", text.casefold()).strip("-")[:60] or "statement"
+
+
+def _add(store: Store, action: str, target: str, text: str | None, domain: str | None, delete: bool) -> None:
+    store.ensure_schema("profile", MIGRATIONS)
+    store.conn.execute(
+        "INSERT INTO profile_corrections (action, target, text, domain, delete_records, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(action, target) DO UPDATE SET text = excluded.text, "
+        "domain = excluded.domain, delete_records = excluded.delete_records",
+        (action, target, text, domain, int(delete), now_iso()),
+    )
+
+
+def forget(store: Store, key: str, *, delete_records: bool = False) -> AppliedCorrections:
+    """Forget a fact or an entity (by key) everywhere, now and after every later import."""
+    _add(store, "forget", key.strip(), None, None, delete_records)
+    return apply_corrections(store)
+
+
+def unforget(store: Store, key: str) -> bool:
+    """Drop a forget rule and un-hide its records (deleted records come back only by re-importing)."""
+    store.ensure_schema("profile", MIGRATIONS)
+    with store.transaction() as conn:
+        cur = conn.execute("DELETE FROM profile_corrections WHERE action = 'forget' AND target = ?", (key,))
+        conn.execute("DELETE FROM hidden_records WHERE reason = ?", (_REASON + key,))
+    apply_corrections(store)  # records another rule still covers stay hidden
+    return cur.rowcount > 0
+
+
+def pin(store: Store, text: str, *, domain: str | None = None) -> str:
+    """Pin a statement (or an inferred fact, by its key) to the top of the profile; returns its key."""
+    key = f"pin:{_slug(text)}"
+    _add(store, "pin", key, text.strip(), domain, False)
+    return key
+
+
+def note(store: Store, text: str, *, domain: str | None = None) -> str:
+    """Record something the person says about themselves; returns its key."""
+    key = f"note:{_slug(text)}"
+    _add(store, "note", key, text.strip(), domain, False)
+    return key
+
+
+def remove_statement(store: Store, key: str) -> bool:
+    store.ensure_schema("profile", MIGRATIONS)
+    cur = store.conn.execute(
+        "DELETE FROM profile_corrections WHERE action IN ('pin', 'note') AND target = ?", (key,)
+    )
+    return cur.rowcount > 0
+
+
+def list_corrections(store: Store) -> list[Correction]:
+    store.ensure_schema("profile", MIGRATIONS)
+    cur = store.conn.execute(
+        "SELECT action, target, text, domain, delete_records, created_at FROM profile_corrections ORDER BY id"
+    )
+    return [Correction(a, t, x, d, bool(dr), c) for a, t, x, d, dr, c in cur]
+
+
+def _entity_records(store: Store, key: str) -> set[str]:
+    entity = key.removeprefix("entity:")
+    cur = store.conn.execute(
+        "SELECT er.record_id FROM profile_entity_records er JOIN profile_entities e ON e.id = er.entity_id "
+        "WHERE e.key = ?",
+        (entity,),
+    )
+    return {r[0] for r in cur}
+
+
+def apply_corrections(store: Store) -> AppliedCorrections:
+    """Re-resolve every forget rule against the current store (call after each import)."""
+    store.ensure_schema("profile", MIGRATIONS)
+    rules = [c for c in list_corrections(store) if c.action == "forget"]
+    # Start from the records no rule of ours hides, so a rule resolves to the same set each time.
+    store.conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
+    if not rules:
+        return AppliedCorrections(0, 0, [])
+    update_entities(store)
+    facts = {f.key: f for f in build_profile(store, forgotten=()).facts}
+    hide: dict[str, str] = {}
+    delete: set[str] = set()
+    unresolved = []
+    for rule in rules:
+        fact = facts.get(rule.key)
+        records = set(fact.citations) if fact else set()
+        records |= _entity_records(store, rule.key)
+        if not records:
+            unresolved.append(rule.key)
+        for rid in sorted(records):
+            hide.setdefault(rid, _REASON + rule.key)
+        if rule.delete_records:
+            delete |= records
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT OR IGNORE INTO hidden_records (record_id, reason) VALUES (?, ?)", sorted(hide.items())
+        )
+        deleted = 0
+        for rid in sorted(delete):
+            deleted += conn.execute("DELETE FROM records WHERE id = ?", (rid,)).rowcount
+    return AppliedCorrections(hidden=len(hide), deleted=deleted, unresolved=unresolved)
+
+
+def refresh(store: Store) -> AppliedCorrections:
+    """The post-import hook: bring entities up to date and re-apply the person's corrections."""
+    update_entities(store)
+    return apply_corrections(store)

@@ -1,0 +1,132 @@
+"""The person corrects the profile: forget / pin / note are honoured and survive re-import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from selfdex.cli.profile import COMMANDS
+from selfdex.ingest import import_path
+from selfdex.profile import build_profile, forget, list_corrections, note, pin, refresh, unforget
+from selfdex.store import Store
+
+
+@pytest.fixture(scope="module")
+def base_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corrections") / "base.sqlite"
+    store = Store(path)
+    for bundle in sorted(sample_exports.iterdir()):
+        import_path(store, bundle)
+    refresh(store)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def store(base_store: Path, tmp_path: Path) -> Store:
+    """A private copy of the imported sample person, so each test may change it."""
+    source = Store(base_store)
+    copy = Store(tmp_path / "store.sqlite")
+    source.conn.backup(copy.conn)
+    source.close()
+    yield copy
+    copy.close()
+
+
+def _reimport(store: Store, sample_exports: Path) -> None:
+    for bundle in sorted(sample_exports.iterdir()):
+        import_path(store, bundle)
+    refresh(store)  # the post-import hook
+
+
+def _hidden(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT record_id FROM hidden_records")}
+
+
+def test_forget_theme_hides_it_everywhere_and_survives_reimport(store: Store, sample_exports: Path) -> None:
+    result = forget(store, "theme:dune")
+    assert result.hidden > 100 and not result.unresolved
+    hidden = _hidden(store)
+    profile = build_profile(store)
+    assert profile.get("theme:dune") is None
+    assert not any(c in hidden for f in profile.facts for c in f.citations)
+    assert not any("Dune" in f.label for f in profile.facts)
+
+    _reimport(store, sample_exports)
+    assert _hidden(store) == hidden
+    assert build_profile(store).get("theme:dune") is None
+
+
+def test_forget_entity_with_record_deletion(store: Store, sample_exports: Path) -> None:
+    key = "entity:film:love actually|2003"
+    before = store.count()
+    result = forget(store, key, delete_records=True)
+    assert result.deleted > 0 and store.count() == before - result.deleted
+    assert not any("Love Actually" in f.label for f in build_profile(store).facts)
+
+    _reimport(store, sample_exports)  # the export still has them: they come back and are deleted again
+    assert store.count() == before - result.deleted
+    assert not any("Love Actually" in f.label for f in build_profile(store).facts)
+
+
+def test_unforget(store: Store) -> None:
+    forget(store, "creator:radiohead")
+    assert build_profile(store).get("creator:radiohead") is None
+    assert unforget(store, "creator:radiohead")
+    assert not _hidden(store)
+    assert build_profile(store).get("creator:radiohead") is not None
+
+
+def test_forget_unknown_key_is_kept_for_later(store: Store) -> None:
+    result = forget(store, "creator:someone not imported yet")
+    assert result.unresolved == ["creator:someone not imported yet"]
+    assert [c.key for c in list_corrections(store)] == ["creator:someone not imported yet"]
+
+
+def test_pins_and_notes_come_first_and_survive_reimport(store: Store, sample_exports: Path) -> None:
+    note(store, "I no longer eat meat")
+    pin(store, "creator:nils frahm")  # an inferred fact's key: lifted to the top
+    pin(store, "I run trails every week")
+    for _ in range(2):
+        facts = build_profile(store).facts
+        kinds = [f.kind for f in facts[:3]]
+        assert kinds == ["pinned", "pinned", "note"]
+        assert facts[2].label == "I no longer eat meat"
+        lifted = next(f for f in facts[:2] if f.detail.get("pins") == "creator:nils frahm")
+        assert lifted.citations and "Nils Frahm" in lifted.label
+        assert [f.key for f in facts].count("creator:nils frahm") == 0  # moved, not duplicated
+        _reimport(store, sample_exports)
+
+
+def _cli() -> click.Group:
+    @click.group()
+    @click.option("--store")
+    @click.pass_context
+    def root(ctx: click.Context, store: str | None) -> None:
+        ctx.obj = {"store": store}
+
+    for command in COMMANDS:
+        root.add_command(command)
+    return root
+
+
+def test_cli(store: Store) -> None:
+    path = str(store.path)
+    run = CliRunner().invoke
+    cli = _cli()
+    shown = run(cli, ["--store", path, "profile", "show", "--json", "--kind", "theme"])
+    assert shown.exit_code == 0, shown.output
+    facts = json.loads(shown.output)["facts"]
+    assert facts and all(f["kind"] == "theme" and f["citations"] for f in facts)
+    assert run(cli, ["--store", path, "profile", "forget", "theme:dune"]).exit_code == 0
+    assert run(cli, ["--store", path, "profile", "note", "I no longer eat meat"]).exit_code == 0
+    listed = json.loads(run(cli, ["--store", path, "profile", "corrections", "--json"]).output)
+    assert {c["action"] for c in listed} == {"forget", "note"}
+    table = run(cli, ["--store", path, "profile", "show", "--domain", "books"])
+    assert table.exit_code == 0 and "I no longer eat meat" in table.output
+    assert run(cli, ["--store", path, "profile", "unforget", "theme:dune"]).exit_code == 0

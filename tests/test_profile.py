@@ -1,0 +1,108 @@
+"""The profile on the sample person: planted themes and dislikes, with citations to real records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfdex.ingest import import_path
+from selfdex.profile import DOMAINS, Profile, build_profile
+from selfdex.profile.names import fold
+from selfdex.sample.person import DISLIKES, THEMES
+from selfdex.store import Store
+
+
+@pytest.fixture(scope="module")
+def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    store = Store(tmp_path_factory.mktemp("profile") / "store.sqlite")
+    for path in sorted(sample_exports.iterdir()):
+        import_path(store, path)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def profile(sample_store: Store) -> Profile:
+    return build_profile(sample_store)
+
+
+# Words that name each planted interest, besides its creators.
+_THEME_WORDS = {
+    "dune": "dune",
+    "arrival": "arrival",
+    "ishiguro": "ishiguro",
+    "cooking": "cook",
+    "running": "running",
+}
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_planted_themes_surface(profile: Profile, theme: str) -> None:
+    creators = [fold(c) for c in THEMES[theme]["creators"]]  # type: ignore[union-attr]
+    word = _THEME_WORDS.get(theme)
+    hits = [
+        f
+        for f in profile.select(kind="theme")
+        if any(c in fold(f.label) for c in creators) or (word and word in fold(f.label))
+    ]
+    assert hits, f"no theme fact for {theme}"
+    assert max(len(f.platforms) for f in hits) >= 3
+
+
+def test_dune_theme_spans_books_film_and_music(profile: Profile) -> None:
+    dune = profile.get("theme:dune")
+    assert dune is not None and "Frank Herbert" in dune.label
+    assert {"goodreads", "kindle", "netflix", "letterboxd", "spotify", "amazon"} <= set(dune.platforms)
+
+
+def test_music_creators(profile: Profile) -> None:
+    themes = " | ".join(f.label for f in profile.select(kind="theme"))
+    assert "Radiohead" in themes and "Nils Frahm" in themes
+
+
+def test_dislikes(profile: Profile) -> None:
+    labels = " | ".join(f.label for f in profile.select(kind="dislike"))
+    for title in (
+        *DISLIKES["films"],
+        *DISLIKES["books"],
+        *DISLIKES["abandoned"],
+        *DISLIKES["skipped_artists"],
+    ):
+        assert title in labels, title
+    assert "Returned Salomon Speedcross" in labels
+
+
+def test_dislikes_are_not_tastes(profile: Profile) -> None:
+    tastes = " | ".join(f.label for f in profile.select(kind="taste"))
+    assert "Love Actually" not in tastes and "Dua Lipa" not in tastes
+
+
+def test_every_domain_has_facts(profile: Profile) -> None:
+    for domain in DOMAINS:
+        assert profile.select(domain=domain), domain
+    routines = {f.key for f in profile.select(kind="routine")}
+    assert "routine:hours:music" in routines
+
+
+def test_citations_resolve_to_records(sample_store: Store, profile: Profile) -> None:
+    cited = {c for f in profile.facts for c in f.citations}
+    assert cited
+    found = set()
+    ids = sorted(cited)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        q = f"SELECT id FROM records WHERE id IN ({','.join('?' for _ in chunk)})"
+        found |= {r[0] for r in sample_store.conn.execute(q, chunk)}
+    assert found == cited
+    assert all(f.citations for f in profile.facts if f.kind != "note")
+
+
+def test_other_netflix_profiles_are_not_the_person(profile: Profile) -> None:
+    assert not any("Formula 1" in f.label for f in profile.facts)
+
+
+def test_deterministic(sample_store: Store, profile: Profile) -> None:
+    again = build_profile(sample_store)
+    assert [f.to_dict(None) for f in again.facts] == [f.to_dict(None) for f in profile.facts]
+    assert len({f.key for f in profile.facts}) == len(profile.facts)
