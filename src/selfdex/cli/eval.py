@@ -1,0 +1,266 @@
+"""``selfdex eval``: the public-data evaluation of the person's agent against platform baselines.
+
+Heavy imports (numpy, scipy, implicit, the embedder) happen inside the commands, so the rest of
+the CLI stays fast and works without the ``eval`` extra.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+console = Console(stderr=True)
+
+DATASET_ALIASES = {
+    "food-kitchen": "amazon-food-kitchen",
+    "arts-office": "amazon-arts-office",
+    "amazon-food-kitchen": "amazon-food-kitchen",
+    "amazon-arts-office": "amazon-arts-office",
+}
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as prog:
+
+        def task(description: str, total: int) -> Callable[[int], None]:
+            tid = prog.add_task(description, total=total)
+            return lambda n: prog.advance(tid, n)
+
+        yield task
+
+
+def _command(sub: str) -> str:
+    """The command line as a user would type it, whatever wrapper launched us."""
+    argv = sys.argv[sys.argv.index(sub) + 1 :] if sub in sys.argv else sys.argv[1:]
+    return " ".join(["selfdex eval", sub, *(shlex.quote(a) for a in argv)])
+
+
+def _data_dir(data: str | None) -> Path:
+    from ..eval.datasets import HOW_TO_GET, default_data_dir
+
+    if data:
+        return Path(data).expanduser()
+    found = default_data_dir()
+    if found is None:
+        raise click.ClickException(
+            f"no --data given and <repo>/../shared/data does not exist.\n\n{HOW_TO_GET}"
+        )
+    return found
+
+
+def _vectors(cache: str | None, no_cache: bool):  # type: ignore[no-untyped-def]
+    from ..index.embed import default_embedder
+    from ..rank import TextVectors
+
+    emb = default_embedder(Path(cache) if cache else None, use_cache=not no_cache)
+    return TextVectors(emb), emb.name
+
+
+data_option = click.option(
+    "--data", type=click.Path(file_okay=False), help="Data directory (default: <repo>/../shared/data)."
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default="eval-results",
+    show_default=True,
+    help="Report directory.",
+)
+cache_option = click.option("--cache", type=click.Path(dir_okay=False), help="Embedding cache file (SQLite).")
+no_cache_option = click.option("--no-cache", is_flag=True, help="Embed everything afresh; write no cache.")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure the person's agent against platform baselines on public data."""
+
+
+@eval_group.command("cross-platform")
+@data_option
+@click.option(
+    "--dataset",
+    "datasets",
+    multiple=True,
+    type=click.Choice(sorted(DATASET_ALIASES)),
+    default=("food-kitchen",),
+    show_default=True,
+    help="Repeat for several.",
+)
+@click.option(
+    "--sampling",
+    type=click.Choice(["pop49", "uni99", "both"]),
+    default="pop49",
+    show_default=True,
+    help="Negatives: 49 popularity-proportional or 99 uniform.",
+)
+@click.option(
+    "-k",
+    "ks",
+    multiple=True,
+    default=("full", "0", "1", "2"),
+    show_default=True,
+    help="Within-platform history kept: 'full' or the last k items.",
+)
+@click.option(
+    "--max-cases", type=int, help="Evaluate a seeded random subset of this many valid and test cases."
+)
+@click.option(
+    "--baselines",
+    default="Pop,ItemKNN,BPR-MF",
+    show_default=True,
+    help="Comma-separated platform baselines.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--bpr-iterations", type=int, default=100, show_default=True)
+@click.option("--no-tune", is_flag=True, help="Use the ranker's default weights instead of tuning on valid.")
+@out_option
+@cache_option
+@no_cache_option
+def cross_platform_cmd(
+    data: str | None,
+    datasets: tuple[str, ...],
+    sampling: str,
+    ks: tuple[str, ...],
+    max_cases: int | None,
+    baselines: str,
+    seed: int,
+    bpr_iterations: int,
+    no_tune: bool,
+    out: str,
+    cache: str | None,
+    no_cache: bool,
+) -> None:
+    """Cross-platform re-ranking: platform baselines vs the person's agent with (a) within-platform
+    and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2)."""
+    from ..eval.datasets import DataMissing, load_cross_domain
+    from ..eval.protocols import CrossPlatformConfig, run_cross_platform
+    from ..eval.report import write_report
+
+    root = _data_dir(data)
+    kvals = tuple(None if k == "full" else int(k) for k in ks)
+    samplings = ("pop49", "uni99") if sampling == "both" else (sampling,)
+    vectors, emb_name = _vectors(cache, no_cache)
+    for ds in dict.fromkeys(DATASET_ALIASES[d] for d in datasets):
+        try:
+            dataset = load_cross_domain(ds, root)
+        except DataMissing as exc:
+            raise click.ClickException(str(exc)) from exc
+        for smp in samplings:
+            cfg = CrossPlatformConfig(
+                ds,
+                sampling=smp,
+                ks=kvals,
+                baselines=tuple(b.strip() for b in baselines.split(",") if b.strip()),
+                seed=seed,
+                max_cases=max_cases,
+                bpr_iterations=bpr_iterations,
+                tune=not no_tune,
+            )
+            console.print(
+                f"[bold]{ds}[/] · {smp} · k={','.join(ks)} · cases={'all' if max_cases is None else max_cases}"
+            )
+            with _progress() as prog:
+                res = run_cross_platform(dataset, vectors, cfg, prog)
+            paths = write_report(
+                Path(out),
+                res,
+                embedder=emb_name,
+                checksums=dataset.checksums,
+                command=_command("cross-platform"),
+            )
+            console.print(f"wrote {paths['md']} ({res.timings['total_s']:.0f} s)")
+
+
+@eval_group.command("llmrank")
+@data_option
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--bpr-iterations", type=int, default=300, show_default=True)
+@click.option("--bpr-learning-rate", type=float, default=0.01, show_default=True)
+@click.option("--bpr-regularization", type=float, default=0.01, show_default=True)
+@click.option("--no-tune", is_flag=True, help="Use the ranker's default weights instead of tuning on valid.")
+@out_option
+@cache_option
+@no_cache_option
+def llmrank_cmd(
+    data: str | None,
+    seed: int,
+    bpr_iterations: int,
+    bpr_learning_rate: float,
+    bpr_regularization: float,
+    no_tune: bool,
+    out: str,
+    cache: str | None,
+    no_cache: bool,
+) -> None:
+    """LLMRank Games zero-shot check: Pop and BPR-MF reproduced against the published rows, and the
+    embedded default next to ChatGPT/GPT-4."""
+    from ..eval.datasets import DataMissing, load_llmrank_games
+    from ..eval.protocols import LLMRankConfig, run_llmrank
+    from ..eval.report import llmrank_summary, write_report
+
+    root = _data_dir(data)
+    try:
+        dataset = load_llmrank_games(root)
+    except DataMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    vectors, emb_name = _vectors(cache, no_cache)
+    cfg = LLMRankConfig(
+        seed=seed,
+        bpr_iterations=bpr_iterations,
+        bpr_learning_rate=bpr_learning_rate,
+        bpr_regularization=bpr_regularization,
+        tune=not no_tune,
+    )
+    with _progress() as prog:
+        res = run_llmrank(dataset, vectors, cfg, prog)
+    paths = write_report(
+        Path(out), res, embedder=emb_name, checksums=dataset.checksums, command=_command("llmrank")
+    )
+    for m, c in llmrank_summary(res)["reproduction"].items():
+        console.print(
+            f"{m}: max |ours − published| = {c['max_abs_diff_points']:.2f} points → {'PASS' if c['within_3_points'] else 'FAIL'}"
+        )
+    console.print(f"wrote {paths['md']}")
+
+
+@eval_group.command("readme")
+@click.option(
+    "--from",
+    "results",
+    type=click.Path(file_okay=False, exists=True),
+    default="eval-results",
+    show_default=True,
+    help="Directory holding the reports.",
+)
+def readme_cmd(results: str) -> None:
+    """Print a README results section generated from the latest reports."""
+    from ..eval.report import readme_section
+
+    click.echo(readme_section(Path(results)))
+
+
+COMMANDS = [eval_group]

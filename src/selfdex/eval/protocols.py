@@ -1,0 +1,517 @@
+"""The evaluation protocols: cross-platform re-ranking (with cold start) and LLMRank Games.
+
+Cross-platform re-ranking, per case (one user, one held-out target in domain D = "the platform"):
+
+- candidates: the target + negatives from D's catalogue (popularity-proportional 49, or uniform
+  99), never the target or anything the user touched, fixed seed per case;
+- the platform: Pop, ItemKNN and BPR-MF trained on D's interactions of the training users only,
+  seeing the user's D-history truncated to its last k items (k = full, 0, 1, 2);
+- the person's agent re-ranks the best platform's order (best by valid NDCG@10 at that k) with
+  (a) the truncated D-history only, or (b) that plus the person's whole other-domain history.
+  Same ranker class, same candidates; weights tuned on valid for each (condition, k).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from ..rank.base import Candidate, HistoryItem
+from ..rank.embedded import FEATURES, EmbeddedRanker, TextVectors, tokens
+from .baselines import BPR, ItemKNN, PlatformModel, Pop, order_by_scores
+from .datasets import CrossDomainData, EvalCase, LLMRankData
+from .sampling import case_rng, sample_candidates
+from .tuning import START, coordinate_ascent, ranks_from_scores
+
+__all__ = [
+    "AGENT_A",
+    "AGENT_B",
+    "CrossPlatformConfig",
+    "CrossPlatformResult",
+    "LLMRankConfig",
+    "LLMRankResult",
+    "Progress",
+    "run_cross_platform",
+    "run_llmrank",
+]
+
+AGENT_A = "agent (a) within-platform history"
+AGENT_B = "agent (b) full cross-platform history"
+EMB_A = "embedding only (a), ignores platform order"
+EMB_B = "embedding only (b), ignores platform order"
+
+# Features that change when the person's other platforms join the history.
+CROSS_FEATURES = ("x_max", "x_top", "x_cent", "x_recent", "agree", "x_lex", "x_meta", "recent")
+
+# progress(description, total) -> advance(n)
+Progress = Callable[[str, int], Callable[[int], None]]
+
+
+def _no_progress(description: str, total: int) -> Callable[[int], None]:
+    return lambda n: None
+
+
+@dataclass
+class CrossPlatformConfig:
+    dataset: str
+    sampling: str = "pop49"  # or "uni99"
+    ks: tuple[int | None, ...] = (None, 0, 1, 2)  # None = full within-platform history
+    baselines: tuple[str, ...] = ("Pop", "ItemKNN", "BPR-MF")
+    seed: int = 0
+    max_cases: int | None = None  # a seeded random subset of valid and of test cases
+    bpr_iterations: int = 100
+    bpr_factors: int = 64
+    n_boot: int = 10_000
+    tune: bool = True
+
+    def n_neg(self) -> int:
+        return {"pop49": 49, "uni99": 99}[self.sampling]
+
+
+@dataclass
+class CrossPlatformResult:
+    config: CrossPlatformConfig
+    # ranks[k_label][method] = 1-based target ranks over test cases
+    ranks: dict[str, dict[str, np.ndarray]]
+    platform_for_agent: dict[str, str]
+    weights: dict[str, dict[str, dict[str, float]]]
+    valid_ndcg10: dict[str, dict[str, float]]
+    within_len: np.ndarray
+    domains: np.ndarray
+    n_valid: int
+    n_test: int
+    timings: dict[str, float] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def k_label(k: int | None) -> str:
+    return "full" if k is None else f"k={k}"
+
+
+def _subset(cases: list[EvalCase], n: int | None, seed: int, tag: str) -> list[EvalCase]:
+    if n is None or n >= len(cases):
+        return cases
+    idx = np.sort(case_rng(seed, f"subset|{tag}").choice(len(cases), size=n, replace=False))
+    return [cases[i] for i in idx]
+
+
+def _truncate(within: list[int], k: int | None) -> list[int]:
+    if k is None:
+        return within
+    return within[len(within) - k :] if k > 0 else []
+
+
+@dataclass
+class _Prepared:
+    case: EvalCase
+    domain: str
+    within: list[int]
+    cross: list[int]
+    cands: list[int]
+    target_col: int
+
+
+def _doc_freq(titles: Sequence[str]) -> tuple[dict[str, int], int]:
+    df: dict[str, int] = {}
+    for t in titles:
+        for w in tokens(t):
+            df[w] = df.get(w, 0) + 1
+    return df, len(titles)
+
+
+def _hist_items(data: CrossDomainData, case: EvalCase, ids: Sequence[int]) -> list[HistoryItem]:
+    pos = {i: p for p, i in enumerate(case.history)}
+    out = []
+    for i in ids:
+        m = data.items[i]
+        out.append(HistoryItem(str(i), m.title, m.domain, m.creators, m.categories, float(pos[i])))
+    return out
+
+
+def _cand_items(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
+    return [
+        Candidate(
+            str(i),
+            data.items[i].title,
+            data.items[i].domain,
+            data.items[i].creators,
+            data.items[i].categories,
+        )
+        for i in ids
+    ]
+
+
+def run_cross_platform(
+    data: CrossDomainData,
+    vectors: TextVectors,
+    config: CrossPlatformConfig,
+    progress: Progress = _no_progress,
+) -> CrossPlatformResult:
+    # Ranking multiplies 50 x 384 matrices: BLAS threads only add contention at that size (5x
+    # slower on 2 busy cores). The embedder's larger batches are fine on one thread too.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_cross_platform(data, vectors, config, progress)
+
+
+def _run_cross_platform(
+    data: CrossDomainData,
+    vectors: TextVectors,
+    config: CrossPlatformConfig,
+    progress: Progress,
+) -> CrossPlatformResult:
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    cfg = config
+    dom = [m.domain for m in data.items]
+    splits = {
+        "valid": _subset(data.valid, cfg.max_cases, cfg.seed, "valid"),
+        "test": _subset(data.test, cfg.max_cases, cfg.seed, "test"),
+    }
+
+    # Platform models per domain, trained on the training users' interactions in that domain only.
+    train_by_dom: dict[str, list[list[int]]] = {
+        d: [s2 for s in data.train if (s2 := [i for i in s if dom[i] == d])] for d in data.domains
+    }
+    catalogue = {d: np.array([m.idx for m in data.items if m.domain == d]) for d in data.domains}
+    pops = {d: Pop.fit(train_by_dom[d]) for d in data.domains}
+    knns = {d: ItemKNN.fit(train_by_dom[d], len(data.items)) for d in data.domains}
+    timings["fit_pop_itemknn_s"] = time.perf_counter() - t0
+
+    pop_weights = {d: pops[d].popularity(catalogue[d].tolist()) for d in data.domains}
+    prepared: dict[str, list[_Prepared]] = {}
+    for split, cases in splits.items():
+        out = []
+        for c in cases:
+            d = dom[c.target]
+            assert c.target not in c.history, "target leaked into history"
+            within = [i for i in c.history if dom[i] == d]
+            cross = [i for i in c.history if dom[i] != d]
+            rng = case_rng(cfg.seed, f"{data.name}|{cfg.sampling}|{c.user}")
+            popw = pop_weights[d] if cfg.sampling == "pop49" else None
+            cands = sample_candidates(
+                c.target, c.exclude, catalogue[d], n_neg=cfg.n_neg(), rng=rng, popularity=popw
+            )
+            out.append(_Prepared(c, d, within, cross, cands, cands.index(c.target)))
+        prepared[split] = out
+
+    # Embed every distinct title the run needs once, up front (the cache makes reruns free).
+    t1 = time.perf_counter()
+    needed = {
+        data.items[i].title for ps in prepared.values() for p in ps for i in (*p.case.history, *p.cands)
+    }
+    adv = progress("embedding titles", len(needed))
+    vectors.prepare(sorted(needed), progress=adv)
+    timings["embed_s"] = time.perf_counter() - t1
+    df, n_docs = _doc_freq([m.title for m in data.items])
+
+    ranks: dict[str, dict[str, np.ndarray]] = {}
+    weights: dict[str, dict[str, dict[str, float]]] = {}
+    valid_nd: dict[str, dict[str, float]] = {}
+    platform_for_agent: dict[str, str] = {}
+    t2 = time.perf_counter()
+    for k in cfg.ks:
+        kl = k_label(k)
+        models: dict[str, dict[str, PlatformModel]] = {"Pop": dict(pops), "ItemKNN": dict(knns)}
+        user_row: dict[tuple[str, str], int] = {}
+        # At k = 0 no evaluated user has a row, so BPR would fall back to popularity: skip the fit.
+        if "BPR-MF" in cfg.baselines and k != 0:
+            tb = time.perf_counter()
+            models["BPR-MF"] = {}
+            for d in data.domains:
+                rows = list(train_by_dom[d])
+                for split in ("valid", "test"):
+                    for p in prepared[split]:
+                        if p.domain == d:
+                            user_row[(split, p.case.user)] = len(rows)
+                            rows.append(_truncate(p.within, k))
+                models["BPR-MF"][d] = BPR.fit(
+                    rows,
+                    len(data.items),
+                    factors=cfg.bpr_factors,
+                    iterations=cfg.bpr_iterations,
+                    seed=cfg.seed,
+                )
+            timings[f"fit_bpr_{kl}_s"] = time.perf_counter() - tb
+        if "BPR-MF" in cfg.baselines and k == 0:
+            models["BPR-MF"] = dict(pops)  # no within-platform history: BPR's fallback is popularity
+        names = [b for b in cfg.baselines if b in models]
+
+        # Platform orders for every case and baseline.
+        orders: dict[str, dict[str, list[np.ndarray]]] = {s: {b: [] for b in names} for s in prepared}
+        for split, ps in prepared.items():
+            for p in ps:
+                hist = _truncate(p.within, k)
+                popc = pops[p.domain].popularity(p.cands)
+                for b in names:
+                    urow = user_row.get((split, p.case.user)) if b == "BPR-MF" and hist else None
+                    sc = models[b][p.domain].score(urow, hist, p.cands)
+                    rng = case_rng(cfg.seed, f"tie|{kl}|{b}|{p.case.user}")
+                    orders[split][b].append(order_by_scores(sc, popc, rng=rng))
+
+        def target_rank(order: np.ndarray, p: _Prepared) -> int:
+            return int(np.nonzero(order == p.target_col)[0][0]) + 1
+
+        valid_nd[kl] = {}
+        for b in names:
+            vr = np.array(
+                [target_rank(o, p) for o, p in zip(orders["valid"][b], prepared["valid"], strict=True)]
+            )
+            valid_nd[kl][b] = float(np.mean(np.where(vr <= 10, 1 / np.log2(vr + 1), 0)))
+        best = max(names, key=lambda b: valid_nd[kl][b])
+        platform_for_agent[kl] = best
+        ranks[kl] = {
+            b: np.array([target_rank(o, p) for o, p in zip(orders["test"][b], prepared["test"], strict=True)])
+            for b in names
+        }
+
+        # The person's agent: tune on valid, then run the real ranker on test.
+        weights[kl] = {}
+        conds: list[tuple[str, bool, dict[str, float] | None]] = [
+            (AGENT_A, False, None),
+            (AGENT_B, True, None),
+            (EMB_A, False, {"prior": 0.0, "prior_top": 0.0}),
+            (EMB_B, True, {"prior": 0.0, "prior_top": 0.0}),
+        ]
+        adv = progress(f"{kl}: agent on valid + test", len(conds) * sum(len(v) for v in prepared.values()))
+        for name, use_cross, fixed in conds:
+            ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
+            feats_l, pos_l = [], []
+            for i, p in enumerate(prepared["valid"]):
+                keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
+                hist_ids = [h for h in p.case.history if h in keep]
+                order = orders["valid"][best][i]
+                pos = np.empty(len(order), dtype=np.int64)
+                pos[order] = np.arange(len(order))
+                f, _ = ranker.features(
+                    _hist_items(data, p.case, hist_ids),
+                    _cand_items(data, p.cands),
+                    platform_order=[str(p.cands[j]) for j in order],
+                )
+                feats_l.append(f)
+                pos_l.append(pos)
+                adv(1)
+            if cfg.tune and feats_l:
+                # (b) = (a) + the person's other platforms: start from (a)'s tuned weights and search
+                # only the features that see cross-platform items, so (b) − (a) isolates what the
+                # other platforms add (and re-tuning noise in the within weights does not swamp it).
+                base = weights[kl].get(AGENT_A if name == AGENT_B else EMB_A) if use_cross else None
+                w, v = coordinate_ascent(
+                    np.stack(feats_l),
+                    np.array([p.target_col for p in prepared["valid"]]),
+                    np.stack(pos_l),
+                    base or START,
+                    fixed=fixed,
+                    active=CROSS_FEATURES if base else None,
+                )
+            else:
+                w = {**START, **(fixed or {})}
+                vec = np.array([w[n] for n in FEATURES], dtype=np.float32)
+                rr = ranks_from_scores(
+                    np.stack(feats_l) @ vec,
+                    np.array([p.target_col for p in prepared["valid"]]),
+                    np.stack(pos_l),
+                )
+                v = float(np.mean(np.where(rr <= 10, 1 / np.log2(rr + 1), 0)))
+            ranker.weights = w
+            weights[kl][name] = w
+            valid_nd[kl][name] = v
+            test_ranks = []
+            for i, p in enumerate(prepared["test"]):
+                keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
+                hist_objs = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
+                order = orders["test"][best][i]
+                ranked = ranker.rank(
+                    hist_objs, _cand_items(data, p.cands), platform_order=[str(p.cands[j]) for j in order]
+                )
+                r = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
+                test_ranks.append(r)
+                adv(1)
+            ranks[kl][name] = np.array(test_ranks)
+    timings["rank_s"] = time.perf_counter() - t2
+    timings["total_s"] = time.perf_counter() - t0
+
+    examples = []
+    if prepared["test"]:
+        p = prepared["test"][0]
+        ranker = EmbeddedRanker(vectors, weights[k_label(cfg.ks[0])][AGENT_B], df, n_docs)
+        for top in ranker.rank(_hist_items(data, p.case, list(p.case.history)), _cand_items(data, p.cands))[
+            :3
+        ]:
+            examples.append(
+                {
+                    "candidate": top.candidate.title,
+                    "score": top.score,
+                    "reason": top.reason,
+                    "cited": top.cited,
+                }
+            )
+
+    return CrossPlatformResult(
+        config=cfg,
+        ranks=ranks,
+        platform_for_agent=platform_for_agent,
+        weights=weights,
+        valid_ndcg10=valid_nd,
+        within_len=np.array([len(p.within) for p in prepared["test"]]),
+        domains=np.array([p.domain for p in prepared["test"]]),
+        n_valid=len(prepared["valid"]),
+        n_test=len(prepared["test"]),
+        timings=timings,
+        examples=examples,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# LLMRank Games
+
+PUBLISHED_GAMES: dict[str, tuple[float, float, float, float]] = {
+    "Pop": (25.50, 45.16, 50.75, 55.58),
+    "BPRMF": (39.50, 59.07, 62.66, 65.92),
+    "SASRec": (52.50, 70.71, 73.25, 74.74),
+    "BM25": (9.00, 22.85, 31.08, 40.55),
+    "ChatGPT (recency-focused)": (23.83, 45.69, 50.31, 55.45),
+    "GPT-4 (recency-focused)": (39.50, 58.22, 62.88, 65.25),
+    "random (expected)": (5.00, 14.74, 22.72, 35.20),
+}
+
+
+@dataclass
+class LLMRankConfig:
+    seed: int = 0
+    # Selected on the valid split from {100, 300} iterations x {0.01, 0.05} lr x {0.01, 0.001} reg.
+    bpr_iterations: int = 300
+    bpr_factors: int = 64
+    bpr_learning_rate: float = 0.01
+    bpr_regularization: float = 0.01
+    n_boot: int = 10_000
+    tune: bool = True
+
+
+@dataclass
+class LLMRankResult:
+    config: LLMRankConfig
+    ranks: dict[str, np.ndarray]
+    weights: dict[str, dict[str, float]]
+    valid_ndcg10: dict[str, float]
+    n_users: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def llmrank_candidates(pool: Sequence[int], target: int, rng: np.random.Generator) -> list[int]:
+    """README step 4: drop the GT from the pool, take the first 19 left, add the GT, shuffle."""
+    negs = [i for i in pool if i != target][:19]
+    out = [*negs, target]
+    rng.shuffle(out)
+    return out
+
+
+def run_llmrank(
+    data: LLMRankData, vectors: TextVectors, config: LLMRankConfig, progress: Progress = _no_progress
+) -> LLMRankResult:
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_llmrank(data, vectors, config, progress)
+
+
+def _run_llmrank(
+    data: LLMRankData, vectors: TextVectors, config: LLMRankConfig, progress: Progress
+) -> LLMRankResult:
+    t0 = time.perf_counter()
+    cfg = config
+    n_items = len(data.titles)
+    pop = Pop.fit(data.train)
+    bpr = BPR.fit(
+        data.train,
+        n_items,
+        factors=cfg.bpr_factors,
+        learning_rate=cfg.bpr_learning_rate,
+        regularization=cfg.bpr_regularization,
+        iterations=cfg.bpr_iterations,
+        seed=cfg.seed,
+    )
+    t_fit = time.perf_counter() - t0
+
+    # Valid: the same users one step earlier, 19 uniform negatives outside the user's sequence.
+    def cases(split: str) -> list[tuple[int, list[int], int, list[int]]]:
+        out = []
+        for u in data.users:
+            if split == "test":
+                h, t = data.test_hist[u], data.test_target[u]
+                c = llmrank_candidates(data.pools[u], t, case_rng(cfg.seed, f"llmrank|{u}"))
+            else:
+                h, t = data.valid_hist[u], data.valid_target[u]
+                seen = set(h) | {t, data.test_target[u]}
+                c = sample_candidates(
+                    t, seen, np.arange(n_items), n_neg=19, rng=case_rng(cfg.seed, f"llmrank-valid|{u}")
+                )
+            out.append((u, h, t, c))
+        return out
+
+    split_cases = {"valid": cases("valid"), "test": cases("test")}
+    needed = {data.titles[i] for cs in split_cases.values() for _, h, _, c in cs for i in (*h, *c)}
+    vectors.prepare(sorted(needed), progress=progress("embedding titles", len(needed)))
+    df, n_docs = _doc_freq(data.titles)
+
+    def hist_items(h: Sequence[int]) -> list[HistoryItem]:
+        return [HistoryItem(str(i), data.titles[i], "games", order=float(p)) for p, i in enumerate(h)]
+
+    def cand_items(c: Sequence[int]) -> list[Candidate]:
+        return [Candidate(str(i), data.titles[i], "games") for i in c]
+
+    ranks: dict[str, np.ndarray] = {}
+    for name, model in (("Pop", pop), ("BPR-MF", bpr)):
+        rr = []
+        for u, h, t, c in split_cases["test"]:
+            sc = model.score(u, h, c)
+            o = order_by_scores(sc, rng=case_rng(cfg.seed, f"tie|{name}|{u}"))
+            rr.append(int(np.nonzero(np.array(c)[o] == t)[0][0]) + 1)
+        ranks[name] = np.array(rr)
+
+    weights: dict[str, dict[str, float]] = {}
+    valid_nd: dict[str, float] = {}
+    variants: list[tuple[str, PlatformModel | None]] = [
+        ("embedded default, zero-shot (no platform order)", None),
+        ("embedded default re-ranking the Pop order", pop),
+    ]
+    adv = progress("llmrank: agent", len(variants) * 2 * len(data.users))
+    for name, platform in variants:
+        ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
+
+        def porder(
+            u: int, h: Sequence[int], c: Sequence[int], pm: PlatformModel | None = platform
+        ) -> list[str] | None:
+            if pm is None:
+                return None
+            o = order_by_scores(pm.score(u, h, c), rng=case_rng(cfg.seed, f"tie|{pm.name}|{u}"))
+            return [str(c[j]) for j in o]
+
+        feats_l, pos_l, tcol = [], [], []
+        for u, h, t, c in split_cases["valid"]:
+            po = porder(u, h, c)
+            f, _ = ranker.features(hist_items(h), cand_items(c), platform_order=po)
+            feats_l.append(f)
+            where = {cid: j for j, cid in enumerate(po)} if po else {}
+            pos_l.append(np.array([where.get(str(x), j) for j, x in enumerate(c)]))
+            tcol.append(c.index(t))
+            adv(1)
+        fixed = {"prior": 0.0, "prior_top": 0.0} if platform is None else None
+        w, v = (
+            coordinate_ascent(np.stack(feats_l), np.array(tcol), np.stack(pos_l), START, fixed=fixed)
+            if cfg.tune
+            else ({**START, **(fixed or {})}, float("nan"))
+        )
+        ranker.weights = w
+        weights[name], valid_nd[name] = w, v
+        rr = []
+        for u, h, t, c in split_cases["test"]:
+            ranked = ranker.rank(hist_items(h), cand_items(c), platform_order=porder(u, h, c))
+            rr.append(next(j for j, x in enumerate(ranked) if x.candidate.id == str(t)) + 1)
+            adv(1)
+        ranks[name] = np.array(rr)
+    return LLMRankResult(
+        cfg, ranks, weights, valid_nd, len(data.users), {"fit_s": t_fit, "total_s": time.perf_counter() - t0}
+    )

@@ -1,0 +1,382 @@
+"""Report writer: Markdown + JSON + PNG, with config, data checksums and git commit next to the numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform as _platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .metrics import METRICS, bootstrap_diff, bootstrap_mean, metric_values, override_rates, summarize
+from .protocols import AGENT_A, AGENT_B, PUBLISHED_GAMES, CrossPlatformResult, LLMRankResult
+
+__all__ = ["BUCKETS", "cross_platform_summary", "llmrank_summary", "provenance", "write_report"]
+
+BUCKETS: tuple[tuple[str, int, int], ...] = (("0-1", 0, 1), ("2-4", 2, 4), ("5-9", 5, 9), ("10+", 10, 10**9))
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def provenance(embedder: str, checksums: dict[str, str], command: str | None = None) -> dict[str, Any]:
+    repo = Path(__file__).resolve().parents[3]
+    status = _git(["status", "--porcelain", "--untracked-files=no"], repo)
+    from importlib.metadata import version
+
+    return {
+        "git_commit": _git(["rev-parse", "HEAD"], repo),
+        "git_dirty": bool(status) if status is not None else None,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command or " ".join(["selfdex", *sys.argv[1:]]),
+        "python": sys.version.split()[0],
+        "numpy": version("numpy"),
+        "scipy": version("scipy"),
+        "implicit": version("implicit"),
+        "machine": f"{_platform.system()} {_platform.machine()}",
+        "embedder": embedder,
+        "data_sha256": checksums,
+    }
+
+
+def _nd10(r: np.ndarray) -> np.ndarray:
+    return metric_values(r, "NDCG@10")
+
+
+def cross_platform_summary(res: CrossPlatformResult) -> dict[str, Any]:
+    cfg = res.config
+    out: dict[str, Any] = {"by_k": {}}
+    for kl, methods in res.ranks.items():
+        plat = res.platform_for_agent[kl]
+        pr = methods[plat]
+        block: dict[str, Any] = {
+            "platform_for_agent": plat,
+            "methods": {},
+            "diffs": {},
+            "by_history_length": {},
+        }
+        for m, r in methods.items():
+            entry: dict[str, Any] = {
+                **summarize(r),
+                "NDCG@10_ci": dataclasses.asdict(bootstrap_mean(_nd10(r), cfg.n_boot, cfg.seed)),
+            }
+            if m not in ("Pop", "ItemKNN", "BPR-MF"):
+                entry.update(override_rates(pr, r))
+            entry["valid_NDCG@10"] = res.valid_ndcg10.get(kl, {}).get(m)
+            block["methods"][m] = entry
+        a, b = methods.get(AGENT_A), methods.get(AGENT_B)
+        if a is not None and b is not None:
+            for metric in ("NDCG@10", "HR@10"):
+                block["diffs"][f"(b)-(a) {metric}"] = dataclasses.asdict(
+                    bootstrap_diff(metric_values(b, metric), metric_values(a, metric), cfg.n_boot, cfg.seed)
+                )
+                block["diffs"][f"(b)-{plat} {metric}"] = dataclasses.asdict(
+                    bootstrap_diff(metric_values(b, metric), metric_values(pr, metric), cfg.n_boot, cfg.seed)
+                )
+                block["diffs"][f"(a)-{plat} {metric}"] = dataclasses.asdict(
+                    bootstrap_diff(metric_values(a, metric), metric_values(pr, metric), cfg.n_boot, cfg.seed)
+                )
+        for label, lo, hi in BUCKETS:
+            sel = (res.within_len >= lo) & (res.within_len <= hi)
+            if not sel.any():
+                continue
+            bk: dict[str, Any] = {"n": int(sel.sum())}
+            for m, r in methods.items():
+                bk[m] = float(_nd10(r[sel]).mean())
+            if a is not None and b is not None:
+                bk["(b)-(a) NDCG@10"] = dataclasses.asdict(
+                    bootstrap_diff(_nd10(b[sel]), _nd10(a[sel]), cfg.n_boot, cfg.seed)
+                )
+            block["by_history_length"][label] = bk
+        block["weights"] = res.weights.get(kl, {})
+        out["by_k"][kl] = block
+    return out
+
+
+def llmrank_summary(res: LLMRankResult) -> dict[str, Any]:
+    ms = ("NDCG@1", "NDCG@5", "NDCG@10", "NDCG@20")
+    rows: dict[str, dict[str, Any]] = {}
+    for m, r in res.ranks.items():
+        rows[m] = {k: 100 * v for k, v in summarize(r, ms).items()}
+        rows[m]["NDCG@10_ci"] = dataclasses.asdict(
+            bootstrap_mean(100 * _nd10(r), res.config.n_boot, res.config.seed)
+        )
+        rows[m]["valid_NDCG@10"] = res.valid_ndcg10.get(m)
+    checks = {}
+    for ours, pub in (("Pop", "Pop"), ("BPR-MF", "BPRMF")):
+        if ours in rows:
+            diffs = [rows[ours][m] - p for m, p in zip(ms, PUBLISHED_GAMES[pub], strict=True)]
+            checks[ours] = {
+                "max_abs_diff_points": max(abs(d) for d in diffs),
+                "within_3_points": all(abs(d) <= 3 for d in diffs),
+            }
+    return {
+        "ours": rows,
+        "published": {k: dict(zip(ms, v, strict=True)) for k, v in PUBLISHED_GAMES.items()},
+        "reproduction": checks,
+    }
+
+
+def _fmt(x: float | None, d: int = 3) -> str:
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{d}f}"
+
+
+def _ci(c: dict[str, float], d: int = 4) -> str:
+    return f"{c['mean']:+.{d}f} [{c['low']:+.{d}f}, {c['high']:+.{d}f}]"
+
+
+def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], prov: dict[str, Any]) -> str:
+    cfg = res.config
+    lines = [
+        f"# Cross-platform re-ranking: {name} ({cfg.sampling})",
+        "",
+        f"Test cases: {res.n_test}; valid cases (weights tuned here only): {res.n_valid}. "
+        f"Candidates: target + {cfg.n_neg()} negatives from the target's domain "
+        f"({'in proportion to training popularity' if cfg.sampling == 'pop49' else 'uniformly'}), seed {cfg.seed}. "
+        "The agent re-ranks the platform baseline that is best on valid at each k; (a) sees the within-platform "
+        "history (truncated to the last k items), (b) the same plus the person's whole other-domain history. "
+        "Rescue/harmful: share of cases where the platform's top-10 missed/had the target and the agent's had/missed it.",
+        "",
+    ]
+    for kl, block in summ["by_k"].items():
+        plat = block["platform_for_agent"]
+        lines += [f"## History: {kl} (agent re-ranks {plat})", ""]
+        lines.append(
+            "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |"
+        )
+        lines.append("|---" * (len(METRICS) + 5) + "|")
+        for m, e in block["methods"].items():
+            ci = e["NDCG@10_ci"]
+            lines.append(
+                f"| {m} | "
+                + " | ".join(_fmt(e[x]) for x in METRICS)
+                + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
+            )
+        lines.append("")
+        if block["diffs"]:
+            lines.append("Paired bootstrap (95 %, " + f"{cfg.n_boot} resamples):")
+            for k, c in block["diffs"].items():
+                mark = (
+                    " **(CI above zero)**" if c["low"] > 0 else (" (CI below zero)" if c["high"] < 0 else "")
+                )
+                lines.append(f"- {k}: {_ci(c)}{mark}")
+            lines.append("")
+        if block["by_history_length"]:
+            meths = list(block["methods"])
+            lines.append("NDCG@10 by the user's full within-platform history length:")
+            lines.append("")
+            lines.append("| length | n | " + " | ".join(meths) + " | (b)−(a) [95% CI] |")
+            lines.append("|---" * (len(meths) + 3) + "|")
+            for label, bk in block["by_history_length"].items():
+                diff = _ci(bk["(b)-(a) NDCG@10"], 3) if "(b)-(a) NDCG@10" in bk else "–"
+                lines.append(
+                    f"| {label} | {bk['n']} | " + " | ".join(_fmt(bk[m]) for m in meths) + f" | {diff} |"
+                )
+            lines.append("")
+        lines.append("<details><summary>weights (tuned on valid)</summary>\n")
+        for m, w in block["weights"].items():
+            nz = ", ".join(f"{k}={v:g}" for k, v in w.items() if v)
+            lines.append(f"- {m}: {nz}")
+        lines.append("\n</details>\n")
+    lines += _prov_md(prov, cfg, res.timings)
+    return "\n".join(lines)
+
+
+def _prov_md(prov: dict[str, Any], cfg: Any, timings: dict[str, float]) -> list[str]:
+    return [
+        "## Provenance",
+        "",
+        f"- command: `{prov['command']}`",
+        f"- git commit: `{prov['git_commit']}`"
+        + (" (working tree had uncommitted changes)" if prov["git_dirty"] else ""),
+        f"- created: {prov['created']}; python {prov['python']}, numpy {prov['numpy']}, scipy {prov['scipy']}; {prov['machine']}",
+        f"- embedder: {prov['embedder']}",
+        f"- config: `{json.dumps(dataclasses.asdict(cfg), default=str)}`",
+        "- timings: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()),
+        "- data sha256: " + ", ".join(f"`{k}` {v[:16]}…" for k, v in prov["data_sha256"].items()),
+        "",
+    ]
+
+
+def _llmrank_markdown(res: LLMRankResult, summ: dict[str, Any], prov: dict[str, Any]) -> str:
+    ms = ("NDCG@1", "NDCG@5", "NDCG@10", "NDCG@20")
+    lines = [
+        "# LLMRank Games (200 users, 20 candidates = GT + first 19 of `Games.random`, shuffled with our seed)",
+        "",
+        "NDCG × 100. Ours are computed here; published rows are from the LLMRank paper (see the data README).",
+        "",
+        "| method | " + " | ".join(ms) + " | source |",
+        "|---" * 6 + "|",
+    ]
+    for m, row in summ["ours"].items():
+        lines.append(f"| {m} | " + " | ".join(f"{row[x]:.2f}" for x in ms) + " | ours |")
+    for m, row in summ["published"].items():
+        lines.append(f"| {m} | " + " | ".join(f"{row[x]:.2f}" for x in ms) + " | published |")
+    lines.append("")
+    for m, c in summ["reproduction"].items():
+        ok = "PASS" if c["within_3_points"] else "FAIL"
+        lines.append(
+            f"- reproduction check {m}: max |ours − published| = {c['max_abs_diff_points']:.2f} points → {ok} (±3)"
+        )
+    lines += [
+        "",
+        "Our NDCG@10 95 % bootstrap CIs (200 users; one user moves NDCG@1 by 0.5 points): "
+        + "; ".join(
+            f"{m} [{r['NDCG@10_ci']['low']:.1f}, {r['NDCG@10_ci']['high']:.1f}]"
+            for m, r in summ["ours"].items()
+        )
+        + ".",
+        "BPR-MF here is `implicit`'s SGD BPR (64 factors; iterations/learning rate/regularisation selected on "
+        "the valid split from a 5-config grid), trained on the training portion; upstream trained RecBole's "
+        "Adam BPR with early stopping. Ties (Pop) are broken at random with the fixed seed. A row that fails "
+        "its reproduction check above must be read with that caveat.",
+        "",
+    ]
+    lines.append(
+        "Weights of the embedded default (tuned on the valid split of the same users, one step earlier):"
+    )
+    for m, w in res.weights.items():
+        lines.append(f"- {m}: " + ", ".join(f"{k}={v:g}" for k, v in w.items() if v))
+    lines.append("")
+    lines += _prov_md(prov, res.config, res.timings)
+    return "\n".join(lines)
+
+
+def _plots(out: Path, stem: str, res: CrossPlatformResult, summ: dict[str, Any]) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover
+        return []
+    files = []
+    full = summ["by_k"].get("full") or next(iter(summ["by_k"].values()))
+    bh = full["by_history_length"]
+    if bh:
+        fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+        labels = list(bh)
+        meths = [m for m in full["methods"] if m not in ("Pop",)]
+        width = 0.8 / max(len(meths), 1)
+        for j, m in enumerate(meths):
+            ax.bar(np.arange(len(labels)) + j * width, [bh[x][m] for x in labels], width, label=m)
+        ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2)
+        ax.set_xticklabels([f"{x}\n(n={bh[x]['n']})" for x in labels])
+        ax.set_ylabel("NDCG@10")
+        ax.set_xlabel("within-platform history length")
+        ax.legend(fontsize=6)
+        fig.tight_layout()
+        p = out / f"{stem}-by-history.png"
+        fig.savefig(p)
+        plt.close(fig)
+        files.append(p.name)
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
+    ks = list(summ["by_k"])
+    for j, (cond, col) in enumerate(((AGENT_A, "tab:blue"), (AGENT_B, "tab:orange"))):
+        resc = [summ["by_k"][k]["methods"].get(cond, {}).get("rescue", 0) for k in ks]
+        harm = [summ["by_k"][k]["methods"].get(cond, {}).get("harmful", 0) for k in ks]
+        x = np.arange(len(ks)) + j * 0.4
+        ax.bar(x, resc, 0.2, color=col, label=f"{cond[:9]} rescue")
+        ax.bar(x + 0.2, harm, 0.2, color=col, alpha=0.4, label=f"{cond[:9]} harmful")
+    ax.set_xticks(np.arange(len(ks)) + 0.3)
+    ax.set_xticklabels(ks)
+    ax.set_ylabel("share of test cases")
+    ax.legend(fontsize=6)
+    fig.tight_layout()
+    p = out / f"{stem}-rescue-vs-override.png"
+    fig.savefig(p)
+    plt.close(fig)
+    files.append(p.name)
+    return files
+
+
+def write_report(
+    out: Path,
+    result: CrossPlatformResult | LLMRankResult,
+    *,
+    embedder: str,
+    checksums: dict[str, str],
+    plots: bool = True,
+    command: str | None = None,
+) -> dict[str, Path]:
+    """Writes <stem>.md, <stem>.json (and PNGs) under ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    prov = provenance(embedder, checksums, command)
+    if isinstance(result, CrossPlatformResult):
+        stem = f"cross-platform-{result.config.dataset}-{result.config.sampling}"
+        summ = cross_platform_summary(result)
+        md = _cross_markdown(result.config.dataset, result, summ, prov)
+        pngs = _plots(out, stem, result, summ) if plots else []
+        extra: dict[str, Any] = {
+            "examples": result.examples,
+            "n_valid": result.n_valid,
+            "n_test": result.n_test,
+        }
+    else:
+        stem = "llmrank-games"
+        summ = llmrank_summary(result)
+        md = _llmrank_markdown(result, summ, prov)
+        pngs = []
+        extra = {"n_users": result.n_users, "weights": result.weights}
+    if pngs:
+        md += "\n" + "\n".join(f"![{p}]({p})" for p in pngs) + "\n"
+    payload = {
+        "provenance": prov,
+        "config": dataclasses.asdict(result.config),
+        "timings_s": result.timings,
+        "results": summ,
+        **extra,
+    }
+    paths = {"md": out / f"{stem}.md", "json": out / f"{stem}.json"}
+    paths["md"].write_text(md)
+    paths["json"].write_text(json.dumps(payload, indent=1, default=str))
+    for p in pngs:
+        paths[p] = out / p
+    return paths
+
+
+def readme_section(results: Path) -> str:
+    """A README results section generated from the reports in ``results`` (the latest run of each)."""
+    lines = ["## Results: the person's agent vs the platform (generated by `selfdex eval readme`)", ""]
+    for js in sorted(results.glob("cross-platform-*.json")):
+        d = json.loads(js.read_text())
+        cfg, prov = d["config"], d["provenance"]
+        lines += [
+            f"**{cfg['dataset']}**, {cfg['sampling']}, {d['n_test']} test cases — `{prov['command']}` "
+            f"(commit `{(prov['git_commit'] or '')[:10]}`, [full report]({js.with_suffix('.md').name}))",
+            "",
+            "| history | platform (best on valid) | NDCG@10 platform | (a) within | (b) cross-platform | (b)−(a) [95% CI] | rescue / harmful (b) |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for kl, block in d["results"]["by_k"].items():
+            plat = block["platform_for_agent"]
+            m = block["methods"]
+            a, b = m.get(AGENT_A, {}), m.get(AGENT_B, {})
+            diff = block["diffs"].get("(b)-(a) NDCG@10")
+            lines.append(
+                f"| {kl} | {plat} | {m[plat]['NDCG@10']:.3f} | {_fmt(a.get('NDCG@10'))} | {_fmt(b.get('NDCG@10'))} | "
+                f"{_ci(diff, 3) if diff else '–'} | {_fmt(b.get('rescue'))} / {_fmt(b.get('harmful'))} |"
+            )
+        lines.append("")
+    for js in sorted(results.glob("llmrank-*.json")):
+        d = json.loads(js.read_text())
+        lines += [
+            f"**LLMRank Games** (200 users, 20 candidates; NDCG@1/@20 ×100) — `{d['provenance']['command']}`",
+            "",
+        ]
+        for m, row in d["results"]["ours"].items():
+            lines.append(f"- {m}: {row['NDCG@1']:.2f} / {row['NDCG@20']:.2f}")
+        g = d["results"]["published"]["GPT-4 (recency-focused)"]
+        lines.append(f"- GPT-4 (published): {g['NDCG@1']:.2f} / {g['NDCG@20']:.2f}")
+        lines.append("")
+    return "\n".join(lines)
