@@ -1,0 +1,318 @@
+"""Grants: what one recipient may see, and the bearer token that proves who is asking.
+
+A grant names a recipient and a scope (platforms, kinds, fields, time window, level of detail,
+caps, which identifiers it may keep). Tokens are random, shown once and stored only as SHA-256, so
+a copy of the store does not hand out working tokens. No grant means nothing is visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from ..store import Store, StoreError
+
+__all__ = [
+    "COMPONENT",
+    "CONTENT_FIELDS",
+    "DEFAULT_FIELDS",
+    "LEVELS",
+    "REDACTION_CATEGORIES",
+    "Grant",
+    "GrantError",
+    "Scope",
+    "add_grant",
+    "ensure_schema",
+    "grant_by_name",
+    "grant_for_token",
+    "hash_token",
+    "list_grants",
+    "revoke_grant",
+    "utc_now",
+]
+
+COMPONENT = "gate"
+MIGRATIONS = [
+    """
+    CREATE TABLE gate_grants (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,                -- the recipient: "netflix", "my-travel-agent"
+        token_sha256 TEXT NOT NULL UNIQUE, -- the token itself is shown once and never stored
+        scope TEXT NOT NULL,               -- JSON of gate.grants.Scope
+        purpose TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    -- One live grant per recipient name; revoked grants stay for the audit trail.
+    CREATE UNIQUE INDEX gate_grants_live_name ON gate_grants(name) WHERE revoked_at IS NULL;
+
+    CREATE TABLE gate_audit (
+        seq INTEGER PRIMARY KEY,           -- 1, 2, 3… with no gaps: a gap is a deleted entry
+        at TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        grant_id INTEGER,
+        channel TEXT NOT NULL,             -- http | mcp-stdio | mcp-http
+        operation TEXT NOT NULL,
+        request TEXT NOT NULL,             -- canonical JSON of what was asked
+        outcome TEXT NOT NULL,             -- disclosed | refused
+        status INTEGER NOT NULL,           -- the HTTP-style status the recipient got
+        detail TEXT,
+        record_ids TEXT NOT NULL,          -- JSON list: the person's records the response drew on
+        fields TEXT NOT NULL,              -- JSON list: the record fields it could contain
+        bytes INTEGER NOT NULL,            -- size of the body sent
+        response_sha256 TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL                 -- sha256(prev_hash + canonical JSON of this entry)
+    );
+    CREATE INDEX gate_audit_grant_time ON gate_audit(grant_id, at);
+    CREATE INDEX gate_audit_recipient ON gate_audit(recipient);
+    CREATE TRIGGER gate_audit_no_update BEFORE UPDATE ON gate_audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER gate_audit_no_delete BEFORE DELETE ON gate_audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+]
+
+Level = Literal["raw", "aggregates", "facts", "answers"]
+# Most detailed first: a grant at one level also allows every level after it.
+LEVELS: tuple[Level, ...] = ("raw", "aggregates", "facts", "answers")
+
+# Record fields a grant may name. Provenance, `raw` and `extra` are never grantable: they can hold
+# anything (file paths with the person's user name, whole original records).
+CONTENT_FIELDS: tuple[str, ...] = (
+    "title",
+    "creators",
+    "categories",
+    "external_ids",
+    "url",
+    "occurred_at",
+    "occurred_tz",
+    "time_precision",
+    "rating",
+    "rating_scale",
+    "rating_norm",
+    "duration_s",
+    "amount",
+    "currency",
+    "quantity",
+    "distance_m",
+    "text",
+    "lat",
+    "lon",
+    "place",
+    "address",
+)
+# Taste, not identity: what a platform needs to personalize, without money, places or free text.
+DEFAULT_FIELDS: tuple[str, ...] = ("title", "creators", "categories", "occurred_at", "rating_norm")
+REDACTION_CATEGORIES: tuple[str, ...] = (
+    "email",
+    "phone",
+    "card",
+    "iban",
+    "address",
+    "coords",
+    "person",
+    "link",
+)
+TOKEN_PREFIX = "sdx_"
+
+
+class GrantError(Exception):
+    """A grant request the person can fix (unknown name, bad scope, name already in use)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a grant lets through. ``"*"`` in platforms/kinds means every one."""
+
+    level: Level = "answers"
+    platforms: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ("*",)
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    since: str | None = None  # ISO date or instant, inclusive
+    until: str | None = None  # exclusive
+    per_request: int = 20  # most items (records, facts, ranked candidates) in one response
+    per_day: int = 200  # most disclosures per UTC day, counted from the audit log
+    keep: tuple[str, ...] = ()  # redaction categories this recipient may receive unredacted
+    geo_decimals: int = 2  # coordinates are rounded to this many decimals (2 ≈ 1 km)
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise GrantError(f"level must be one of {', '.join(LEVELS)}")
+        if not self.platforms:
+            raise GrantError("a grant must name its platforms (or '*' for all)")
+        if not self.kinds:
+            raise GrantError("a grant must name its kinds (or '*' for all)")
+        bad = sorted(set(self.fields) - set(CONTENT_FIELDS))
+        if bad:
+            raise GrantError(
+                f"fields not grantable: {', '.join(bad)} (choose from {', '.join(CONTENT_FIELDS)})"
+            )
+        bad = sorted(set(self.keep) - set(REDACTION_CATEGORIES))
+        if bad:
+            raise GrantError(f"unknown redaction categories: {', '.join(bad)}")
+        if self.per_request < 1 or self.per_day < 1:
+            raise GrantError("caps must be at least 1")
+        if not 0 <= self.geo_decimals <= 6:
+            raise GrantError("geo_decimals must be between 0 and 6")
+        for ts in (self.since, self.until):
+            if ts is not None:
+                try:
+                    _parse(ts)
+                except ValueError as exc:
+                    raise GrantError(f"not an ISO date: {ts}") from exc
+
+    def allows_level(self, needed: Level) -> bool:
+        return LEVELS.index(self.level) <= LEVELS.index(needed)
+
+    def allows_platform(self, platform: str) -> bool:
+        return "*" in self.platforms or platform in self.platforms
+
+    def allows_kind(self, kind: str) -> bool:
+        return "*" in self.kinds or kind in self.kinds
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Scope:
+        data: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(text).items()
+        }
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Grant:
+    id: int
+    name: str
+    scope: Scope
+    purpose: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None = None
+    token_sha256: str = field(default="", repr=False)
+
+    def state(self, now: datetime | None = None) -> Literal["active", "expired", "revoked"]:
+        if self.revoked_at:
+            return "revoked"
+        if _parse(self.expires_at) <= (now or utc_now()):
+            return "expired"
+        return "active"
+
+    def to_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        """What the person (and the recipient, about its own grant) may see: never the token hash."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state(now),
+            "purpose": self.purpose,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+            **asdict(self.scope),
+        }
+
+
+def ensure_schema(store: Store) -> None:
+    store.ensure_schema(COMPONENT, MIGRATIONS)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _grant(row: Any) -> Grant:
+    return Grant(
+        id=row["id"],
+        name=row["name"],
+        scope=Scope.from_json(row["scope"]),
+        purpose=row["purpose"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+        token_sha256=row["token_sha256"],
+    )
+
+
+def add_grant(
+    store: Store, name: str, scope: Scope, *, purpose: str, expires_at: datetime
+) -> tuple[Grant, str]:
+    """Create a grant; returns it with its token, which is not stored and cannot be shown again."""
+    ensure_schema(store)
+    name = name.strip()
+    if not name:
+        raise GrantError("a grant needs a recipient name")
+    now = utc_now()
+    if expires_at <= now:
+        raise GrantError("the expiry must be in the future")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    try:
+        cur = store.conn.execute(
+            "INSERT INTO gate_grants (name, token_sha256, scope, purpose, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (name, hash_token(token), scope.to_json(), purpose, _iso(now), _iso(expires_at)),
+        )
+    except Exception as exc:
+        if "UNIQUE" in str(exc):
+            raise GrantError(
+                f"{name!r} already has a grant; revoke it first (selfdex grant revoke {name})"
+            ) from exc
+        raise
+    grant = grant_by_name(store, name)
+    assert grant is not None and grant.id == cur.lastrowid
+    return grant, token
+
+
+def list_grants(store: Store, *, include_revoked: bool = False) -> list[Grant]:
+    ensure_schema(store)
+    where = "" if include_revoked else "WHERE revoked_at IS NULL"
+    return [_grant(r) for r in store.conn.execute(f"SELECT * FROM gate_grants {where} ORDER BY id")]
+
+
+def grant_by_name(store: Store, name: str) -> Grant | None:
+    """The live grant for ``name``, else its most recent revoked one."""
+    ensure_schema(store)
+    row = store.conn.execute(
+        "SELECT * FROM gate_grants WHERE name = ? ORDER BY revoked_at IS NOT NULL, id DESC LIMIT 1", (name,)
+    ).fetchone()
+    return _grant(row) if row else None
+
+
+def grant_for_token(store: Store, token: str) -> Grant | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = store.conn.execute(
+        "SELECT * FROM gate_grants WHERE token_sha256 = ?", (hash_token(token),)
+    ).fetchone()
+    return _grant(row) if row else None
+
+
+def revoke_grant(store: Store, name: str) -> Grant:
+    ensure_schema(store)
+    cur = store.conn.execute(
+        "UPDATE gate_grants SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (_iso(utc_now()), name)
+    )
+    if not cur.rowcount:
+        raise GrantError(f"no live grant named {name!r}")
+    grant = grant_by_name(store, name)
+    if grant is None:  # pragma: no cover - the row was just updated
+        raise StoreError("grant vanished while revoking")
+    return grant

@@ -1,0 +1,166 @@
+"""What computes the answers the gate hands out: one small interface, several implementations.
+
+The gate asks providers only for work over a grant's :class:`View`; providers never see the
+person's store and never decide what leaves. Defaults: re-ranking by the embedded ranker
+(``selfdex.rank``), profile facts by ``selfdex.profile.build_profile``, answers by ``selfdex.agent.ask``
+in its extractive mode (no language model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from ..agent import ask
+from ..index.embed import Embedder, default_embedder
+from ..profile import build_profile
+from ..rank import Candidate, EmbeddedRanker, HistoryItem, Ranked, TextVectors
+from ..store.db import row_dict
+from .view import View
+
+T = TypeVar("T")
+
+__all__ = [
+    "AgentAsk",
+    "Answer",
+    "AskProvider",
+    "EmbeddedRerank",
+    "FactOut",
+    "FactsProvider",
+    "ProfileFacts",
+    "Providers",
+    "RerankProvider",
+    "default_providers",
+    "view_history",
+]
+
+
+@dataclass(frozen=True)
+class FactOut:
+    key: str
+    domain: str
+    kind: str
+    label: str
+    score: float
+    platforms: tuple[str, ...]
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    cited: tuple[str, ...]
+
+
+class FactsProvider(Protocol):
+    def __call__(self, view: View) -> list[FactOut]: ...
+
+
+class RerankProvider(Protocol):
+    def __call__(self, view: View, candidates: Sequence[Candidate]) -> list[Ranked]: ...
+
+
+class AskProvider(Protocol):
+    def __call__(self, view: View, question: str) -> Answer: ...
+
+
+@dataclass
+class Providers:
+    rerank: RerankProvider
+    facts: FactsProvider | None = None
+    ask: AskProvider | None = None
+
+    def describe(self) -> dict[str, str | None]:
+        def name(p: Any) -> str | None:
+            return None if p is None else getattr(p, "name", type(p).__name__)
+
+        return {"rerank": name(self.rerank), "facts": name(self.facts), "ask": name(self.ask)}
+
+
+def view_history(view: View) -> list[HistoryItem]:
+    """The view's titled records as ranker history, one per (platform, title), newest kept."""
+    cached = view.memo.get("history")
+    if cached is not None:
+        return list(cached)
+    with view.lock:
+        rows = view.store.conn.execute(
+            "SELECT id, platform, title, creators, categories, occurred_at, rowid FROM records "
+            "WHERE title IS NOT NULL ORDER BY occurred_at IS NULL, occurred_at, rowid"
+        ).fetchall()
+    latest: dict[tuple[str, str], HistoryItem] = {}
+    for i, r in enumerate(rows):
+        d = row_dict(r)
+        when = d["occurred_at"]
+        order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else float(i)
+        latest[(d["platform"], d["title"])] = HistoryItem(
+            id=d["id"],
+            title=d["title"],
+            platform=d["platform"],
+            creators=tuple(d["creators"]),
+            categories=tuple(d["categories"]),
+            order=order,
+        )
+    history = list(latest.values())
+    view.memo["history"] = history
+    return list(history)
+
+
+# Embedding and model work runs on this one thread: embedder caches are SQLite connections that only
+# the thread that opened them may use, and the in-memory vector memos are not locked.
+_MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="selfdex-model")
+
+
+def on_model_thread(fn: Callable[..., T], *args: Any) -> T:
+    return _MODEL_THREAD.submit(fn, *args).result()
+
+
+class EmbeddedRerank:
+    """The default ranker (no language model) over the view's history."""
+
+    name = "embedded-default"
+
+    def __init__(self, embedder: Callable[[], Embedder] = default_embedder) -> None:
+        self._make_embedder = embedder  # called on the model thread, which then owns the cache
+        self._vectors: TextVectors | None = None
+
+    def __call__(self, view: View, candidates: Sequence[Candidate]) -> list[Ranked]:
+        return on_model_thread(self._rank, view, candidates)
+
+    def _rank(self, view: View, candidates: Sequence[Candidate]) -> list[Ranked]:
+        if self._vectors is None:
+            # Loading the model costs seconds; pay it on first use, not at server start.
+            self._vectors = TextVectors(self._make_embedder())
+        return EmbeddedRanker(self._vectors).rank(view_history(view), candidates)
+
+
+class ProfileFacts:
+    """``selfdex.profile.build_profile`` over the view: facts from granted records only."""
+
+    name = "profile"
+
+    def __call__(self, view: View) -> list[FactOut]:
+        cached = view.memo.get("facts")
+        if cached is None:
+            profile = on_model_thread(build_profile, view.store)
+            cached = view.memo["facts"] = [
+                FactOut(f.key, f.domain, f.kind, f.label, f.score, tuple(f.platforms), tuple(f.citations))
+                for f in profile.facts
+            ]
+        return list(cached)
+
+
+class AgentAsk:
+    """``selfdex.agent.ask`` over the view, extractive (no model): answers only from granted records."""
+
+    name = "agent-extractive"
+
+    def __call__(self, view: View, question: str) -> Answer:
+        answer = on_model_thread(ask, view.store, question)
+        return Answer(text=answer.answer, cited=tuple(c.id for c in answer.citations))
+
+
+def default_providers() -> Providers:
+    return Providers(rerank=EmbeddedRerank(), facts=ProfileFacts(), ask=AgentAsk())

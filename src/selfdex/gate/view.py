@@ -1,0 +1,124 @@
+"""A grant's view: an in-memory store holding only what the grant lets through.
+
+Every answer to a recipient — raw records, aggregates, profile facts, the ranker's or the agent's
+output — is computed over this view and never over the person's store. The view holds the granted
+platforms, kinds and time window; the granted fields (the others are NULL); no hidden records; and
+text already redacted. So a fooled or hostile ranker, profile builder or model cannot put anything
+into a response that the grant does not cover: it was never in its reach.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+
+from .. import __version__
+from ..store import Store
+from ..store.db import now_iso
+from .grants import CONTENT_FIELDS, Grant
+from .redact import Redactor
+
+__all__ = ["COMMUNICATION_KINDS", "View", "build_view", "scope_sql"]
+
+# Kinds whose titles, creators and places are written by or about other people.
+COMMUNICATION_KINDS = frozenset({"message", "post", "note", "event", "comment", "chat"})
+_ALWAYS = ("id", "platform", "action", "kind")
+_JSON_LIST = ("creators", "categories")
+
+
+@dataclass
+class View:
+    store: Store
+    grant: Grant
+    ids: frozenset[str]
+    redactor: Redactor
+    # Providers keep per-view work here (history items, vectors): it dies with the view.
+    memo: dict[str, Any] = field(default_factory=dict)
+    # One connection serves many request threads; SQLite calls on it are serialised here.
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.grant.scope.fields
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def scope_sql(grant: Grant) -> tuple[str, list[Any]]:
+    s = grant.scope
+    clauses = ["r.id NOT IN (SELECT record_id FROM hidden_records)"]
+    params: list[Any] = []
+    for column, values in (("platform", s.platforms), ("kind", s.kinds)):
+        if "*" not in values:
+            clauses.append(f"r.{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    if s.since:
+        clauses.append("r.occurred_at >= ?")
+        params.append(s.since)
+    if s.until:
+        clauses.append("r.occurred_at < ?")
+        params.append(s.until)
+    return " AND ".join(clauses), params
+
+
+def _strip_url(url: str) -> str:
+    # Query strings and fragments carry session tokens, e-mail addresses and tracking ids.
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _project(row: dict[str, Any], grant: Grant, redactor: Redactor) -> dict[str, Any]:
+    scope = grant.scope
+    talk = row["kind"] in COMMUNICATION_KINDS
+    out: dict[str, Any] = {k: row[k] for k in _ALWAYS}
+    for name in CONTENT_FIELDS:
+        value = row[name] if name in scope.fields else None
+        if value is None:
+            out[name] = None
+            continue
+        if name == "text":
+            value = redactor.redact(value)
+        elif name in ("title", "place"):
+            value = redactor.redact(value, free_text=talk)
+        elif name == "address":
+            value = value if "address" in scope.keep else "[address]"
+        elif name in _JSON_LIST:
+            items = orjson.loads(value)
+            value = orjson.dumps([redactor.redact(str(v), free_text=talk) for v in items]).decode()
+        elif name == "url":
+            value = _strip_url(value)
+        elif name in ("lat", "lon") and "coords" not in scope.keep:
+            value = round(float(value), scope.geo_decimals)
+        out[name] = value
+    return out
+
+
+def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
+    """Copy the grant's slice of ``source`` into a fresh in-memory store."""
+    redactor = Redactor(
+        keep=frozenset(grant.scope.keep), people=people, geo_decimals=grant.scope.geo_decimals
+    )
+    where, params = scope_sql(grant)
+    cols = ", ".join(f"r.{c}" for c in (*_ALWAYS, *CONTENT_FIELDS))
+    rows = source.conn.execute(
+        f"SELECT {cols} FROM records r WHERE {where} ORDER BY r.rowid", params
+    ).fetchall()
+    view = Store(":memory:")
+    projected = [_project(dict(r), grant, redactor) for r in rows]
+    names = (*_ALWAYS, *CONTENT_FIELDS, "importer", "importer_version", "job_id")
+    with view.transaction() as conn:
+        conn.execute(
+            "INSERT INTO import_jobs (id, source, started_at, status, selfdex_version) VALUES (1, ?, ?, 'complete', ?)",
+            (f"grant {grant.name}", now_iso(), __version__),
+        )
+        conn.executemany(
+            f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [(*(p[k] for k in (*_ALWAYS, *CONTENT_FIELDS)), "gate", "1", 1) for p in projected],
+        )
+        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+    return View(store=view, grant=grant, ids=frozenset(p["id"] for p in projected), redactor=redactor)

@@ -1,0 +1,146 @@
+"""The audit chain (edits, deletions, reordering and truncation are caught) and the grant/audit CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from selfdex.gate import AggregatesRequest, Gate, SearchRequest
+from selfdex.gate.models import GrantRequest
+from selfdex.store import Store
+
+from .gate_support import cli, fresh_store, grant, providers
+
+
+@pytest.fixture
+def store(sample_exports: Path, tmp_path: Path) -> Iterator[Store]:
+    s = fresh_store(sample_exports, tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def logged(store: Store, tmp_path_factory: pytest.TempPathFactory) -> Gate:
+    """A gate with five audit entries (four disclosures, one refusal)."""
+    gate = Gate(store, providers(tmp_path_factory.getbasetemp()))
+    token = grant(store, "netflix", level="raw", platforms=("netflix", "letterboxd"))
+    for request in (
+        GrantRequest(),
+        SearchRequest(query="dune"),
+        AggregatesRequest(),
+        SearchRequest(query=""),
+    ):
+        gate.disclose(token, request, channel="test")
+    with pytest.raises(Exception, match="not in this grant"):
+        gate.disclose(token, SearchRequest(query="x", platforms=["amazon"]), channel="test")
+    return gate
+
+
+def tamper(store: Store, sql: str) -> None:
+    """What someone with the file would do: drop the append-only triggers, then edit."""
+    conn = sqlite3.connect(store.path)
+    conn.executescript(
+        "DROP TRIGGER IF EXISTS gate_audit_no_update; DROP TRIGGER IF EXISTS gate_audit_no_delete;" + sql
+    )
+    conn.close()
+
+
+def test_every_response_has_its_entry(logged: Gate) -> None:
+    entries = logged.audit.entries()
+    assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
+    assert [e.outcome for e in entries] == ["disclosed"] * 4 + ["refused"]
+    search = entries[1]
+    assert search.recipient == "netflix" and search.operation == "search" and search.bytes > 0
+    assert json.loads(search.record_ids) and "title" in json.loads(search.fields)
+    assert json.loads(search.request)["query"] == "dune"
+    assert logged.audit.verify().ok
+
+
+def test_append_only_triggers(store: Store, logged: Gate) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.conn.execute("UPDATE gate_audit SET recipient = 'nobody'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        store.conn.execute("DELETE FROM gate_audit")
+
+
+@pytest.mark.parametrize(
+    ("sql", "expect"),
+    [
+        ("UPDATE gate_audit SET bytes = bytes + 1 WHERE seq = 2", "edited"),
+        ("UPDATE gate_audit SET recipient = 'someone-else' WHERE seq = 4", "edited"),
+        ("DELETE FROM gate_audit WHERE seq = 3", "deleted"),
+        ("DELETE FROM gate_audit WHERE seq = 5", "cut off the end"),
+        # reordering: entries 2 and 3 swap places (seq is the order)
+        (
+            "UPDATE gate_audit SET seq = 100 WHERE seq = 2; UPDATE gate_audit SET seq = 2 WHERE seq = 3;"
+            "UPDATE gate_audit SET seq = 3 WHERE seq = 100;",
+            "reordered",
+        ),
+    ],
+)
+def test_verify_catches_tampering(store: Store, logged: Gate, sql: str, expect: str) -> None:
+    tamper(store, sql)
+    result = logged.audit.verify()
+    assert not result.ok
+    assert any(expect in p for p in result.problems), result.problems
+
+
+def test_cli_grant_lifecycle_preview_and_audit(
+    store: Store, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    runner = CliRunner()
+    db = str(store.path)
+    res = runner.invoke(
+        cli,
+        [
+            "--store",
+            db,
+            "grant",
+            "add",
+            "netflix",
+            "--level",
+            "raw",
+            "--platform",
+            "letterboxd",
+            "--platform",
+            "netflix",
+            "--purpose",
+            "recommendations",
+            "--expires",
+            "7d",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    token = json.loads(res.output)["token"]
+    listed = json.loads(runner.invoke(cli, ["--store", db, "grant", "list", "--json"]).output)
+    assert [g["name"] for g in listed] == ["netflix"] and "token" not in listed[0]
+    assert "recommendations" in runner.invoke(cli, ["--store", db, "grant", "show", "netflix"]).output
+
+    preview = runner.invoke(
+        cli, ["--store", db, "grant", "preview", "netflix", "--op", "search", "--query", "dune"]
+    )
+    assert preview.exit_code == 0, preview.output
+    gate = Gate(store, providers(tmp_path_factory.getbasetemp()))
+    actual = gate.disclose(token, SearchRequest(query="dune"), channel="test")
+    assert preview.output.strip() == actual.body.decode()
+
+    shown = json.loads(
+        runner.invoke(cli, ["--store", db, "audit", "show", "--recipient", "netflix", "--json"]).output
+    )
+    assert [e["operation"] for e in shown] == ["search"]  # the preview was not a disclosure
+    assert runner.invoke(cli, ["--store", db, "audit", "show"]).exit_code == 0
+    assert runner.invoke(cli, ["--store", db, "audit", "verify"]).exit_code == 0
+
+    assert runner.invoke(cli, ["--store", db, "grant", "revoke", "netflix"]).exit_code == 0
+    revoked = runner.invoke(cli, ["--store", db, "grant", "preview", "netflix"])
+    assert revoked.exit_code != 0 and "revoked" in revoked.output
+
+    tamper(store, "UPDATE gate_audit SET bytes = 0;")
+    bad = runner.invoke(cli, ["--store", db, "audit", "verify", "--json"])
+    assert bad.exit_code == 1 and json.loads(bad.output)["ok"] is False

@@ -1,0 +1,41 @@
+"""Redaction: recall on the labelled set, and the rules that keep useful text intact."""
+
+from __future__ import annotations
+
+from benchmarks.redaction import NEGATIVES, STRUCTURED, labelled_set, measure
+
+from selfdex.gate.redact import Redactor, people_from_store_rows
+
+
+def test_recall_on_the_labelled_set() -> None:
+    results = measure(Redactor(), labelled_set(per_category=100, seed=11))
+    for category in STRUCTURED:
+        caught, total = results[category]
+        assert caught / total >= 0.99, (category, caught, total)
+    assert results["address"][0] / results["address"][1] >= 0.95
+    assert results["person"][0] / results["person"][1] >= 0.95
+
+
+def test_negatives_survive() -> None:
+    r = Redactor()
+    assert [t for t in NEGATIVES if r.redact(t) != t] == []
+
+
+def test_coordinates_are_rounded_not_removed() -> None:
+    assert Redactor(geo_decimals=2).redact("at 52.520008, 13.404954.") == "at 52.52, 13.40."
+    assert "52.520008" in Redactor(keep=frozenset({"coords"})).redact("at 52.520008, 13.404954")
+
+
+def test_kept_categories_and_links() -> None:
+    text = "Mail jonas@example.org, see ![x](https://evil.example/?q=1) and www.evil.example/a"
+    assert Redactor().redact(text) == "Mail [email], see [link] and [link]"
+    assert "jonas@example.org" in Redactor(keep=frozenset({"email"})).redact(text)
+
+
+def test_names_only_in_free_text() -> None:
+    people = frozenset(people_from_store_rows([["Frank Meyer", "Amazon.de", "Grunewald Trail Runners"]]))
+    assert "Frank Meyer" in people and "Frank" in people and "Amazon.de" not in people
+    r = Redactor(people=people)
+    assert r.redact("Dune by Frank Herbert", free_text=False) == "Dune by Frank Herbert"
+    assert r.redact("Frank said the trailer was great") == "[person] said the trailer was great"
+    assert r.redact("Love Actually is bad.\n\nThanks, Lea") == "Love Actually is bad.\n\nThanks, [person]"
