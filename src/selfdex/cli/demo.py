@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -44,6 +45,7 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
                     "imports": [s.to_dict() for s in summaries],
                     "sources": src,
                     "examples": examples,
+                    **_show_understanding(ctx, as_json=True),
                 }
             )
             return
@@ -59,10 +61,48 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
                 out.print(
                     f"  {(r['occurred_at'] or '')[:10]}  {r['platform']:<12} {r['action']:<10} {r['title'] or r['url']}"
                 )
+        _show_understanding(ctx, as_json=False)
         if not keep:
             out.print(
                 "\n(The demo store was temporary. Keep the files with --keep DIR, or import your own: selfdex import PATH)"
             )
+
+
+# A platform's (here: a streaming service's) candidate list, in its own order; the person's agent
+# re-ranks it with what the other platforms know about her.
+DEMO_CANDIDATES = [
+    {"title": "The Notebook"},
+    {"title": "Mamma Mia!"},
+    {"title": "Fast & Furious 9"},
+    {"title": "Dune: Part Two", "creator": "Denis Villeneuve"},
+    {"title": "Never Let Me Go", "creator": "Kazuo Ishiguro"},
+    {"title": "Interstellar", "creator": "Christopher Nolan"},
+]
+
+
+def _show_understanding(ctx: click.Context, *, as_json: bool) -> dict[str, Any]:
+    """The profile's top facts and a cross-platform re-ranking: no model, no network."""
+    from ..agent.recommend import recommend
+    from ..profile import build_profile
+
+    with open_store(ctx) as store:
+        profile = build_profile(store)
+        ranked = recommend(store, DEMO_CANDIDATES, platform="netflix")
+    themes = sorted(profile.select(kind="theme"), key=lambda f: -f.score)
+    facts = [f for f in themes if len(f.platforms) > 1][:8]
+    if as_json:
+        return {
+            "profile_facts": [f.to_dict(max_citations=5) for f in facts],
+            "recommendation": ranked.to_dict(),
+        }
+    out.rule("Profile: the strongest cross-platform facts (each cites its records)")
+    for f in facts:
+        out.print(f"  {f.label}  [dim]({len(f.citations)} records on {', '.join(f.platforms)})[/]")
+    out.rule("A streaming platform's list, re-ranked with everything else you did")
+    for r in ranked.items:
+        was = f"was #{r.platform_position}" if r.platform_position else ""
+        out.print(f"  {r.rank}. {r.title:<22} [dim]{was:<7}[/] {r.reason}")
+    return {}
 
 
 COMMANDS = [demo_cmd]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from rich.table import Table
 
+from ..importers.base import Importer
+from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, import_path
+from ..profile import refresh as refresh_profile
 from ..store import queries
 from .common import (
     RichImportProgress,
@@ -23,7 +27,13 @@ from .common import (
 )
 
 
-def run_import(ctx: click.Context, paths: tuple[str, ...], *, quiet: bool = False) -> list[JobSummary]:
+def run_import(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    *,
+    quiet: bool = False,
+    importers: Sequence[Importer] | None = None,
+) -> list[JobSummary]:
     for p in paths:
         if not Path(p).exists():
             raise UserError(f"{p}: no such file or folder")
@@ -35,7 +45,11 @@ def run_import(ctx: click.Context, paths: tuple[str, ...], *, quiet: bool = Fals
                 if not quiet:
                     progress.console.print(f"[bold]Importing[/] {p}")
                 hook = RichImportProgress(progress) if not quiet else None
-                summaries.append(import_path(store, p, progress=hook))
+                summaries.append(import_path(store, p, progress=hook, importers=importers))
+        # New records may link to entities on other platforms, and the person's forget rules must
+        # also cover records that arrived just now.
+        with console.status("Updating entity links and applying your corrections…"):
+            refresh_profile(store)
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted: the job was rolled back; the store is as it was before it.[/]")
         raise SystemExit(130) from None
@@ -73,11 +87,24 @@ def print_summary(summary: JobSummary) -> None:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--csv-map",
+    "csv_map",
+    type=click.Path(dir_okay=False),
+    help="Read the CSVs in PATHS with this column mapping (TOML/JSON; see docs/csv-map.md) instead of "
+    "the built-in importers: for banks and other CSVs selfdex does not know.",
+)
 @json_option
 @click.pass_context
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], csv_map: str | None, as_json: bool) -> None:
     """Import export archives (folders, zips, tars) into the store. Safe to re-run: nothing is duplicated."""
-    summaries = run_import(ctx, paths, quiet=as_json)
+    importers: list[Importer] | None = None
+    if csv_map is not None:
+        try:
+            importers = [CsvMapImporter(load_mapping(csv_map))]
+        except CsvMapError as exc:
+            raise UserError(f"--csv-map: {exc}") from None
+    summaries = run_import(ctx, paths, quiet=as_json, importers=importers)
     if as_json:
         print_json([s.to_dict() for s in summaries])
         return

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import admin, browse, demo, importing
+from . import admin, ask, audit, browse, demo, grant, importing, index, models, profile, recommend, serve
+from . import eval as eval_cli
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +23,21 @@ def cli(ctx: click.Context, store: str | None) -> None:
     ctx.obj = {"store": store}
 
 
-for module in (importing, browse, admin, demo):
+for module in (
+    importing,
+    browse,
+    index,
+    profile,
+    ask,
+    recommend,
+    models,
+    grant,
+    audit,
+    serve,
+    eval_cli,
+    admin,
+    demo,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 

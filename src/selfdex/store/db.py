@@ -172,7 +172,9 @@ class Store:
 
     def ensure_schema(self, component: str, migrations: Sequence[str]) -> None:
         """Bring one component's tables up to date (migration i moves it from version i to i+1)."""
-        row = self.conn.execute("SELECT version FROM schema_components WHERE component = ?", (component,)).fetchone()
+        row = self.conn.execute(
+            "SELECT version FROM schema_components WHERE component = ?", (component,)
+        ).fetchone()
         version = int(row[0]) if row else 0
         if version > len(migrations):
             raise StoreError(
