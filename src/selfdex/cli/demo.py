@@ -85,20 +85,27 @@ def _show_understanding(ctx: click.Context, *, as_json: bool) -> dict[str, Any]:
     from ..agent.recommend import recommend
     from ..profile import build_profile
 
+    missing = ""
     with open_store(ctx) as store:
         profile = build_profile(store)
-        ranked = recommend(store, DEMO_CANDIDATES, platform="netflix")
+        try:
+            ranked = recommend(store, DEMO_CANDIDATES, platform="netflix")
+        except (RuntimeError, ImportError) as exc:  # the embedding model is an optional part
+            ranked, missing = None, str(exc)
     themes = sorted(profile.select(kind="theme"), key=lambda f: -f.score)
     facts = [f for f in themes if len(f.platforms) > 1][:8]
     if as_json:
         return {
             "profile_facts": [f.to_dict(max_citations=5) for f in facts],
-            "recommendation": ranked.to_dict(),
+            "recommendation": ranked.to_dict() if ranked else {"error": missing},
         }
     out.rule("Profile: the strongest cross-platform facts (each cites its records)")
     for f in facts:
         out.print(f"  {f.label}  [dim]({len(f.citations)} records on {', '.join(f.platforms)})[/]")
     out.rule("A streaming platform's list, re-ranked with everything else you did")
+    if ranked is None:
+        out.print(f"[yellow]Skipped:[/] {missing}")
+        return {}
     for r in ranked.items:
         was = f"was #{r.platform_position}" if r.platform_position else ""
         out.print(f"  {r.rank}. {r.title:<22} [dim]{was:<7}[/] {r.reason}")
