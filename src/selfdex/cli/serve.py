@@ -41,10 +41,37 @@ def _loopback(host: str) -> bool:
     help=f"Serve MCP over stdin/stdout only (for Claude Desktop and other launchers); the "
     f"recipient's token comes from ${TOKEN_ENV}.",
 )
+@click.option(
+    "--web/--no-web",
+    default=True,
+    show_default=True,
+    help="Also serve your own web app at / of the HTTP API's port (import, timeline, profile, sharing).",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Let the web app bind a non-loopback --host (needs --web-password too).",
+)
+@click.option(
+    "--web-password",
+    envvar="SELFDEX_WEB_PASSWORD",
+    help="Password the web app asks for (HTTP basic auth) when bound off loopback; or $SELFDEX_WEB_PASSWORD.",
+)
 @click.pass_context
 @friendly_errors
-def serve_cmd(ctx: click.Context, host: str, port: int, mcp_port: int, no_mcp: bool, mcp_stdio: bool) -> None:
-    """Serve your data to the recipients you granted access, and to nobody else."""
+def serve_cmd(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    mcp_port: int,
+    no_mcp: bool,
+    mcp_stdio: bool,
+    web: bool,
+    allow_remote: bool,
+    web_password: str | None,
+) -> None:
+    """Serve your data to the recipients you granted access, and to nobody else; and your own web
+    app, on loopback, for you."""
     # Imported here: the web stack is only needed by this command.
     import uvicorn
 
@@ -52,7 +79,15 @@ def serve_cmd(ctx: click.Context, host: str, port: int, mcp_port: int, no_mcp: b
     from ..channels.mcp import create_mcp, http_app
     from ..gate import Gate
 
-    store = open_store(ctx)
+    web_settings = None
+    if web and not mcp_stdio:
+        from ..web.security import BindRefused, WebSettings
+
+        try:
+            web_settings = WebSettings(host=host, allow_remote=allow_remote, password=web_password)
+        except BindRefused as exc:
+            raise click.UsageError(f"{exc} Or serve the API only: --no-web.") from None
+    store = open_store(ctx, create=web_settings is not None)
     gate = Gate(store)
     if mcp_stdio:
         token = os.environ.get(TOKEN_ENV)
@@ -69,7 +104,15 @@ def serve_cmd(ctx: click.Context, host: str, port: int, mcp_port: int, no_mcp: b
             f"[yellow]warning:[/] binding {host}: anyone who can reach it and holds a token can read"
         )
 
-    servers = [uvicorn.Server(uvicorn.Config(create_app(gate), host=host, port=port, log_level="warning"))]
+    app = create_app(gate)
+    if web_settings is not None:
+        from ..web import create_web_app
+
+        # Same port, mounted after the API's routes: /v1, /health and /docs are untouched.
+        app.mount("/", create_web_app(store.path, gate=gate, settings=web_settings))
+    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))]
+    if web_settings is not None:
+        console.print(f"Web app    http://{host}:{port}/   (yours: open it in your browser)")
     console.print(f"HTTP API   http://{host}:{port}/v1   (OpenAPI: http://{host}:{port}/docs)")
     if not no_mcp:
         mcp = http_app(gate)

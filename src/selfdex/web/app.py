@@ -1,0 +1,608 @@
+"""The local web app: import, timeline, profile, ask & recommend, sharing and the audit log.
+
+Server-rendered Jinja2 pages (autoescaped: imported text is untrusted) with htmx for the one live
+part, the import progress. Every handler calls the same library functions as the CLI; the
+disclosure gate is only ever used through ``Gate.preview`` and the grant functions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, cast
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from .. import __version__
+from ..gate import (
+    CONTENT_FIELDS,
+    DEFAULT_FIELDS,
+    LEVELS,
+    AuditLog,
+    Gate,
+    GateError,
+    GrantError,
+    Scope,
+    add_grant,
+    list_grants,
+    revoke_grant,
+)
+from ..gate.grants import Level
+from ..gate.models import (
+    AggregatesRequest,
+    AskRequest,
+    GateRequest,
+    GrantRequest,
+    ProfileRequest,
+    SearchRequest,
+)
+from ..store import Filters, Store, queries
+from .chart import monthly_counts, svg_chart
+from .jobs import ImportRuns
+from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, guard
+
+__all__ = ["create_web_app"]
+
+HERE = Path(__file__).parent
+KIND_TITLES = {
+    "pinned": "Your statements",
+    "note": "Your notes",
+    "theme": "Cross-platform themes",
+    "taste": "Tastes",
+    "routine": "Routines",
+    "dislike": "Dislikes and abandonments",
+}
+PREVIEW_OPS = ("profile", "aggregates", "search", "ask", "grant")
+_PROVENANCE = (
+    "source_archive",
+    "source_member",
+    "source_index",
+    "source_line",
+    "source_offset",
+    "importer",
+    "job_id",
+)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, whatever its name: imported text is untrusted
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["n"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    env.filters["day"] = lambda v: str(v)[:10] if v else ""
+    env.filters["when"] = lambda v: str(v)[:19].replace("T", " ") if v else ""
+    return env
+
+
+def _expiry(text: str) -> datetime:
+    """'30d', '12h' or an ISO date/instant (as ``selfdex grant add --expires``)."""
+    m = re.fullmatch(r"(\d+)([dh])", text.strip())
+    if m:
+        n = int(m.group(1))
+        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _safe_name(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w.\- ]+", "_", Path(name.replace("\\", "/")).name).strip(" .") or "upload"
+    out, i = base, 1
+    while out in taken:
+        i += 1
+        out = f"{i}-{base}"
+    taken.add(out)
+    return out
+
+
+def get_store(request: Request) -> Iterator[Store]:
+    """One connection per request (SQLite in WAL mode): handlers never share the API's connection."""
+    store = Store(request.app.state.store_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _open_model(name: str | None) -> Any:
+    """The web app uses a model only when one is configured for it (settings or $SELFDEX_MODEL)."""
+    if not name or name == "none":
+        return None
+    from ..agent.backends import open_backend
+    from ..agent.config import resolve_model
+
+    spec = resolve_model(name)
+    return open_backend(spec) if spec is not None else None
+
+
+def create_web_app(
+    store_path: str | Path, *, gate: Gate | None = None, settings: WebSettings | None = None
+) -> FastAPI:
+    """The web app over the store at ``store_path``. Pass the server's ``gate`` to share it with the
+    HTTP API (previews then use the very views the API answers from)."""
+    import os
+
+    settings = settings or WebSettings()
+    if settings.model is None:
+        settings.model = os.environ.get("SELFDEX_MODEL") or None
+    store_path = Path(store_path)
+    app = FastAPI(title="selfdex web", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.middleware("http")(guard(settings))
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(env=_environment())
+    runs = ImportRuns(store_path)
+    gate_lock = threading.Lock()
+    state: dict[str, Any] = {"gate": gate, "own_store": None}
+    app.state.runs = runs
+    app.state.store_path = store_path
+    app.state.settings = settings
+
+    def the_gate() -> Gate:
+        with gate_lock:
+            if state["gate"] is None:
+                state["own_store"] = Store(store_path)
+                state["gate"] = Gate(state["own_store"])
+            return cast(Gate, state["gate"])
+
+    def close() -> None:
+        """Close what this app opened itself (its own gate, when none was passed in)."""
+        with gate_lock:
+            if state["own_store"] is not None:
+                state["gate"].close()
+                state["own_store"].close()
+                state["gate"] = state["own_store"] = None
+
+    app.state.close = close
+
+    def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+        base = request.scope.get("root_path", "").rstrip("/")
+        ctx.setdefault("msg", request.query_params.get("msg"))
+        return templates.TemplateResponse(
+            request,
+            template,
+            {
+                "base": base,
+                "csrf": settings.csrf_secret,
+                "csrf_field": CSRF_FIELD,
+                "csrf_headers": json.dumps({CSRF_HEADER: settings.csrf_secret}),
+                "csrf_query": urlencode({CSRF_FIELD: settings.csrf_secret}),
+                "version": __version__,
+                **ctx,
+            },
+            status_code=status_code,
+        )
+
+    def back(request: Request, path: str, msg: str | None = None) -> RedirectResponse:
+        base = request.scope.get("root_path", "").rstrip("/")
+        url = base + path + (("&" if "?" in path else "?") + urlencode({"msg": msg}) if msg else "")
+        return RedirectResponse(url, status_code=303)
+
+    # -- overview -------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, name="home")
+    def home(request: Request, store: StoreDep) -> HTMLResponse:
+        return render(request, "home.html", page="home", sources=queries.sources(store), total=store.count())
+
+    # -- import ---------------------------------------------------------------------------------
+    @app.get("/import", response_class=HTMLResponse)
+    def import_page(request: Request, store: StoreDep) -> HTMLResponse:
+        return render(request, "import.html", page="import", runs=runs.recent(), jobs=queries.jobs(store))
+
+    @app.post("/import", response_model=None)
+    def import_upload(
+        request: Request, archives: Annotated[list[UploadFile], File()]
+    ) -> RedirectResponse | HTMLResponse:
+        files = [f for f in archives if f.filename]
+        if not files:
+            return render(
+                request, "import.html", status_code=400, page="import", runs=runs.recent(), jobs=[],
+                error="Choose at least one export archive (a .zip, .tar or .tgz) to import.",
+            )  # fmt: skip
+        upload_dir = Path(tempfile.mkdtemp(prefix="selfdex-upload-"))
+        names: list[str] = []
+        paths: list[Path] = []
+        taken: set[str] = set()
+        for f in files:
+            name = _safe_name(f.filename or "upload", taken)
+            target = upload_dir / name
+            with target.open("wb") as out:
+                while chunk := f.file.read(1 << 20):
+                    out.write(chunk)
+            names.append(name)
+            paths.append(target)
+        run = runs.start(upload_dir, names, paths)
+        return back(request, f"/import/runs/{run.id}")
+
+    @app.get("/import/runs/{run_id}", response_class=HTMLResponse)
+    def import_run(request: Request, run_id: int) -> HTMLResponse:
+        run = runs.get(run_id)
+        if run is None:
+            raise HTTPException(404, "no such import")
+        return render(request, "import_run.html", page="import", run=run)
+
+    @app.get("/import/runs/{run_id}/status", response_class=HTMLResponse)
+    def import_run_status(request: Request, run_id: int) -> HTMLResponse:
+        run = runs.get(run_id)
+        if run is None:
+            raise HTTPException(404, "no such import")
+        return render(request, "_run_status.html", run=run)
+
+    @app.get("/import/jobs/{job_id}", response_class=HTMLResponse)
+    def import_job(request: Request, job_id: int, store: StoreDep) -> HTMLResponse:
+        job = next((j for j in queries.jobs(store, limit=100_000) if j["id"] == job_id), None)
+        if job is None:
+            raise HTTPException(404, "no such import job")
+        return render(
+            request,
+            "import_job.html",
+            page="import",
+            job=job,
+            files=queries.job_files(store, job_id),
+            errors=queries.import_errors(store, job_id, limit=500),
+        )
+
+    # -- timeline -------------------------------------------------------------------------------
+    @app.get("/timeline", response_class=HTMLResponse)
+    def timeline(
+        request: Request,
+        store: StoreDep,
+        platform: str = "",
+        kind: str = "",
+        since: str = "",
+        until: str = "",
+        limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+    ) -> HTMLResponse:
+        sources = queries.sources(store)
+        kinds = sorted({k for s in sources for k in s["kinds"] if k})
+        date = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+        errors = [
+            f"{label}: use a date such as 2024-01-31"
+            for label, v in (("From", since), ("Until", until))
+            if v and not date.match(v)
+        ]
+        filters = Filters(
+            platforms=(platform,) if platform else (),
+            kinds=(kind,) if kind else (),
+            since=since if since and date.match(since) else None,
+            until=until if until and date.match(until) else None,
+        )
+        counts = monthly_counts(store, filters)
+        rows = queries.timeline(store, filters, limit=limit)
+        return render(
+            request,
+            "timeline.html",
+            page="timeline",
+            sources=sources,
+            kinds=kinds,
+            f={"platform": platform, "kind": kind, "since": since, "until": until},
+            errors=errors,
+            counts=counts,
+            chart=Markup(svg_chart(counts)),  # built from escaped strings in chart.py
+            rows=rows,
+            limit=limit,
+            more=urlencode(
+                {"platform": platform, "kind": kind, "since": since, "until": until, "limit": limit * 2}
+            ),
+        )
+
+    @app.get("/records/{record_id}", response_class=HTMLResponse)
+    def record(request: Request, record_id: str, store: StoreDep) -> HTMLResponse:
+        row = store.get(record_id)
+        if row is None:
+            raise HTTPException(404, "no such record")
+        raw = row.pop("raw", None)
+        try:
+            raw_text = json.dumps(json.loads(raw), indent=2, ensure_ascii=False) if raw else ""
+        except (TypeError, ValueError):
+            raw_text = str(raw)
+        hidden = store.conn.execute(
+            "SELECT reason FROM hidden_records WHERE record_id = ?", (record_id,)
+        ).fetchall()
+        provenance = {k: row.pop(k, None) for k in _PROVENANCE}
+        fields = {k: v for k, v in row.items() if v not in (None, "", [], {})}
+        return render(
+            request,
+            "record.html",
+            page="timeline",
+            record=fields,
+            provenance=provenance,
+            raw=raw_text,
+            hidden=[h[0] for h in hidden],
+        )
+
+    # -- profile --------------------------------------------------------------------------------
+    def _titles(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = store.conn.execute(
+            f"SELECT id, title, platform, occurred_at FROM records WHERE id IN ({marks})", ids
+        ).fetchall()
+        return {r["id"]: dict(r) for r in rows}
+
+    @app.get("/profile", response_class=HTMLResponse)
+    def profile(request: Request, store: StoreDep, all: bool = False) -> HTMLResponse:
+        from ..profile import build_profile, list_corrections
+
+        prof = build_profile(store)
+        limit = None if all else 12
+        sections = []
+        for kind, title in KIND_TITLES.items():
+            facts = [f for f in prof.facts if f.kind == kind]
+            if facts:
+                sections.append((kind, title, facts[:limit], len(facts)))
+        cited = [c for _, _, facts, _ in sections for f in facts for c in f.citations[:3]]
+        return render(
+            request,
+            "profile.html",
+            page="profile",
+            sections=sections,
+            records=prof.records,
+            titles=_titles(store, cited),
+            corrections=list_corrections(store),
+            show_all=all,
+        )
+
+    @app.post("/profile/forget")
+    def profile_forget(request: Request, store: StoreDep, key: Annotated[str, Form()]) -> RedirectResponse:
+        from ..profile import forget
+
+        result = forget(store, key)
+        if key in result.unresolved:
+            return back(
+                request, "/profile", f"Nothing matches {key} yet; the rule applies to future imports."
+            )
+        return back(request, "/profile", f"Forgot {key}: {result.hidden} records hidden.")
+
+    @app.post("/profile/unforget")
+    def profile_unforget(request: Request, store: StoreDep, key: Annotated[str, Form()]) -> RedirectResponse:
+        from ..profile import unforget
+
+        found = unforget(store, key)
+        return back(request, "/profile", f"Unforgot {key}." if found else f"No forget rule for {key}.")
+
+    @app.post("/profile/pin")
+    def profile_pin(request: Request, store: StoreDep, text: Annotated[str, Form()]) -> RedirectResponse:
+        from ..profile import pin
+
+        if not text.strip():
+            return back(request, "/profile", "Write the statement to pin first.")
+        return back(request, "/profile", f"Pinned ({pin(store, text)}).")
+
+    @app.post("/profile/note")
+    def profile_note(request: Request, store: StoreDep, text: Annotated[str, Form()]) -> RedirectResponse:
+        from ..profile import note
+
+        if not text.strip():
+            return back(request, "/profile", "Write the note first.")
+        return back(request, "/profile", f"Noted ({note(store, text)}).")
+
+    @app.post("/profile/unpin")
+    def profile_unpin(request: Request, store: StoreDep, key: Annotated[str, Form()]) -> RedirectResponse:
+        from ..profile.corrections import remove_statement
+
+        found = remove_statement(store, key)
+        return back(request, "/profile", f"Removed {key}." if found else f"No pin or note {key}.")
+
+    # -- ask & recommend ------------------------------------------------------------------------
+    @app.get("/ask", response_class=HTMLResponse)
+    def ask_page(request: Request, store: StoreDep, q: str = "") -> HTMLResponse:
+        answer = None
+        error = None
+        if q.strip():
+            from ..agent import ask
+
+            try:
+                answer = ask(store, q.strip(), backend=_open_model(settings.model))
+            except Exception as exc:  # a misconfigured model is the person's to fix; say what
+                error = f"{type(exc).__name__}: {exc}"
+        return render(request, "ask.html", page="ask", q=q, answer=answer, error=error)
+
+    @app.get("/recommend", response_class=HTMLResponse)
+    def recommend_page(request: Request) -> HTMLResponse:
+        return render(request, "recommend.html", page="recommend", result=None, form={}, error=None)
+
+    @app.post("/recommend", response_class=HTMLResponse)
+    def recommend_post(
+        request: Request,
+        store: StoreDep,
+        candidates: Annotated[str, Form()] = "",
+        platform: Annotated[str, Form()] = "",
+        trust: Annotated[float, Form(ge=0.0, le=1.0)] = 0.5,
+        upload: Annotated[UploadFile | None, File()] = None,
+    ) -> HTMLResponse:
+        from ..agent.recommend import CandidateError, load_candidates, recommend
+
+        text = candidates
+        suffix = ".txt"
+        if upload is not None and upload.filename:
+            text = upload.file.read(10 << 20).decode("utf-8-sig", "replace")
+            suffix = Path(upload.filename).suffix.lower() or ".txt"
+        form = {"candidates": candidates, "platform": platform, "trust": trust}
+        error = None
+        result = None
+        try:
+            stripped = text.strip()
+            if not stripped:
+                raise CandidateError("paste a candidate list or choose a file")
+            first = stripped.splitlines()[0].lower()
+            if suffix in (".json", ".csv") or stripped[:1] in "[{" or "title" in first.split(","):
+                with tempfile.TemporaryDirectory(prefix="selfdex-candidates-") as tmp:
+                    path = Path(tmp) / ("candidates" + (suffix if suffix in (".json", ".csv") else ".csv"))
+                    path.write_text(stripped, encoding="utf-8")
+                    cands: list[Any] = list(load_candidates(path, platform=platform.strip()))
+            else:  # one title per line
+                cands = [line.strip() for line in stripped.splitlines() if line.strip()]
+            result = recommend(store, cands, platform=platform.strip() or None, trust=trust)
+        except (CandidateError, RuntimeError, ImportError) as exc:
+            error = str(exc)
+        return render(
+            request,
+            "recommend.html",
+            status_code=200 if error is None else 400,
+            page="recommend",
+            result=result,
+            form=form,
+            error=error,
+        )
+
+    # -- sharing --------------------------------------------------------------------------------
+    def sharing(request: Request, store: Store, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+        ctx.setdefault("token", None)
+        ctx.setdefault("created", None)
+        ctx.setdefault("error", None)
+        ctx.setdefault("form", {})
+        return render(
+            request,
+            "sharing.html",
+            status_code=status_code,
+            page="sharing",
+            grants=[g.to_dict() for g in list_grants(store, include_revoked=True)],
+            platforms=[s["platform"] for s in queries.sources(store)],
+            levels=LEVELS,
+            fields=CONTENT_FIELDS,
+            default_fields=DEFAULT_FIELDS,
+            **ctx,
+        )
+
+    @app.get("/sharing", response_class=HTMLResponse)
+    def sharing_page(request: Request, store: StoreDep) -> HTMLResponse:
+        return sharing(request, store)
+
+    @app.post("/sharing/grants", response_class=HTMLResponse)
+    def grant_create(
+        request: Request,
+        store: StoreDep,
+        name: Annotated[str, Form()] = "",
+        level: Annotated[str, Form()] = "answers",
+        platform: Annotated[list[str] | None, Form()] = None,
+        field: Annotated[list[str] | None, Form()] = None,
+        kinds: Annotated[str, Form()] = "",
+        since: Annotated[str, Form()] = "",
+        until: Annotated[str, Form()] = "",
+        per_request: Annotated[int, Form(ge=1)] = 20,
+        per_day: Annotated[int, Form(ge=1)] = 200,
+        purpose: Annotated[str, Form()] = "",
+        expires: Annotated[str, Form()] = "30d",
+    ) -> HTMLResponse:
+        form = {
+            "name": name,
+            "level": level,
+            "platforms": platform or [],
+            "fields": field or [],
+            "kinds": kinds,
+            "since": since,
+            "until": until,
+            "per_request": per_request,
+            "per_day": per_day,
+            "purpose": purpose,
+            "expires": expires,
+        }
+        try:
+            if not platform:
+                raise GrantError("choose at least one platform (or all platforms)")
+            if not purpose.strip():
+                raise GrantError("say why this recipient gets access (the purpose)")
+            scope = Scope(
+                level=cast(Level, level),
+                platforms=tuple(platform),
+                kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()) or ("*",),
+                fields=tuple(field or ()) or DEFAULT_FIELDS,
+                since=since or None,
+                until=until or None,
+                per_request=per_request,
+                per_day=per_day,
+            )
+            grant, token = add_grant(store, name, scope, purpose=purpose.strip(), expires_at=_expiry(expires))
+        except (GrantError, ValueError) as exc:
+            return sharing(request, store, status_code=400, error=str(exc), form=form)
+        return sharing(request, store, token=token, created=grant.to_dict())
+
+    @app.post("/sharing/grants/{name}/revoke")
+    def grant_revoke(request: Request, name: str, store: StoreDep) -> RedirectResponse:
+        try:
+            grant = revoke_grant(store, name)
+        except GrantError as exc:
+            return back(request, "/sharing", str(exc))
+        return back(request, "/sharing", f"Revoked {grant.name}: its token stopped working.")
+
+    @app.get("/sharing/grants/{name}/preview", response_class=HTMLResponse)
+    def grant_preview(
+        request: Request,
+        name: str,
+        op: str = "profile",
+        query: str = "",
+        question: str = "",
+    ) -> HTMLResponse:
+        if op not in PREVIEW_OPS:
+            op = "profile"
+        request_: GateRequest
+        if op == "search":
+            request_ = SearchRequest(query=query, limit=20)
+        elif op == "ask":
+            request_ = AskRequest(question=question or "What do I like?")
+        else:
+            request_ = {"grant": GrantRequest, "profile": ProfileRequest, "aggregates": AggregatesRequest}[
+                op
+            ]()
+        body = None
+        error = None
+        disclosure = None
+        try:
+            disclosure = the_gate().preview(name, request_)
+            body = json.dumps(json.loads(disclosure.body), indent=2, ensure_ascii=False)
+        except GateError as exc:
+            error = f"{exc.status} {exc.code}: {exc.message}"
+        return render(
+            request,
+            "preview.html",
+            page="sharing",
+            name=name,
+            op=op,
+            ops=PREVIEW_OPS,
+            query=query,
+            question=question,
+            body=body,
+            error=error,
+            disclosure=disclosure,
+            bytes=len(disclosure.body) if disclosure else 0,
+        )
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit(request: Request, store: StoreDep, recipient: str = "") -> HTMLResponse:
+        log = AuditLog(store)
+        entries = [e.to_dict() for e in log.entries(recipient=recipient or None, limit=200)]
+        recipients = [g.name for g in list_grants(store, include_revoked=True)]
+        return render(
+            request,
+            "audit.html",
+            page="audit",
+            entries=list(reversed(entries)),
+            verification=log.verify(),
+            recipient=recipient,
+            recipients=recipients,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return render(request, "error.html", status_code=exc.status_code, page="", detail=str(exc.detail))
+
+    return app
