@@ -106,3 +106,27 @@ def test_deterministic(sample_store: Store, profile: Profile) -> None:
     again = build_profile(sample_store)
     assert [f.to_dict(None) for f in again.facts] == [f.to_dict(None) for f in profile.facts]
     assert len({f.key for f in profile.facts}) == len(profile.facts)
+
+
+def test_cached_facts_equal_a_fresh_computation(sample_store: Store, profile: Profile) -> None:
+    cached = build_profile(sample_store)  # served from profile_state
+    assert cached.to_dict(None) == profile.to_dict(None)
+    sample_store.conn.execute("DELETE FROM profile_state WHERE key = 'facts'")
+    assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)
+
+
+def test_hiding_records_invalidates_the_cached_facts(sample_store: Store, profile: Profile) -> None:
+    dune = next(f for f in profile.facts if f.key.startswith("theme:") and "Dune" in f.label)
+    with sample_store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO hidden_records (record_id, reason) VALUES (?, 'test')",
+            [(c,) for c in dune.citations],
+        )
+    try:
+        after = build_profile(sample_store)
+        again = after.get(dune.key)
+        assert again is None or len(again.citations) < len(dune.citations)
+    finally:
+        with sample_store.transaction() as conn:
+            conn.execute("DELETE FROM hidden_records WHERE reason = 'test'")
+    assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)

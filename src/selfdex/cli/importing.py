@@ -13,6 +13,7 @@ from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, import_path
+from ..profile import build_profile
 from ..profile import refresh as refresh_profile
 from ..store import queries
 from .common import (
@@ -48,8 +49,9 @@ def run_import(
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
         # New records may link to entities on other platforms, and the person's forget rules must
         # also cover records that arrived just now.
-        with console.status("Updating entity links and applying your corrections…"):
+        with console.status("Updating entity links, your corrections and your profile…"):
             refresh_profile(store)
+            build_profile(store)  # computed once here, then served from the store
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted: the job was rolled back; the store is as it was before it.[/]")
         raise SystemExit(130) from None

@@ -19,9 +19,10 @@ left out by key.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -287,6 +288,43 @@ def build_profile(store: Store, *, forgotten: Iterable[str] | None = None) -> Pr
     """Compute the profile. ``forgotten`` overrides the stored forget rules (used to resolve them)."""
     store.ensure_schema("profile", MIGRATIONS)
     update_entities(store)
+    facts, n_records = _inferred_facts(store)
+    if forgotten is None:
+        forgotten = {
+            r[0] for r in store.conn.execute("SELECT target FROM profile_corrections WHERE action = 'forget'")
+        }
+    forgotten = set(forgotten)
+    facts = [
+        f for f in facts if f.key not in forgotten and not any(f.key == f"entity:{k}" for k in forgotten)
+    ]
+    order = {k: i for i, k in enumerate(KINDS)}
+    facts.sort(key=lambda f: (order[f.kind], -f.score, f.key))
+    own = _statements(store, {f.key: f for f in facts})
+    pinned = {f.detail.get("pins") for f in own}
+    return Profile(facts=own + [f for f in facts if f.key not in pinned], records=n_records)
+
+
+# Bump when the inference below changes, so cached facts from an older version are recomputed.
+_FACTS_VERSION = 1
+
+
+def _facts_fingerprint(store: Store) -> str:
+    records = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM records").fetchone()
+    hidden = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM hidden_records").fetchone()
+    return f"{_FACTS_VERSION}|{records[0]}:{records[1]}|{hidden[0]}:{hidden[1]}"
+
+
+def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
+    """The facts inferred from the records, before the person's corrections.
+
+    Computing them reads every record (minutes at 10⁶ records), so they are cached in the store
+    and recomputed only when records or hidden records changed (the post-import hook pays once)."""
+    fingerprint = _facts_fingerprint(store)
+    row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts'").fetchone()
+    if row:
+        cached = orjson.loads(row[0])
+        if cached["fingerprint"] == fingerprint:
+            return [Fact(**f) for f in cached["facts"]], cached["records"]
     rows = _load_rows(store)
     _weigh(rows)
     by_id = {r.id: r for r in rows}
@@ -300,20 +338,19 @@ def build_profile(store: Store, *, forgotten: Iterable[str] | None = None) -> Pr
     facts += _dislikes(rows, graph, by_id)
     for f in facts:
         f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
-
-    if forgotten is None:
-        forgotten = {
-            r[0] for r in store.conn.execute("SELECT target FROM profile_corrections WHERE action = 'forget'")
-        }
-    forgotten = set(forgotten)
-    facts = [
-        f for f in facts if f.key not in forgotten and not any(f.key == f"entity:{k}" for k in forgotten)
-    ]
-    order = {k: i for i, k in enumerate(KINDS)}
-    facts.sort(key=lambda f: (order[f.kind], -f.score, f.key))
-    own = _statements(store, {f.key: f for f in facts})
-    pinned = {f.detail.get("pins") for f in own}
-    return Profile(facts=own + [f for f in facts if f.key not in pinned], records=len(rows))
+    payload = orjson.dumps(
+        {"fingerprint": fingerprint, "records": len(rows), "facts": [asdict(f) for f in facts]}
+    )
+    try:
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO profile_state (key, value) VALUES ('facts', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (payload.decode(),),
+            )
+    except sqlite3.OperationalError:  # read-only or busy store: the cache is only an optimisation
+        pass
+    return facts, len(rows)
 
 
 def _statements(store: Store, inferred: dict[str, Fact]) -> list[Fact]:
