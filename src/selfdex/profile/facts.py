@@ -268,11 +268,12 @@ def _load_graph(store: Store) -> _Graph:
 class _Evidence:
     """Records supporting one candidate fact, with their weights."""
 
-    __slots__ = ("records", "weight")
+    __slots__ = ("platforms", "records", "weight")
 
     def __init__(self) -> None:
         self.records: dict[str, float] = {}
         self.weight = 0.0
+        self.platforms: frozenset[str] | None = None  # set once the evidence is final
 
     def add(self, row: _Row, weight: float | None = None) -> None:
         w = row.weight if weight is None else weight
@@ -666,12 +667,27 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
     candidates: list[tuple[str, str, _Evidence, int, int]] = []
     rows_by_id = {r.id: r for r in rows}
 
+    # A record's evidence weight does not depend on the entity it is reached through, so each entity's
+    # evidence is computed once and groups of entities merge those dicts (first-seen order kept).
+    own_evidence: dict[int, dict[str, float]] = {}
+    own_platforms: dict[int, frozenset[str]] = {}
+    for ent, ent_rows in by_entity.items():
+        weights: dict[str, float] = {}
+        for r in ent_rows:
+            if r.id not in weights and (r.weight > 0 or r.action in ("searched", "visited", "interested")):
+                weights[r.id] = max(r.weight, 0.1)
+        own_evidence[ent] = weights
+        own_platforms[ent] = frozenset(rows_by_id[rid].platform for rid in weights)
+
     def evidence(ents: Iterable[int]) -> _Evidence:
         ev = _Evidence()
+        platforms: set[str] = set()
         for ent in ents:
-            for r in by_entity.get(ent, ()):
-                if r.weight > 0 or r.action in ("searched", "visited", "interested"):
-                    ev.add(r, max(r.weight, 0.1))
+            if ent in own_evidence:
+                ev.records.update((k, v) for k, v in own_evidence[ent].items() if k not in ev.records)
+                platforms |= own_platforms[ent]
+        ev.weight = sum(ev.records.values())
+        ev.platforms = frozenset(platforms)
         return ev
 
     for ents in members.values():
@@ -750,8 +766,10 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
     return facts
 
 
-def _platforms(ev: _Evidence, rows_by_id: dict[str, _Row]) -> set[str]:
-    return {rows_by_id[rid].platform for rid in ev.records}
+def _platforms(ev: _Evidence, rows_by_id: dict[str, _Row]) -> frozenset[str]:
+    if ev.platforms is None:
+        ev.platforms = frozenset(rows_by_id[rid].platform for rid in ev.records)
+    return ev.platforms
 
 
 def _stems(text: str) -> list[str]:
