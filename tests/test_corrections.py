@@ -130,3 +130,39 @@ def test_cli(store: Store) -> None:
     table = run(cli, ["--store", path, "profile", "show", "--domain", "books"])
     assert table.exit_code == 0 and "I no longer eat meat" in table.output
     assert run(cli, ["--store", path, "profile", "unforget", "theme:dune"]).exit_code == 0
+
+
+def test_reapplying_corrections_never_unhides_forgotten_records(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-resolving the forget rules (after every import) must not let forgotten records show, neither
+    to another reader while the profile is recomputed nor for good when the recomputation fails."""
+    import selfdex.profile.corrections as corrections
+
+    forget(store, "theme:dune")
+    hidden = _hidden(store)
+    assert hidden
+    other = Store(store.path)  # e.g. `selfdex serve`, reading while `selfdex import` refreshes
+    seen: list[set[str]] = []
+    real = corrections.build_profile
+
+    def watched(s: Store, **kw: object):  # type: ignore[no-untyped-def]
+        seen.append({r[0] for r in other.conn.execute("SELECT record_id FROM hidden_records")})
+        return real(s, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corrections, "build_profile", watched)
+    try:
+        corrections.apply_corrections(store)
+        assert seen == [hidden]  # a concurrent reader still saw every forgotten record hidden
+        assert _hidden(store) == hidden
+
+        def broken(s: Store, **kw: object) -> None:
+            raise KeyboardInterrupt  # Ctrl-C during the post-import refresh
+
+        monkeypatch.setattr(corrections, "build_profile", broken)
+        with pytest.raises(KeyboardInterrupt):
+            corrections.apply_corrections(store)
+        assert _hidden(store) == hidden
+        assert {r[0] for r in other.conn.execute("SELECT record_id FROM hidden_records")} == hidden
+    finally:
+        other.close()

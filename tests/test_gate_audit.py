@@ -144,3 +144,43 @@ def test_cli_grant_lifecycle_preview_and_audit(
     tamper(store, "UPDATE gate_audit SET bytes = 0;")
     bad = runner.invoke(cli, ["--store", db, "audit", "verify", "--json"])
     assert bad.exit_code == 1 and json.loads(bad.output)["ok"] is False
+
+
+def test_two_processes_appending_keep_the_head_anchor_right(tmp_path: Path) -> None:
+    """`selfdex serve` and a `serve --mcp-stdio` launched by a desktop client both append to the same
+    log; the head anchor must end at the log's last entry, not at whichever process wrote it last."""
+    import threading
+    from datetime import UTC, datetime
+
+    from selfdex.gate import AuditLog
+
+    path = tmp_path / "store.sqlite"
+    first, second = Store(path), Store(path)
+    a, b = AuditLog(first), AuditLog(second)
+
+    def entry(log: AuditLog) -> None:
+        log.append(
+            at=datetime.now(UTC), recipient="r", grant_id=1, channel="test", operation="grant",
+            request={}, outcome="disclosed", status=200, body=b"{}",
+        )  # fmt: skip
+
+    real = a._write_head
+    other = threading.Thread(target=entry, args=(b,))
+
+    def slow_head(data: bytes) -> None:  # process B appends while A is between its commit and its head
+        other.start()
+        other.join(1.0)
+        real(data)
+
+    a._write_head = slow_head  # type: ignore[method-assign]
+    entry(a)
+    other.join(30)
+    try:
+        result = a.verify()
+        assert result.entries == 2
+        assert result.ok, result.problems
+    finally:
+        a.close()
+        b.close()
+        first.close()
+        second.close()

@@ -233,3 +233,140 @@ def test_preview_equals_disclosure(store: Store, gate: Gate) -> None:
         actual = gate.disclose(token, request, channel="test")
         assert preview.body == actual.body
         assert preview.audit_seq is None
+
+
+def test_time_window_holds_for_bounds_with_an_offset_or_a_space(store: Store, gate: Gate) -> None:
+    """The store keeps UTC instants ('…Z'); a window bound written with an offset or a space
+    (both valid ISO for `grant add --since/--until`) must compare as the instant it names."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    def instant(ts: str) -> datetime:
+        return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+    row = store.conn.execute(
+        "SELECT occurred_at FROM records WHERE platform = 'spotify' AND occurred_at IS NOT NULL "
+        "ORDER BY occurred_at DESC LIMIT 1 OFFSET 50"
+    ).fetchone()
+    t = instant(row[0])
+    # A bound one hour before that record, written in UTC+05:00: string order would let it through.
+    until = (t - timedelta(hours=1)).astimezone(timezone(timedelta(hours=5))).isoformat()
+    since = (t - timedelta(days=2)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")  # a space, no zone
+    token = grant(
+        store,
+        "window",
+        level="raw",
+        platforms=("spotify",),
+        fields=("title", "occurred_at"),
+        since=since,
+        until=until,
+        per_request=1000,
+    )
+    recs = gate.disclose(token, SearchRequest(query="", limit=1000), channel="test").payload["records"]
+    assert recs
+    lo, hi = instant(since).replace(tzinfo=UTC), instant(until)
+    outside = [r["occurred_at"] for r in recs if not lo <= instant(r["occurred_at"]) < hi]
+    assert outside == []
+
+
+def test_grant_revoked_or_expired_while_answering_discloses_nothing(store: Store, gate: Gate) -> None:
+    """A slow answer (a model takes seconds) must not go out after the person revoked the grant."""
+    token = grant(store, "slow", level="raw", platforms=("letterboxd",))
+    cands = [CandidateIn(id="a", title="Dune")]
+
+    def revoking(view: object, candidates: list) -> list[Ranked]:  # type: ignore[type-arg]
+        with Store(store.path) as web:  # the web app revokes on its own connection meanwhile
+            revoke_grant(web, "slow")
+        return [Ranked(candidate=c, score=1.0, reason="ok") for c in candidates]
+
+    with pytest.raises(Unauthenticated, match="revoked"):
+        Gate(store, Providers(rerank=revoking)).disclose(
+            token, RerankRequest(candidates=cands), channel="test"
+        )
+
+    token2 = grant(store, "expiring", level="raw", platforms=("letterboxd",))
+    now = [utc_now()]
+
+    def aging(view: object, candidates: list) -> list[Ranked]:  # type: ignore[type-arg]
+        now[0] += timedelta(days=2)  # the grant expires while this answer is computed
+        return [Ranked(candidate=c, score=1.0, reason="ok") for c in candidates]
+
+    with pytest.raises(Unauthenticated, match="expired"):
+        Gate(store, Providers(rerank=aging), clock=lambda: now[0]).disclose(
+            token2, RerankRequest(candidates=cands), channel="test"
+        )
+    assert [(e.recipient, e.outcome) for e in gate.audit.entries()] == [
+        ("slow", "refused"),
+        ("expiring", "refused"),
+    ]
+
+
+def test_a_view_in_use_survives_a_rebuild_for_a_concurrent_request(store: Store, gate: Gate) -> None:
+    """Request A is still reading its view when request B, after an import or a forget, rebuilds the
+    grant's view: A must finish (it answers from the store as it was when it started), not fail."""
+    import threading
+
+    from selfdex.gate.providers import view_history
+
+    token = grant(store, "busy", level="raw", platforms=("letterboxd",))
+    cands = [CandidateIn(id="a", title="Dune")]
+    other: list[object] = []
+
+    def slow(view, candidates):  # type: ignore[no-untyped-def]
+        with Store(store.path) as web:  # the person forgets something meanwhile
+            victim = web.conn.execute("SELECT id FROM records WHERE platform = 'letterboxd'").fetchone()[0]
+            web.conn.execute(
+                "INSERT INTO hidden_records (record_id, reason) VALUES (?, 'forget:x')", (victim,)
+            )
+        b = threading.Thread(target=lambda: other.append(g.disclose(token, SearchRequest(), channel="test")))
+        b.start()
+        b.join(30)
+        history = view_history(view)  # A goes on reading its own view
+        return [Ranked(candidate=c, score=1.0, reason=f"{len(history)} films") for c in candidates]
+
+    g = Gate(store, Providers(rerank=slow))
+    out = g.disclose(token, RerankRequest(candidates=cands), channel="test")
+    assert out.payload["ranking"][0]["id"] == "a"
+    assert len(other) == 1
+
+
+def test_views_of_revoked_grants_are_let_go(store: Store, gate: Gate) -> None:
+    """A view is an in-memory copy of the grant's slice of the store: a long-running server must not
+    keep one per grant it ever served once the grant is revoked."""
+    old = grant(store, "old", level="raw")
+    gate.disclose(old, SearchRequest(), channel="test")
+    old_id = next(g.id for g in list_grants(store) if g.name == "old")
+    assert old_id in gate._views
+    revoke_grant(store, "old")
+    new = grant(store, "new", level="raw")
+    gate.disclose(new, SearchRequest(), channel="test")
+    assert old_id not in gate._views
+
+
+def test_email_addresses_in_granted_urls_are_redacted(store: Store, gate: Gate) -> None:
+    """Web mail and calendar links carry the account's address in the path ('/mail/NAME@…/inbox',
+    'mailto:'); a grant of `url` is not a grant of e-mail addresses."""
+    rid = store.conn.execute("SELECT id FROM records WHERE platform = 'letterboxd' LIMIT 1").fetchone()[0]
+    store.conn.execute(
+        "UPDATE records SET url = 'https://outlook.office.com/mail/mara.keller@example.com/inbox?x=1' WHERE id = ?",
+        (rid,),
+    )
+    token = grant(
+        store, "links", level="raw", platforms=("letterboxd",), fields=("title", "url"), per_request=1000
+    )
+    out = gate.disclose(token, SearchRequest(query="", limit=1000), channel="test")
+    assert "mara.keller@example.com" not in out.body.decode()
+    rec = next(r for r in out.payload["records"] if r["id"] == rid)
+    assert rec["url"] == "https://outlook.office.com/mail/[email]/inbox"
+    kept = grant(
+        store,
+        "links-keep",
+        level="raw",
+        platforms=("letterboxd",),
+        fields=("url",),
+        keep=("email",),
+        per_request=1000,
+    )
+    assert (
+        "mara.keller@example.com"
+        in gate.disclose(kept, SearchRequest(limit=1000), channel="test").body.decode()
+    )

@@ -308,3 +308,53 @@ def test_mounted_beside_the_api(store: Store, settings: WebSettings) -> None:
     assert re.search(r"<td>films</td><td>http</td><td>profile</td>\s*<td>disclosed", audit)
     assert "The audit log is intact: 1 entry" in audit
     gate.close()
+
+
+def test_preview_of_an_overlong_query_is_an_error_on_the_page(client: TestClient) -> None:
+    res = post(client, "/sharing/grants", {"name": "r", "purpose": "p", "level": "raw", "platform": ["*"]})
+    assert res.status_code == 200
+    for op, param in (("search", "query"), ("ask", "question")):
+        page = client.get(f"/sharing/grants/r/preview?op={op}&{param}=" + "x" * 5000)
+        assert page.status_code == 400, page.text[:300]
+        assert "at most" in page.text
+
+
+def test_a_password_on_loopback_does_not_turn_off_the_host_check(store: Store) -> None:
+    """$SELFDEX_WEB_PASSWORD set while serving on 127.0.0.1: a DNS-rebinding page (Host: its own
+    name) is still refused outright, not merely asked for the password."""
+    app = create_web_app(store.path, settings=WebSettings(password="pw", model="none"))
+    right = base64.b64encode(b"me:pw").decode()
+    auth = {"Authorization": f"Basic {right}"}
+    assert TestClient(app, base_url=BASE).get("/", headers=auth).status_code == 200
+    rebound = TestClient(app, base_url="http://attacker.example:8765")
+    assert rebound.get("/").status_code in (401, 403)
+    assert rebound.get("/", headers=auth).status_code == 403
+    app.state.close()
+
+
+def test_recommend_works_whichever_thread_embedded_first(client: TestClient, store: Store) -> None:
+    """The server's request threads take turns: the thread that first embedded history titles (and
+    opened the process-wide embedding cache) is rarely the one serving the next /recommend."""
+    import threading
+
+    from selfdex.agent import recommend
+
+    done, leave = threading.Event(), threading.Event()
+
+    def earlier_request() -> None:
+        recommend(store, ["Arrival"], platform="netflix")
+        done.set()
+        leave.wait(120)  # still alive, so the next request cannot run on a reused thread id
+
+    first = threading.Thread(target=earlier_request)
+    first.start()
+    try:
+        assert done.wait(120)
+        res = client.post(
+            "/recommend?csrf_token=test-secret",
+            data={"candidates": "A Title Nobody Embedded Yet\nArrival", "platform": "netflix"},
+        )
+        assert res.status_code == 200
+    finally:
+        leave.set()
+        first.join(10)

@@ -9,6 +9,7 @@ import atexit
 import importlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -146,6 +147,9 @@ class OpenAIBackend:
 
 
 _LLAMAS: dict[str, Any] = {}
+# A llama.cpp context is not thread-safe, and the web app's request threads share the one above.
+_LLAMA_LOCKS: dict[str, threading.Lock] = {}
+_LOADING = threading.Lock()
 
 
 @atexit.register
@@ -172,11 +176,15 @@ class EmbeddedBackend:
 
         self.name = spec.name
         path = str(EMBEDDED_MODELS[spec.model].ensure_file())
-        if path not in _LLAMAS:  # loading costs 1-3 s; keep one per process
-            llama_cpp = importlib.import_module("llama_cpp")  # optional extra, untyped: imported late
-            threads = int(os.environ.get("SELFDEX_LLM_THREADS", min(os.cpu_count() or 2, 8)))
-            _LLAMAS[path] = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False)
-        self._llm = _LLAMAS[path]
+        with _LOADING:
+            if path not in _LLAMAS:  # loading costs 1-3 s; keep one per process
+                llama_cpp = importlib.import_module("llama_cpp")  # optional extra, untyped: imported late
+                threads = int(os.environ.get("SELFDEX_LLM_THREADS", min(os.cpu_count() or 2, 8)))
+                _LLAMAS[path] = llama_cpp.Llama(
+                    model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False
+                )
+            self._llm = _LLAMAS[path]
+            self._lock = _LLAMA_LOCKS.setdefault(path, threading.Lock())
 
     def chat(
         self,
@@ -192,7 +200,8 @@ class EmbeddedBackend:
             # that made generation ~6x slower here; long answers are cut by max_tokens and repaired.
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         try:
-            resp = self._llm.create_chat_completion(**kwargs)
+            with self._lock:
+                resp = self._llm.create_chat_completion(**kwargs)
         except (RuntimeError, ValueError) as exc:  # e.g. the prompt exceeds the context window
             raise BackendError(f"{self.name}: {exc}") from exc
         content = resp["choices"][0]["message"].get("content")

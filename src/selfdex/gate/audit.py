@@ -114,42 +114,43 @@ class AuditLog:
         """Write one entry and return its seq. With ``day_cap=(day_start_iso, cap)`` the entry is
         written only if the grant has fewer than ``cap`` disclosures since then (checked inside the
         same transaction, so concurrent requests cannot overshoot); otherwise returns None."""
-        with self._lock:
-            with self.store.transaction() as conn:
-                if day_cap is not None:
-                    used = conn.execute(
-                        "SELECT count(*) FROM gate_audit WHERE grant_id = ? AND outcome = 'disclosed' AND at >= ?",
-                        (grant_id, day_cap[0]),
-                    ).fetchone()[0]
-                    if used >= day_cap[1]:
-                        return None
-                last = conn.execute("SELECT seq, hash FROM gate_audit ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
-                values: dict[str, Any] = {
-                    "seq": seq,
-                    "at": at.isoformat(timespec="microseconds").replace("+00:00", "Z"),
-                    "recipient": recipient,
-                    "grant_id": grant_id,
-                    "channel": channel,
-                    "operation": operation,
-                    "request": orjson.dumps(request, option=orjson.OPT_SORT_KEYS).decode(),
-                    "outcome": outcome,
-                    "status": status,
-                    "detail": detail,
-                    "record_ids": orjson.dumps(sorted(set(record_ids or []))).decode(),
-                    "fields": orjson.dumps(sorted(set(fields or []))).decode(),
-                    "bytes": len(body),
-                    "response_sha256": hashlib.sha256(body).hexdigest() if body else None,
-                    "prev_hash": prev,
-                }
-                values["hash"] = entry_hash(values)
-                cols = ", ".join(values)
-                conn.execute(
-                    f"INSERT INTO gate_audit ({cols}) VALUES ({', '.join('?' for _ in values)})",
-                    tuple(values.values()),
-                )
-            # After the commit, still under the lock: a crash in between leaves the anchor one entry
-            # behind, which verify reports; it never makes a truncated log look whole.
+        with self._lock, self.store.transaction() as conn:
+            if day_cap is not None:
+                used = conn.execute(
+                    "SELECT count(*) FROM gate_audit WHERE grant_id = ? AND outcome = 'disclosed' AND at >= ?",
+                    (grant_id, day_cap[0]),
+                ).fetchone()[0]
+                if used >= day_cap[1]:
+                    return None
+            last = conn.execute("SELECT seq, hash FROM gate_audit ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
+            values: dict[str, Any] = {
+                "seq": seq,
+                "at": at.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                "recipient": recipient,
+                "grant_id": grant_id,
+                "channel": channel,
+                "operation": operation,
+                "request": orjson.dumps(request, option=orjson.OPT_SORT_KEYS).decode(),
+                "outcome": outcome,
+                "status": status,
+                "detail": detail,
+                "record_ids": orjson.dumps(sorted(set(record_ids or []))).decode(),
+                "fields": orjson.dumps(sorted(set(fields or []))).decode(),
+                "bytes": len(body),
+                "response_sha256": hashlib.sha256(body).hexdigest() if body else None,
+                "prev_hash": prev,
+            }
+            values["hash"] = entry_hash(values)
+            cols = ", ".join(values)
+            conn.execute(
+                f"INSERT INTO gate_audit ({cols}) VALUES ({', '.join('?' for _ in values)})",
+                tuple(values.values()),
+            )
+            # Inside the transaction: SQLite's write lock orders the anchor writes of every
+            # process (serve, and a desktop client's serve --mcp-stdio) as it orders the entries.
+            # A crash before the commit leaves the anchor one entry ahead, which verify reports;
+            # it never makes a truncated log look whole.
             self._write_head(json.dumps({"seq": seq, "hash": values["hash"]}).encode())
         return seq
 

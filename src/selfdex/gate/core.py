@@ -36,7 +36,7 @@ from .models import (
 )
 from .providers import Providers, default_providers
 from .redact import people_from_store_rows
-from .view import COMMUNICATION_KINDS, View, build_view
+from .view import COMMUNICATION_KINDS, View, build_view, link_redactor
 
 __all__ = [
     "OP_LEVEL",
@@ -150,6 +150,8 @@ class Gate:
         try:
             self.authenticate(token)
             payload, ids, fields = self._answer(grant, request)
+            # An answer can take seconds (a model): the grant must still be live when it leaves.
+            self.authenticate(token)
             body = _dumps(payload)
             now = self.clock()
             day = now.astimezone(UTC).strftime("%Y-%m-%dT00:00:00Z")
@@ -255,8 +257,18 @@ class Gate:
             people = self._people_gazetteer(fp)
             with self._db:
                 view = build_view(self.store, grant, people)
-            if cached is not None:
-                cached[1].close()
+                live = {
+                    r[0]
+                    for r in self.store.conn.execute(
+                        "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?",
+                        (self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),),
+                    )
+                }
+            # Views of revoked or expired grants are let go (each is a copy of its slice of the store).
+            for gone in [gid for gid in self._views if gid not in live and gid != grant.id]:
+                del self._views[gone]
+            # The old view is not closed here: a concurrent request may still be answering from it.
+            # Its in-memory database goes when the last request holding it lets go.
             self._views[grant.id] = (key, view)
             return view
 
@@ -444,6 +456,11 @@ class Gate:
             found = view.redactor.found(text, free_text=free)
             if found:
                 raise GateFailure(f"unredacted identifiers in the response: {', '.join(sorted(found))}")
+        links = link_redactor(view.redactor)
+        for rec in payload.get("records", []):
+            url = rec.get("url")
+            if isinstance(url, str) and (in_link := links.found(url, free_text=False)):
+                raise GateFailure(f"unredacted identifiers in a link: {', '.join(sorted(in_link))}")
 
 
 def _strings(payload: dict[str, Any]) -> Iterator[tuple[str, bool]]:

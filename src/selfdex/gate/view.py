@@ -9,8 +9,10 @@ into a response that the grant does not cover: it was never in its reach.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,7 +24,7 @@ from ..store.db import now_iso
 from .grants import CONTENT_FIELDS, Grant
 from .redact import Redactor
 
-__all__ = ["COMMUNICATION_KINDS", "View", "build_view", "scope_sql"]
+__all__ = ["COMMUNICATION_KINDS", "View", "build_view", "link_redactor", "scope_sql"]
 
 # Kinds whose titles, creators and places are written by or about other people.
 COMMUNICATION_KINDS = frozenset({"message", "post", "note", "event", "comment", "chat"})
@@ -59,11 +61,21 @@ def scope_sql(grant: Grant) -> tuple[str, list[Any]]:
             params.extend(values)
     if s.since:
         clauses.append("r.occurred_at >= ?")
-        params.append(s.since)
+        params.append(_bound(s.since))
     if s.until:
         clauses.append("r.occurred_at < ?")
-        params.append(s.until)
+        params.append(_bound(s.until))
     return " AND ".join(clauses), params
+
+
+def _bound(ts: str) -> str:
+    """A window bound in the store's own form, so text order is time order: records hold UTC instants
+    ('2024-05-31T23:00:00Z'), a bound may be written '2024-06-01T00:00+02:00' or '2024-06-01 00:00'."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ts):
+        return ts  # a date: midnight UTC, and already ordered right against '2024-06-01T…Z'
+    when = datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _strip_url(url: str) -> str:
@@ -72,7 +84,15 @@ def _strip_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def _project(row: dict[str, Any], grant: Grant, redactor: Redactor) -> dict[str, Any]:
+def link_redactor(redactor: Redactor) -> Redactor:
+    """For a granted ``url``: the link stays, identifiers inside it go (an e-mail address in a web
+    mail path or a ``mailto:``, a phone number in ``tel:``, precise coordinates in a map link)."""
+    return Redactor(keep=redactor.keep | {"link"}, geo_decimals=redactor.geo_decimals)
+
+
+def _project(
+    row: dict[str, Any], grant: Grant, redactor: Redactor, links: Redactor | None = None
+) -> dict[str, Any]:
     scope = grant.scope
     talk = row["kind"] in COMMUNICATION_KINDS
     out: dict[str, Any] = {k: row[k] for k in _ALWAYS}
@@ -91,7 +111,7 @@ def _project(row: dict[str, Any], grant: Grant, redactor: Redactor) -> dict[str,
             items = orjson.loads(value)
             value = orjson.dumps([redactor.redact(str(v), free_text=talk) for v in items]).decode()
         elif name == "url":
-            value = _strip_url(value)
+            value = (links or link_redactor(redactor)).redact(_strip_url(value), free_text=False)
         elif name in ("lat", "lon") and "coords" not in scope.keep:
             value = round(float(value), scope.geo_decimals)
         out[name] = value
@@ -109,7 +129,8 @@ def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
         f"SELECT {cols} FROM records r WHERE {where} ORDER BY r.rowid", params
     ).fetchall()
     view = Store(":memory:")
-    projected = [_project(dict(r), grant, redactor) for r in rows]
+    links = link_redactor(redactor)
+    projected = [_project(dict(r), grant, redactor, links) for r in rows]
     names = (*_ALWAYS, *CONTENT_FIELDS, "importer", "importer_version", "job_id")
     with view.transaction() as conn:
         conn.execute(

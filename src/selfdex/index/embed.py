@@ -15,6 +15,7 @@ import hashlib
 import json
 import math
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,7 +190,10 @@ class EmbeddingCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=120)
+        # Shared by whichever thread embeds next (the web app's request threads take turns with one
+        # process-wide ranker), so any thread may use it, one at a time.
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), timeout=120, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self._db.commit()
 
@@ -204,7 +208,9 @@ class EmbeddingCache:
         for start in range(0, len(klist), 500):
             chunk = klist[start : start + 500]
             q = f"SELECT key, v FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
-            for k, v in self._db.execute(q, chunk):
+            with self._lock:
+                rows = self._db.execute(q, chunk).fetchall()
+            for k, v in rows:
                 arr = np.frombuffer(v, dtype=np.float32)
                 if arr.shape[0] == dim:
                     found[keys[bytes(k)]] = arr
@@ -215,11 +221,13 @@ class EmbeddingCache:
             (self.key(model, t), np.asarray(v, np.float32).tobytes())
             for t, v in zip(texts, vecs, strict=True)
         ]
-        self._db.executemany("INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)", rows)
-        self._db.commit()
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)", rows)
+            self._db.commit()
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 @dataclass

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import Store
+from ..store import Store, StoreError
 from ..store.db import now_iso
-from .entities import MIGRATIONS, update_entities
+from .entities import MIGRATIONS, _fingerprint, update_entities
 from .facts import build_profile
 
 __all__ = [
@@ -138,33 +138,55 @@ def apply_corrections(store: Store) -> AppliedCorrections:
     """Re-resolve every forget rule against the current store (call after each import)."""
     store.ensure_schema("profile", MIGRATIONS)
     rules = [c for c in list_corrections(store) if c.action == "forget"]
-    # Start from the records no rule of ours hides, so a rule resolves to the same set each time.
-    store.conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
     if not rules:
+        store.conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
         return AppliedCorrections(0, 0, [])
-    update_entities(store)
-    facts = {f.key: f for f in build_profile(store, forgotten=()).facts}
-    hide: dict[str, str] = {}
-    delete: set[str] = set()
-    unresolved = []
-    for rule in rules:
-        fact = facts.get(rule.key)
-        records = set(fact.citations) if fact else set()
-        records |= _entity_records(store, rule.key)
-        if not records:
-            unresolved.append(rule.key)
-        for rid in sorted(records):
-            hide.setdefault(rid, _REASON + rule.key)
-        if rule.delete_records:
-            delete |= records
-    with store.transaction() as conn:
-        conn.executemany(
-            "INSERT OR IGNORE INTO hidden_records (record_id, reason) VALUES (?, ?)", sorted(hide.items())
-        )
-        deleted = 0
-        for rid in sorted(delete):
-            deleted += conn.execute("DELETE FROM records WHERE id = ?", (rid,)).rowcount
-    return AppliedCorrections(hidden=len(hide), deleted=deleted, unresolved=unresolved)
+    # One transaction from un-hiding to re-hiding: other readers never see the forgotten records, and
+    # an error or Ctrl-C while the profile is recomputed leaves them hidden as before. Entities are
+    # brought up to date first (update_entities commits its own transaction); should an import commit
+    # in between, they are stale inside ours and we go round again.
+    for _attempt in range(5):
+        update_entities(store)
+        hide: dict[str, str] = {}
+        delete: set[str] = set()
+        unresolved: list[str] = []
+        try:
+            with store.transaction() as conn:
+                if _entities_stale(store):
+                    raise _Stale
+                # Start from the records no rule of ours hides, so a rule resolves to the same set each time.
+                conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
+                facts = {f.key: f for f in build_profile(store, forgotten=()).facts}
+                for rule in rules:
+                    fact = facts.get(rule.key)
+                    records = set(fact.citations) if fact else set()
+                    records |= _entity_records(store, rule.key)
+                    if not records:
+                        unresolved.append(rule.key)
+                    for rid in sorted(records):
+                        hide.setdefault(rid, _REASON + rule.key)
+                    if rule.delete_records:
+                        delete |= records
+                conn.executemany(
+                    "INSERT OR IGNORE INTO hidden_records (record_id, reason) VALUES (?, ?)",
+                    sorted(hide.items()),
+                )
+                deleted = 0
+                for rid in sorted(delete):
+                    deleted += conn.execute("DELETE FROM records WHERE id = ?", (rid,)).rowcount
+        except _Stale:
+            continue
+        return AppliedCorrections(hidden=len(hide), deleted=deleted, unresolved=unresolved)
+    raise StoreError("the store kept changing while the forget rules were applied; run it again")
+
+
+class _Stale(Exception):
+    """Records changed between updating the entities and applying the rules."""
+
+
+def _entities_stale(store: Store) -> bool:
+    row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'records'").fetchone()
+    return row is None or row[0] != _fingerprint(store)
 
 
 def refresh(store: Store) -> AppliedCorrections:

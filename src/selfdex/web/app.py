@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from .. import __version__
 from ..gate import (
@@ -555,25 +556,34 @@ def create_web_app(
         if op not in PREVIEW_OPS:
             op = "profile"
         request_: GateRequest
-        if op == "search":
-            request_ = SearchRequest(query=query, limit=20)
-        elif op == "ask":
-            request_ = AskRequest(question=question or "What do I like?")
-        else:
-            request_ = {"grant": GrantRequest, "profile": ProfileRequest, "aggregates": AggregatesRequest}[
-                op
-            ]()
         body = None
         error = None
         disclosure = None
+        status = 200
         try:
-            disclosure = the_gate().preview(name, request_)
-            body = json.dumps(json.loads(disclosure.body), indent=2, ensure_ascii=False)
-        except GateError as exc:
-            error = f"{exc.status} {exc.code}: {exc.message}"
+            if op == "search":
+                request_ = SearchRequest(query=query, limit=20)
+            elif op == "ask":
+                request_ = AskRequest(question=question or "What do I like?")
+            else:
+                request_ = {
+                    "grant": GrantRequest,
+                    "profile": ProfileRequest,
+                    "aggregates": AggregatesRequest,
+                }[op]()
+        except ValidationError as exc:  # the API answers the same request with 422
+            error = f"422 invalid_request: {exc.errors()[0]['msg']}"
+            status = 400
+        else:
+            try:
+                disclosure = the_gate().preview(name, request_)
+                body = json.dumps(json.loads(disclosure.body), indent=2, ensure_ascii=False)
+            except GateError as exc:
+                error = f"{exc.status} {exc.code}: {exc.message}"
         return render(
             request,
             "preview.html",
+            status_code=status,
             page="sharing",
             name=name,
             op=op,

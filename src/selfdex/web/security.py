@@ -135,18 +135,18 @@ def guard(
         allowed.add(settings.host.lower())
 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if settings.password:
-            if not _basic_ok(request.headers.get("authorization"), settings.password):
-                return PlainTextResponse(
-                    "401 Unauthorized: this selfdex asks for its password\n",
-                    status_code=401,
-                    headers={"WWW-Authenticate": 'Basic realm="selfdex", charset="UTF-8"'},
-                )
-        else:
-            # Without a password only loopback names are served: a DNS-rebinding page gets nothing.
+        if not settings.remote:
+            # On loopback only loopback names are served (a password or not): a DNS-rebinding page
+            # gets nothing.
             host = _host_name(request.headers.get("host", "")).lower()
             if host not in allowed:
                 return _forbidden(f"unexpected Host {host!r} (open http://127.0.0.1:<port>/)")
+        if settings.password and not _basic_ok(request.headers.get("authorization"), settings.password):
+            return PlainTextResponse(
+                "401 Unauthorized: this selfdex asks for its password\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="selfdex", charset="UTF-8"'},
+            )
         if request.method not in SAFE_METHODS:
             if request.headers.get("sec-fetch-site") == "cross-site":
                 return _forbidden("cross-site request")
