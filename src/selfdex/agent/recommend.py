@@ -257,7 +257,8 @@ class ModelRanker:
         self.base, self.backend, self.top = base, backend, top
         self.name = f"{base.name}+{backend.name}"
         self.dropped = 0  # invented or duplicate ids in the last call
-        self.failure: str | None = None
+        self.placed = 0  # candidates the model itself placed in the last call
+        self.failure: str | None = None  # the last call produced no usable order (base kept)
 
     def rank(
         self,
@@ -288,7 +289,7 @@ class ModelRanker:
             {"role": "user", "content": "<data>\n" + json.dumps(data, ensure_ascii=False) + "\n</data>"},
         ]
         ids = [r.candidate.id for r in head]
-        self.dropped, self.failure = 0, None
+        self.dropped, self.placed, self.failure = 0, 0, None
         try:
             result = complete_json(
                 self.backend, messages, _order_schema(ids, len(ids)), max_tokens=40 * len(ids)
@@ -297,12 +298,17 @@ class ModelRanker:
             self.failure = str(exc)
             return base
         by_id = {r.candidate.id: r for r in head}
+        order = (result.value or {}).get("order")
         placed: list[str] = []
-        for cid in (result.value or {}).get("order") or []:
+        for cid in order if isinstance(order, list) else []:
             if str(cid) in by_id and str(cid) not in placed:
                 placed.append(str(cid))
             else:
                 self.dropped += 1
+        if not placed:  # unparseable, no order, or only invented ids: nothing to re-rank with
+            self.failure = "; ".join(result.problems) or "the reply placed no candidate"
+            return base
+        self.placed = len(placed)
         placed += [i for i in ids if i not in placed]
         n = len(base)
         reordered = [

@@ -199,9 +199,29 @@ def cross_platform_cmd(
 @data_option
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--bpr-iterations", type=int, default=300, show_default=True)
-@click.option("--bpr-learning-rate", type=float, default=0.01, show_default=True)
+@click.option("--bpr-learning-rate", type=float, default=0.05, show_default=True)
 @click.option("--bpr-regularization", type=float, default=0.01, show_default=True)
+@click.option(
+    "--bpr-pop-correction",
+    type=float,
+    default=None,
+    help="beta of the log-q correction for implicit's popularity-weighted negatives (0 = raw scores, "
+    "1 = full); default: chosen on valid from 0, 0.5, 1.",
+)
 @click.option("--no-tune", is_flag=True, help="Use the ranker's default weights instead of tuning on valid.")
+@click.option(
+    "--llm-ranker",
+    metavar="MODEL",
+    help="Also let this model (see `selfdex models list`, e.g. embedded-0.5b) re-rank the default "
+    "ranker's list, as `recommend --rerank` does, on a random subset of users.",
+)
+@click.option(
+    "--llm-subset",
+    type=click.IntRange(1, 200),
+    default=20,
+    show_default=True,
+    help="Users in that seeded random subset (small models take about a minute per list on 2 cores).",
+)
 @out_option
 @cache_option
 @no_cache_option
@@ -211,7 +231,10 @@ def llmrank_cmd(
     bpr_iterations: int,
     bpr_learning_rate: float,
     bpr_regularization: float,
+    bpr_pop_correction: float | None,
     no_tune: bool,
+    llm_ranker: str | None,
+    llm_subset: int,
     out: str,
     cache: str | None,
     no_cache: bool,
@@ -227,16 +250,22 @@ def llmrank_cmd(
         dataset = load_llmrank_games(root)
     except DataMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    backend = _llm_backend(llm_ranker) if llm_ranker else None
     vectors, emb_name = _vectors(cache, no_cache)
     cfg = LLMRankConfig(
         seed=seed,
         bpr_iterations=bpr_iterations,
         bpr_learning_rate=bpr_learning_rate,
         bpr_regularization=bpr_regularization,
+        bpr_pop_correction=bpr_pop_correction,
         tune=not no_tune,
+        llm_ranker=llm_ranker,
+        llm_subset=llm_subset,
     )
+    if backend is not None:
+        console.print(f"LLM re-ranking with {backend.name} on a seeded random subset of {llm_subset} users")
     with _progress() as prog:
-        res = run_llmrank(dataset, vectors, cfg, prog)
+        res = run_llmrank(dataset, vectors, cfg, prog, backend=backend)
     paths = write_report(
         Path(out), res, embedder=emb_name, checksums=dataset.checksums, command=_command("llmrank")
     )
@@ -244,7 +273,29 @@ def llmrank_cmd(
         console.print(
             f"{m}: max |ours − published| = {c['max_abs_diff_points']:.2f} points → {'PASS' if c['within_3_points'] else 'FAIL'}"
         )
+    if res.llm is not None:
+        ls = llmrank_summary(res)["llm_rerank"]
+        console.print(
+            f"{ls['model']} re-ranking, {ls['n_users']} users: NDCG@10 {ls['rows']['llm']['NDCG@10']:.2f} "
+            f"vs base {ls['rows']['base']['NDCG@10']:.2f}; parse failures {ls['parse_failures']}/{ls['n_users']}; "
+            f"{ls['seconds_per_list']['mean']:.1f} s per list"
+        )
     console.print(f"wrote {paths['md']}")
+
+
+def _llm_backend(name: str):  # type: ignore[no-untyped-def]
+    """The named model's backend; a configuration problem is the user's to fix."""
+    from ..agent.backends import BackendError, open_backend
+    from ..agent.config import ConfigError, resolve_model
+
+    try:
+        spec = resolve_model(name)
+        if spec is None:
+            raise click.ClickException(f"no model named {name!r} (see `selfdex models list`)")
+        console.print(f"[dim]loading {spec.name}…[/]")
+        return open_backend(spec)
+    except (ConfigError, BackendError, FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @eval_group.command("readme")

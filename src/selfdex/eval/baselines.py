@@ -87,13 +87,24 @@ class ItemKNN(PlatformModel):
 
 @dataclass
 class BPR(PlatformModel):
-    """BPR-MF from ``implicit``. Users scored must be rows of the training matrix (``user``)."""
+    """BPR-MF from ``implicit``. Users scored must be rows of the training matrix (``user``).
+
+    ``implicit``'s CPU sampler draws each negative as the item of a random *interaction*, i.e. in
+    proportion to popularity, where the textbook BPR (and RecBole, which the published LLMRank rows
+    used) draws negatives uniformly over the catalogue. A model trained against popularity-weighted
+    negatives learns scores relative to popularity (roughly ``log p(i|u) - log q(i)``), which ranks
+    a *uniformly* sampled candidate list worse. ``pop_correction`` = beta adds ``beta * log n_i``
+    (n_i = the item's training count) to every score, the standard log-q sampling-bias correction:
+    beta = 1 undoes the sampler's bias in full, beta = 0 is the raw ``implicit`` score (right when
+    the candidates are themselves sampled by popularity).
+    """
 
     user_factors: np.ndarray
     item_factors: np.ndarray
     pop: Pop
     config: dict[str, float] = field(default_factory=dict)
     name: str = "BPR-MF"
+    pop_correction: float = 0.0
 
     @classmethod
     def fit(
@@ -106,6 +117,7 @@ class BPR(PlatformModel):
         regularization: float = 0.01,
         iterations: int = 100,
         seed: int = 0,
+        pop_correction: float = 0.0,
     ) -> BPR:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns about BLAS threads otherwise
         from implicit.cpu.bpr import BayesianPersonalizedRanking
@@ -125,13 +137,28 @@ class BPR(PlatformModel):
             "regularization": regularization,
             "iterations": iterations,
             "seed": seed,
+            "pop_correction": pop_correction,
         }
-        return cls(np.asarray(m.user_factors), np.asarray(m.item_factors), Pop.fit(seqs), cfg)
+        return cls(
+            np.asarray(m.user_factors),
+            np.asarray(m.item_factors),
+            Pop.fit(seqs),
+            cfg,
+            pop_correction=pop_correction,
+        )
+
+    def with_pop_correction(self, beta: float) -> BPR:
+        """The same factors scored with another sampling-bias correction (no refit)."""
+        cfg = {**self.config, "pop_correction": beta}
+        return BPR(self.user_factors, self.item_factors, self.pop, cfg, self.name, beta)
 
     def score(self, user: int | None, history: Sequence[int], candidates: Sequence[int]) -> np.ndarray:
         if user is None:
             return np.zeros(len(candidates))
-        return np.asarray(self.item_factors[list(candidates)] @ self.user_factors[user], dtype=np.float64)
+        s = np.asarray(self.item_factors[list(candidates)] @ self.user_factors[user], dtype=np.float64)
+        if self.pop_correction:
+            s = s + self.pop_correction * np.log(np.maximum(self.popularity(candidates), 1.0))
+        return s
 
     def popularity(self, candidates: Sequence[int]) -> np.ndarray:
         return self.pop.popularity(candidates)
