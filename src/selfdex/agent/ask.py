@@ -234,7 +234,7 @@ def _visible(ctx: Context, draft_cited: list[Evidence], cap: int) -> list[Eviden
     return order[:cap]
 
 
-def _quoted(json_text: str) -> str:
+def quote_json(json_text: str) -> str:
     """JSON text that stays inside ``<data>…</data>``: imported text writing '</data>' cannot end the
     block and speak outside it. The JSON value is unchanged (``\\u003c`` is '<')."""
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e")
@@ -250,7 +250,7 @@ def _data_message(ctx: Context, question: str, draft: str, visible: list[Evidenc
         "role": "user",
         "content": (
             f"QUESTION: {question}\n\nHow selfdex read the question: {json.dumps(ctx.plan.to_dict())}\n\n"
-            "<data>\n" + _quoted(json.dumps(data, ensure_ascii=False)) + "\n</data>\n\n"
+            "<data>\n" + quote_json(json.dumps(data, ensure_ascii=False)) + "\n</data>\n\n"
             "Answer in at most four sentences, as "
             '{"citations": ["R1", ...], "answer": "..."}, citing only refs from <data>.'
         ),
@@ -300,7 +300,7 @@ def _tool_loop(
         for call in reply.tool_calls:
             result = run_tool(ctx, call.name, call.arguments)
             convo.append(
-                {"role": "tool", "tool_call_id": call.id, "content": f"<data>{_quoted(result)}</data>"}
+                {"role": "tool", "tool_call_id": call.id, "content": f"<data>{quote_json(result)}</data>"}
             )
     notes.append(f"stopped the model's tool use after {MAX_TOOL_STEPS} steps")
     return convo
