@@ -1,0 +1,156 @@
+"""`ask` and `recommend` against a real OpenAI-compatible server on loopback, chosen by configuration only.
+
+The server is llama.cpp's own (`python -m llama_cpp.server`, from the `llm` extra) serving the embedded
+0.5B GGUF; selfdex reaches it through the `openai` SDK exactly as it would reach vLLM, Ollama or a hosted
+API. The scripted-server tests (test_agent_protocol.py) cover the failure paths; this one proves the path
+for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from selfdex.agent.embedded import EMBEDDED_MODELS
+from selfdex.cli.main import cli
+from selfdex.ingest import import_path
+from selfdex.store import Store
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(find_spec("llama_cpp") is None, reason="needs the llm extra (see README, Tests)"),
+]
+MODEL = EMBEDDED_MODELS["embedded-0.5b"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    assert MODEL.installed(), "the 0.5B weights are not installed (extra 'llm')"
+    port = _free_port()
+    # A file, not a pipe: llama.cpp logs enough to fill a pipe and stall the server.
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(MODEL.ensure_file()),
+            "--model_alias",
+            "qwen-0.5b",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-2000:]}")
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not answer within 120 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def configured(
+    server_url: str, sample_exports: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    root = tmp_path_factory.mktemp("server-agent")
+    store_path = root / "store.sqlite"
+    store = Store(store_path)
+    import_path(store, sample_exports)
+    store.close()
+    env = {"SELFDEX_CONFIG_DIR": str(root / "config"), "SELFDEX_STORE": str(store_path)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    # The only change from the offline setup: one `models add` (llama_cpp.server's own structured form).
+    res = CliRunner().invoke(
+        cli,
+        [
+            "models",
+            "add",
+            "lab",
+            "--base-url",
+            server_url,
+            "--model",
+            "qwen-0.5b",
+            "--structured",
+            "json_object_schema",
+            "--default",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    yield env
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def test_ask_through_the_server(configured: dict[str, str]) -> None:
+    res = CliRunner().invoke(cli, ["ask", "which books by Ted Chiang did I read?", "--json"])
+    assert res.exit_code == 0, res.output
+    answer = json.loads(res.output)
+    assert answer["model"] == "lab" and answer["mode"].startswith("model")
+    assert answer["answer"].strip() and answer["citations"]
+    store = Store(configured["SELFDEX_STORE"])
+    try:
+        for c in answer["citations"]:
+            assert store.get(c["id"]) is not None, c
+    finally:
+        store.close()
+
+
+def test_recommend_explain_through_the_server(configured: dict[str, str], tmp_path: Path) -> None:
+    cands = tmp_path / "row.csv"
+    cands.write_text("title,creator\nThe Notebook,\nArrival,Denis Villeneuve\nExhalation,Ted Chiang\n")
+    res = CliRunner().invoke(cli, ["recommend", str(cands), "--platform", "netflix", "--explain", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["model"] == "lab"
+    titles = [r["title"] for r in out["items"]]
+    assert sorted(titles) == ["Arrival", "Exhalation", "The Notebook"]  # nothing invented, nothing lost
+    store = Store(configured["SELFDEX_STORE"])
+    try:
+        for r in out["items"]:
+            for c in [*r["supporting"], *r["explanation_citations"]]:
+                assert store.get(c["id"]) is not None, c
+    finally:
+        store.close()
+    assert any(r["explanation"] for r in out["items"])
