@@ -89,6 +89,12 @@ def test_one_live_grant_per_name(store: Store) -> None:
     assert [g.state() for g in list_grants(store, include_revoked=True)] == ["revoked", "active"]
 
 
+@pytest.mark.parametrize("name", ["", "  ", "a/b", "../x", "net flix", "<script>", "x" * 65])
+def test_recipient_names_are_plain(store: Store, name: str) -> None:
+    with pytest.raises(GrantError):
+        grant(store, name, platforms=("netflix",))
+
+
 def test_levels(store: Store, gate: Gate) -> None:
     answers = grant(store, "answers-only", level="answers")
     with pytest.raises(Forbidden):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -252,6 +253,9 @@ def _grant(row: Any) -> Grant:
     )
 
 
+_GRANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
 def add_grant(
     store: Store, name: str, scope: Scope, *, purpose: str, expires_at: datetime
 ) -> tuple[Grant, str]:
@@ -260,6 +264,11 @@ def add_grant(
     name = name.strip()
     if not name:
         raise GrantError("a grant needs a recipient name")
+    if not _GRANT_NAME.fullmatch(name):
+        # Names appear in URLs (web app), shell commands and audit lines: keep them plain.
+        raise GrantError(
+            f"{name!r}: a recipient name is 1-64 letters, digits, '.', '_' or '-' (e.g. netflix, my-travel-agent)"
+        )
     now = utc_now()
     if expires_at <= now:
         raise GrantError("the expiry must be in the future")
