@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -376,3 +377,25 @@ def test_email_addresses_in_granted_urls_are_redacted(store: Store, gate: Gate) 
         "mara.keller@example.com"
         in gate.disclose(kept, SearchRequest(limit=1000), channel="test").body.decode()
     )
+
+
+def test_granted_external_ids_lose_only_email_addresses(store: Store, gate: Gate) -> None:
+    """A mail's Message-ID carries an address; an ISBN-10 looks like a phone number but is an id."""
+    rid = store.conn.execute("SELECT id FROM records WHERE platform = 'letterboxd' LIMIT 1").fetchone()[0]
+    store.conn.execute(
+        "UPDATE records SET external_ids = ? WHERE id = ?",
+        ('{"message_id": "<CAF+x1.mara.keller@example.com>", "isbn10": "0441013597"}', rid),
+    )
+    token = grant(
+        store,
+        "ids",
+        level="raw",
+        platforms=("letterboxd",),
+        fields=("title", "external_ids"),
+        per_request=1000,
+    )
+    out = gate.disclose(token, SearchRequest(query="", limit=1000), channel="test")
+    assert "example.com" not in out.body.decode()
+    rec = next(r for r in out.payload["records"] if r["id"] == rid)
+    ids = rec["external_ids"] if isinstance(rec["external_ids"], dict) else json.loads(rec["external_ids"])
+    assert ids["isbn10"] == "0441013597" and "[email]" in ids["message_id"]

@@ -285,6 +285,19 @@ class Redactor:
             s = sub("person", _PERSON_CUE, s, self._cued_person)
         return s
 
+    def redact_identifier(self, value: str, counts: Counter[str] | None = None) -> str:
+        """An external id (ISBN, ASIN, Spotify URI, mail Message-ID…): only e-mail addresses are taken out.
+        The other patterns would mangle real ids (an ISBN-10 looks like a phone number)."""
+        if "email" in self.keep:
+            return value
+        tally: Counter[str] = counts if counts is not None else Counter()
+
+        def one(m: re.Match[str]) -> str:
+            tally["email"] += 1
+            return PLACEHOLDER["email"]
+
+        return _EMAIL.sub(one, value)
+
     def _card(self, m: re.Match[str]) -> str:
         digits = re.sub(r"\D", "", m.group(0))
         return PLACEHOLDER["card"] if luhn_ok(digits) else m.group(0)

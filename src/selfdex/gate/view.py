@@ -110,6 +110,9 @@ def _project(
         elif name in _JSON_LIST:
             items = orjson.loads(value)
             value = orjson.dumps([redactor.redact(str(v), free_text=talk) for v in items]).decode()
+        elif name == "external_ids":
+            ids = orjson.loads(value)
+            value = orjson.dumps({k: redactor.redact_identifier(str(v)) for k, v in ids.items()}).decode()
         elif name == "url":
             value = (links or link_redactor(redactor)).redact(_strip_url(value), free_text=False)
         elif name in ("lat", "lon") and "coords" not in scope.keep:
