@@ -166,3 +166,27 @@ def test_reapplying_corrections_never_unhides_forgotten_records(
         assert {r[0] for r in other.conn.execute("SELECT record_id FROM hidden_records")} == hidden
     finally:
         other.close()
+
+
+def test_refresh_with_forget_rules_infers_facts_once_per_state(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Applying forget rules needs the facts with and without the rules' records; both stay cached, so
+    a refresh that changes nothing, and the profile read after it, infer nothing again."""
+    from selfdex.profile import facts as facts_module
+
+    forget(store, "theme:dune")
+    build_profile(store)
+    calls = 0
+    real = facts_module._load_rows
+
+    def counting(s: Store) -> list:  # type: ignore[type-arg]
+        nonlocal calls
+        calls += 1
+        return real(s)
+
+    monkeypatch.setattr(facts_module, "_load_rows", counting)
+    refresh(store)
+    profile = build_profile(store)
+    assert calls == 0
+    assert profile.get("theme:dune") is None

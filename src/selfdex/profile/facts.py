@@ -18,6 +18,7 @@ left out by key.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from collections import Counter, defaultdict
@@ -306,24 +307,29 @@ def build_profile(store: Store, *, forgotten: Iterable[str] | None = None) -> Pr
 
 
 # Bump when the inference below changes, so cached facts from an older version are recomputed.
-_FACTS_VERSION = 1
+_FACTS_VERSION = 2
+# Facts are cached for the last two states of the store: applying forget rules computes them once with
+# nothing of the rules' hidden and once with it hidden, after every import.
+_FACTS_SLOTS = 2
 
 
 def _facts_fingerprint(store: Store) -> str:
     records = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM records").fetchone()
-    hidden = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM hidden_records").fetchone()
-    return f"{_FACTS_VERSION}|{records[0]}:{records[1]}|{hidden[0]}:{hidden[1]}"
+    hidden = hashlib.sha256()
+    for (rid,) in store.conn.execute("SELECT record_id FROM hidden_records ORDER BY record_id"):
+        hidden.update(rid.encode() + b"\0")
+    return f"{_FACTS_VERSION}|{records[0]}:{records[1]}|{hidden.hexdigest()[:32]}"
 
 
 def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
     """The facts inferred from the records, before the person's corrections.
 
     Computing them reads every record (minutes at 10⁶ records), so they are cached in the store
-    and recomputed only when records or hidden records changed (the post-import hook pays once)."""
+    and recomputed only when the records or the hidden records changed."""
     fingerprint = _facts_fingerprint(store)
     row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts'").fetchone()
-    if row:
-        cached = orjson.loads(row[0])
+    slots: list[dict[str, Any]] = orjson.loads(row[0]) if row else []
+    for cached in slots:
         if cached["fingerprint"] == fingerprint:
             return [Fact(**f) for f in cached["facts"]], cached["records"]
     rows = _load_rows(store)
@@ -339,16 +345,18 @@ def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
     facts += _dislikes(rows, graph, by_id)
     for f in facts:
         f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
-    payload = orjson.dumps(
-        {"fingerprint": fingerprint, "records": len(rows), "facts": [asdict(f) for f in facts]}
+    entry = {"fingerprint": fingerprint, "records": len(rows), "facts": [asdict(f) for f in facts]}
+    payload = orjson.dumps([entry, *slots][:_FACTS_SLOTS]).decode()
+    upsert = (
+        "INSERT INTO profile_state (key, value) VALUES ('facts', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
     )
     try:
-        with store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO profile_state (key, value) VALUES ('facts', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (payload.decode(),),
-            )
+        if store.conn.in_transaction:  # the caller's transaction (applying forget rules) commits it
+            store.conn.execute(upsert, (payload,))
+        else:
+            with store.transaction() as conn:
+                conn.execute(upsert, (payload,))
     except sqlite3.OperationalError:  # read-only or busy store: the cache is only an optimisation
         pass
     return facts, len(rows)
