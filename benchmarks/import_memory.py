@@ -250,11 +250,10 @@ def write_location(root: Path, megabytes: float) -> Path:
 
 def _child(mode: str, path: Path, work: Path) -> dict[str, Any]:
     """Runs inside the measured subprocess; returns what it counted and how long the work took."""
-    from selfdex.archive import Entry, iter_entries
     from selfdex.importers.registry import load_importers
-    from selfdex.ingest import choose_importer, import_path
-    from selfdex.model import ImportProblem
+    from selfdex.ingest import import_path
     from selfdex.store import Store
+    from selfdex.testing import count_parsed
 
     importers = load_importers()
     start = time.perf_counter()
@@ -267,22 +266,7 @@ def _child(mode: str, path: Path, work: Path) -> dict[str, Any]:
             "importers": sorted({f.importer or "-" for f in summary.files}),
         }
     else:
-        records = problems = 0
-        names = set()
-        for entry in iter_entries(path):
-            if not isinstance(entry, Entry):
-                problems += 1
-                continue
-            importer, _ = choose_importer(entry, importers)
-            if importer is None:
-                continue
-            names.add(importer.name)
-            for out in importer.parse(entry):
-                if isinstance(out, ImportProblem):
-                    problems += 1
-                else:
-                    records += 1
-        result = {"records": records, "problems": problems, "importers": sorted(names)}
+        result = count_parsed(path, importers)
     result["seconds"] = time.perf_counter() - start
     return result
 

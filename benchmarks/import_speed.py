@@ -166,11 +166,10 @@ def _child(mode: str, path: Path, takeout_dir: Path, work: Path, profile: bool) 
                 records += 1
         return {"records": records, "errors": errors, "seconds": time.perf_counter() - start}
 
-    from selfdex.archive import Entry, iter_entries
     from selfdex.importers.registry import load_importers
-    from selfdex.ingest import choose_importer, import_path
-    from selfdex.model import ImportProblem
+    from selfdex.ingest import import_path
     from selfdex.store import Store
+    from selfdex.testing import count_parsed
 
     importers = load_importers()
     profiler = None
@@ -191,22 +190,7 @@ def _child(mode: str, path: Path, takeout_dir: Path, work: Path, profile: bool) 
             "importers": sorted({f.importer or "-" for f in summary.files}),
         }
     else:
-        records = problems = 0
-        names = set()
-        for entry in iter_entries(path):
-            if not isinstance(entry, Entry):
-                problems += 1
-                continue
-            importer, _ = choose_importer(entry, importers)
-            if importer is None:
-                continue
-            names.add(importer.name)
-            for out in importer.parse(entry):
-                if isinstance(out, ImportProblem):
-                    problems += 1
-                else:
-                    records += 1
-        result = {"records": records, "problems": problems, "importers": sorted(names)}
+        result = count_parsed(path, importers)
     result["seconds"] = time.perf_counter() - start
     if profiler is not None:
         import pstats

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .archive import Entry, iter_entries
 from .importers.base import Importer
@@ -11,7 +12,7 @@ from .importers.registry import load_importers
 from .ingest import choose_importer
 from .model import ImportProblem, Record
 
-__all__ = ["entries", "parse_path", "recognitions"]
+__all__ = ["count_parsed", "entries", "parse_path", "recognitions"]
 
 
 def entries(path: str | Path) -> Iterator[Entry]:
@@ -39,3 +40,25 @@ def parse_path(importer: Importer, path: str | Path) -> tuple[list[Record], list
         for out in importer.parse(entry):
             (problems if isinstance(out, ImportProblem) else records).append(out)  # type: ignore[arg-type]
     return records, problems
+
+
+def count_parsed(path: str | Path, importers: list[Importer] | None = None) -> dict[str, Any]:
+    """Run the pipeline's importer choice and parse over ``path`` without a store, keeping only counts
+    (bounded memory on any input): records, problems (unreadable entries included) and importers used."""
+    importers = importers if importers is not None else load_importers()
+    records = problems = 0
+    names: set[str] = set()
+    for entry in iter_entries(path):
+        if not isinstance(entry, Entry):
+            problems += 1
+            continue
+        importer, _ = choose_importer(entry, importers)
+        if importer is None:
+            continue
+        names.add(importer.name)
+        for out in importer.parse(entry):
+            if isinstance(out, ImportProblem):
+                problems += 1
+            else:
+                records += 1
+    return {"records": records, "problems": problems, "importers": sorted(names)}
