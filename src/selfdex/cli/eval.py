@@ -137,6 +137,12 @@ def eval_group() -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--bpr-iterations", type=int, default=100, show_default=True)
 @click.option("--no-tune", is_flag=True, help="Use the ranker's default weights instead of tuning on valid.")
+@click.option(
+    "--no-other-users",
+    is_flag=True,
+    help="Skip condition (c), reported for scale apart from the agent: cross-domain co-occurrence "
+    "learned from other (training) users, which a person's own agent does not have.",
+)
 @out_option
 @cache_option
 @no_cache_option
@@ -150,12 +156,14 @@ def cross_platform_cmd(
     seed: int,
     bpr_iterations: int,
     no_tune: bool,
+    no_other_users: bool,
     out: str,
     cache: str | None,
     no_cache: bool,
 ) -> None:
     """Cross-platform re-ranking: platform baselines vs the person's agent with (a) within-platform
-    and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2)."""
+    and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2); for scale, a
+    separate condition (c) that also learns from other users' cross-domain histories."""
     from ..eval.datasets import DataMissing, load_cross_domain
     from ..eval.protocols import CrossPlatformConfig, run_cross_platform
     from ..eval.report import write_report
@@ -179,6 +187,7 @@ def cross_platform_cmd(
                 max_cases=max_cases,
                 bpr_iterations=bpr_iterations,
                 tune=not no_tune,
+                other_users=not no_other_users,
             )
             console.print(
                 f"[bold]{ds}[/] · {smp} · k={','.join(ks)} · cases={'all' if max_cases is None else max_cases}"

@@ -9,6 +9,10 @@ Cross-platform re-ranking, per case (one user, one held-out target in domain D =
 - the person's agent re-ranks the best platform's order (best by valid NDCG@10 at that k) with
   (a) the truncated D-history only, or (b) that plus the person's whole other-domain history.
   Same ranker class, same candidates; weights tuned on valid for each (condition, k).
+- for scale only, condition (c): what *other users'* cross-domain histories add — item-to-item
+  co-occurrence across both domains learned from the training users (never a valid or test
+  user, never a target). No person's own agent has that data, so (c) is reported apart from (a)
+  and (b) and is never either of them (issue 6, "Honesty rules").
 """
 
 from __future__ import annotations
@@ -35,12 +39,17 @@ if TYPE_CHECKING:
 __all__ = [
     "AGENT_A",
     "AGENT_B",
+    "CROSS_DOMAIN",
+    "XD_B",
+    "XD_KNN",
+    "XD_RERANK",
     "CrossPlatformConfig",
     "CrossPlatformResult",
     "LLMRankConfig",
     "LLMRankResult",
     "LLMRerankResult",
     "Progress",
+    "cross_domain_cooccurrence",
     "run_cross_platform",
     "run_llmrank",
 ]
@@ -49,6 +58,20 @@ AGENT_A = "agent (a) within-platform history"
 AGENT_B = "agent (b) full cross-platform history"
 EMB_A = "embedding only (a), ignores platform order"
 EMB_B = "embedding only (b), ignores platform order"
+
+# Condition (c), for scale: learned from other users' cross-domain histories (the training users),
+# which a person's own agent does not have. Never (a) or (b).
+XD_KNN = "(c) ItemKNN over both domains, the person's whole history"
+XD_RERANK = "(c) platform order + co-occurrence with the other-domain history"
+XD_B = "(c) agent (b) + co-occurrence with the other-domain history"
+CROSS_DOMAIN: dict[str, str] = {  # method -> short label for differences and the README
+    XD_KNN: "(c) ItemKNN both domains",
+    XD_RERANK: "(c) platform + co-occurrence",
+    XD_B: "(c) (b) + co-occurrence",
+}
+# Weight of the (max-scaled) co-occurrence score added to the platform's 1/log2(position + 2)
+# (or to agent (b)'s score); chosen on valid.
+XD_GRID: tuple[float, ...] = (0.0, 0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
 
 # Features that change when the person's other platforms join the history.
 CROSS_FEATURES = ("x_max", "x_top", "x_cent", "x_recent", "agree", "x_lex", "x_meta", "recent")
@@ -73,6 +96,8 @@ class CrossPlatformConfig:
     bpr_factors: int = 64
     n_boot: int = 10_000
     tune: bool = True
+    # Condition (c) (other users' cross-domain co-occurrence), reported apart from the agent.
+    other_users: bool = True
 
     def n_neg(self) -> int:
         return {"pop49": 49, "uni99": 99}[self.sampling]
@@ -151,6 +176,35 @@ def _cand_items(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
     ]
 
 
+def cross_domain_cooccurrence(data: CrossDomainData) -> ItemKNN:
+    """Condition (c)'s item-to-item model: cosine of the binary user x item matrix over **both**
+    domains of the training users (``data.train``), so cooc(i, j) links an item of one domain to
+    an item of the other through the training users who bought both. Valid and test users are
+    not in ``data.train`` (the loaders keep them apart: different people in both data sets), so
+    no evaluated user's history and no target is in the matrix."""
+    eval_seqs = {(*c.history, c.target) for c in (*data.valid, *data.test)}
+    assert not eval_seqs & {tuple(s) for s in data.train}, "an evaluated user is in the training data"
+    return ItemKNN.fit(data.train, len(data.items))
+
+
+def _scaled(s: np.ndarray) -> np.ndarray:
+    """Per-case max-scaling, so one weight fits users with short and long histories."""
+    m = float(s.max(initial=0.0))
+    return s / m if m > 0 else np.zeros_like(s)
+
+
+def _tune_added(
+    base: np.ndarray, extra: np.ndarray, target_col: np.ndarray, pos: np.ndarray
+) -> tuple[float, float]:
+    """The weight w of ``base + w * extra`` with the best valid NDCG@10 (ties: the smaller w)."""
+    best_w, best_v = 0.0, -1.0
+    for w in XD_GRID:
+        v = float(metric_values(ranks_from_scores(base + w * extra, target_col, pos), "NDCG@10").mean())
+        if v > best_v + 1e-12:
+            best_w, best_v = w, v
+    return best_w, best_v
+
+
 def run_cross_platform(
     data: CrossDomainData,
     vectors: TextVectors,
@@ -213,6 +267,18 @@ def _run_cross_platform(
     vectors.prepare(sorted(needed), progress=adv)
     timings["embed_s"] = time.perf_counter() - t1
     df, n_docs = _doc_freq([m.title for m in data.items])
+
+    # Condition (c): other users' cross-domain co-occurrence (training users only), and each
+    # case's co-occurrence score from its other-domain history (independent of k).
+    xd: ItemKNN | None = None
+    xd_cross: dict[str, list[np.ndarray]] = {}
+    if cfg.other_users:
+        t3 = time.perf_counter()
+        xd = cross_domain_cooccurrence(data)
+        xd_cross = {
+            split: [_scaled(xd.score(None, p.cross, p.cands)) for p in ps] for split, ps in prepared.items()
+        }
+        timings["fit_cross_domain_s"] = time.perf_counter() - t3
 
     ranks: dict[str, dict[str, np.ndarray]] = {}
     weights: dict[str, dict[str, dict[str, float]]] = {}
@@ -283,6 +349,7 @@ def _run_cross_platform(
             (EMB_B, True, {"prior": 0.0, "prior_top": 0.0}),
         ]
         adv = progress(f"{kl}: agent on valid + test", len(conds) * sum(len(v) for v in prepared.values()))
+        b_scores: dict[str, np.ndarray] = {}  # agent (b)'s candidate scores, for condition (c)
         for name, use_cross, fixed in conds:
             ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
             feats_l, pos_l = [], []
@@ -325,6 +392,9 @@ def _run_cross_platform(
             ranker.weights = w
             weights[kl][name] = w
             valid_nd[kl][name] = v
+            if name == AGENT_B and feats_l:
+                b_scores["valid"] = ranker.score(np.stack(feats_l))
+            b_test: list[np.ndarray] = []
             test_ranks = []
             for i, p in enumerate(prepared["test"]):
                 keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
@@ -335,8 +405,54 @@ def _run_cross_platform(
                 )
                 r = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
                 test_ranks.append(r)
+                if name == AGENT_B:
+                    col = {str(c): j for j, c in enumerate(p.cands)}
+                    sc = np.empty(len(p.cands))
+                    for x in ranked:
+                        sc[col[x.candidate.id]] = x.score
+                    b_test.append(sc)
                 adv(1)
             ranks[kl][name] = np.array(test_ranks)
+            if name == AGENT_B and b_test:
+                b_scores["test"] = np.stack(b_test)
+
+        if xd is not None and prepared["valid"] and prepared["test"]:
+            # Condition (c), for scale only (other users' data; never (a) or (b)).
+            # ItemKNN over both domains with the whole history the agent (b) sees (at k = 0: the
+            # other-domain history alone); ties by popularity, then at random, like the platform.
+            xr: dict[str, np.ndarray] = {}
+            for split, ps in prepared.items():
+                xd_r = []
+                for p in ps:
+                    sc = xd.score(None, _truncate(p.within, k) + p.cross, p.cands)
+                    rng = case_rng(cfg.seed, f"tie|{kl}|xd|{p.case.user}")
+                    xd_r.append(
+                        target_rank(order_by_scores(sc, pops[p.domain].popularity(p.cands), rng=rng), p)
+                    )
+                xr[split] = np.array(xd_r)
+            ranks[kl][XD_KNN] = xr["test"]
+            valid_nd[kl][XD_KNN] = float(metric_values(xr["valid"], "NDCG@10").mean())
+            # Re-ranking the platform's list (and agent (b)'s): base score + w * co-occurrence,
+            # w chosen on valid; ties keep the platform's order.
+            tcol = {half: np.array([p.target_col for p in prepared[half]]) for half in ("valid", "test")}
+            ppos = {}
+            for half in ("valid", "test"):
+                pos_m = np.empty((len(prepared[half]), len(prepared[half][0].cands)), dtype=np.int64)
+                for i, o in enumerate(orders[half][best]):
+                    pos_m[i, o] = np.arange(len(o))
+                ppos[half] = pos_m
+            prior = {half: 1.0 / np.log2(ppos[half] + 2.0) for half in ppos}
+            co = {half: np.stack(xd_cross[half]) for half in ppos}
+            bases_sc = [(XD_RERANK, prior)]
+            if "valid" in b_scores and "test" in b_scores:
+                bases_sc.append((XD_B, b_scores))
+            for name, base_sc in bases_sc:
+                w_xd, v = _tune_added(base_sc["valid"], co["valid"], tcol["valid"], ppos["valid"])
+                weights[kl][name] = {"cooccurrence": w_xd}
+                valid_nd[kl][name] = v
+                ranks[kl][name] = ranks_from_scores(
+                    base_sc["test"] + w_xd * co["test"], tcol["test"], ppos["test"]
+                )
     timings["rank_s"] = time.perf_counter() - t2
     timings["total_s"] = time.perf_counter() - t0
 

@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from .metrics import METRICS, bootstrap_diff, bootstrap_mean, metric_values, override_rates, summarize
-from .protocols import AGENT_A, AGENT_B, PUBLISHED_GAMES, CrossPlatformResult, LLMRankResult, LLMRerankResult
+from .protocols import (
+    AGENT_A,
+    AGENT_B,
+    CROSS_DOMAIN,
+    PUBLISHED_GAMES,
+    XD_B,
+    XD_KNN,
+    CrossPlatformResult,
+    LLMRankResult,
+    LLMRerankResult,
+)
 
 __all__ = ["BUCKETS", "cross_platform_summary", "llmrank_summary", "provenance", "write_report"]
 
@@ -98,6 +108,16 @@ def cross_platform_summary(res: CrossPlatformResult) -> dict[str, Any]:
                     bootstrap_diff(_nd10(b[sel]), _nd10(a[sel]), cfg.n_boot, cfg.seed)
                 )
             block["by_history_length"][label] = bk
+        # Condition (c), for scale: other users' cross-domain data, compared with (b) (paired).
+        xd = {m: r for m, r in methods.items() if m in CROSS_DOMAIN}
+        if xd and b is not None:
+            block["cross_domain_diffs"] = {
+                f"{CROSS_DOMAIN[m]} − (b) {metric}": dataclasses.asdict(
+                    bootstrap_diff(metric_values(r, metric), metric_values(b, metric), cfg.n_boot, cfg.seed)
+                )
+                for metric in ("NDCG@10", "HR@10")
+                for m, r in xd.items()
+            }
         block["weights"] = res.weights.get(kl, {})
         out["by_k"][kl] = block
     return out
@@ -180,7 +200,13 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
         f"({'in proportion to training popularity' if cfg.sampling == 'pop49' else 'uniformly'}), seed {cfg.seed}. "
         "The agent re-ranks the platform baseline that is best on valid at each k; (a) sees the within-platform "
         "history (truncated to the last k items), (b) the same plus the person's whole other-domain history. "
-        "Rescue/harmful: share of cases where the platform's top-10 missed/had the target and the agent's had/missed it.",
+        "Rescue/harmful: share of cases where the platform's top-10 missed/had the target and the agent's had/missed it."
+        + (
+            " Condition (c), in its own table under each k, also learns from other users' cross-domain histories: "
+            "for scale only, never (a) or (b)."
+            if any(m in CROSS_DOMAIN for ms in res.ranks.values() for m in ms)
+            else ""
+        ),
         "",
     ]
     for kl, block in summ["by_k"].items():
@@ -191,6 +217,8 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
         )
         lines.append("|---" * (len(METRICS) + 5) + "|")
         for m, e in block["methods"].items():
+            if m in CROSS_DOMAIN:
+                continue
             ci = e["NDCG@10_ci"]
             lines.append(
                 f"| {m} | "
@@ -207,7 +235,7 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
                 lines.append(f"- {k}: {_ci(c)}{mark}")
             lines.append("")
         if block["by_history_length"]:
-            meths = list(block["methods"])
+            meths = [m for m in block["methods"] if m not in CROSS_DOMAIN]
             lines.append("NDCG@10 by the user's full within-platform history length:")
             lines.append("")
             lines.append("| length | n | " + " | ".join(meths) + " | (b)−(a) [95% CI] |")
@@ -218,6 +246,7 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
                     f"| {label} | {bk['n']} | " + " | ".join(_fmt(bk[m]) for m in meths) + f" | {diff} |"
                 )
             lines.append("")
+        lines += _cross_domain_md(block, cfg.n_boot)
         lines.append("<details><summary>weights (tuned on valid)</summary>\n")
         for m, w in block["weights"].items():
             nz = ", ".join(f"{k}={v:g}" for k, v in w.items() if v)
@@ -225,6 +254,57 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
         lines.append("\n</details>\n")
     lines += _prov_md(prov, cfg, res.timings)
     return "\n".join(lines)
+
+
+CROSS_DOMAIN_NOTE = (
+    "Not available to a person's own agent, so never (a) or (b): item-to-item co-occurrence across both "
+    "domains learned from the **training users** (cosine of their binary user × item matrix; no valid or "
+    "test user, no target is in it). *ItemKNN over both domains* scores each candidate by its summed "
+    "similarity to the person's whole history as (b) sees it (at k = 0 the other-domain history alone); the "
+    "two re-rankers add w × the co-occurrence with the person's other-domain history (scaled to max 1 per "
+    "list) to the platform's 1/log2(position + 2) or to agent (b)'s score, w chosen on valid. It shows "
+    "whether the signal exists in the data, not what the person's agent can do."
+)
+
+
+def _cross_domain_md(block: dict[str, Any], n_boot: int) -> list[str]:
+    xd = {m: e for m, e in block["methods"].items() if m in CROSS_DOMAIN}
+    if not xd:
+        return []
+    lines = [
+        "**For scale: what other users' cross-domain data adds — condition (c)**",
+        "",
+        CROSS_DOMAIN_NOTE,
+        "",
+        "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |",
+        "|---" * (len(METRICS) + 5) + "|",
+    ]
+    for m, e in ((m, block["methods"][m]) for m in (AGENT_B, *xd) if m in block["methods"]):
+        ci = e["NDCG@10_ci"]
+        lines.append(
+            f"| {m} | "
+            + " | ".join(_fmt(e[x]) for x in METRICS)
+            + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
+        )
+    lines.append("")
+    diffs = block.get("cross_domain_diffs") or {}
+    if diffs:
+        lines.append(f"Paired bootstrap vs (b) (95 %, {n_boot} resamples):")
+        for k, c in diffs.items():
+            mark = " **(CI above zero)**" if c["low"] > 0 else (" (CI below zero)" if c["high"] < 0 else "")
+            lines.append(f"- {k}: {_ci(c)}{mark}")
+        lines.append("")
+    bh = block.get("by_history_length") or {}
+    if bh:
+        cols = [m for m in (AGENT_B, *xd) if m in block["methods"]]
+        lines.append("NDCG@10 by the user's full within-platform history length:")
+        lines.append("")
+        lines.append("| length | n | " + " | ".join(CROSS_DOMAIN.get(m, "(b)") for m in cols) + " |")
+        lines.append("|---" * (len(cols) + 2) + "|")
+        for label, row in bh.items():
+            lines.append(f"| {label} | {row['n']} | " + " | ".join(_fmt(row.get(m)) for m in cols) + " |")
+        lines.append("")
+    return lines
 
 
 def _prov_md(prov: dict[str, Any], cfg: Any, timings: dict[str, float]) -> list[str]:
@@ -369,7 +449,7 @@ def _plots(out: Path, stem: str, res: CrossPlatformResult, summ: dict[str, Any])
     if bh:
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         labels = list(bh)
-        meths = [m for m in full["methods"] if m not in ("Pop",)]
+        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN)]
         width = 0.8 / max(len(meths), 1)
         for j, m in enumerate(meths):
             ax.bar(np.arange(len(labels)) + j * width, [bh[x][m] for x in labels], width, label=m)
@@ -458,17 +538,27 @@ def readme_section(results: Path) -> str:
             f"**{cfg['dataset']}**, {cfg['sampling']}, {d['n_test']} test cases — `{prov['command']}` "
             f"(commit `{(prov['git_commit'] or '')[:10]}`, [full report]({js.with_suffix('.md').name}))",
             "",
-            "| history | platform (best on valid) | NDCG@10 platform | (a) within | (b) cross-platform | (b)−(a) [95% CI] | rescue / harmful (b) |",
-            "|---|---|---|---|---|---|---|",
+            "| history | platform (best on valid) | NDCG@10 platform | (a) within | (b) cross-platform | (b)−(a) [95% CI] "
+            "| rescue / harmful (b) | for scale, (c) other users' cross-domain data: ItemKNN both domains / (b) + "
+            "co-occurrence, minus (b) [95% CI] |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for kl, block in d["results"]["by_k"].items():
             plat = block["platform_for_agent"]
             m = block["methods"]
             a, b = m.get(AGENT_A, {}), m.get(AGENT_B, {})
             diff = block["diffs"].get("(b)-(a) NDCG@10")
+            knn, xb = m.get(XD_KNN, {}), m.get(XD_B, {})
+            xdiff = (block.get("cross_domain_diffs") or {}).get(f"{CROSS_DOMAIN[XD_B]} − (b) NDCG@10")
+            xcol = (
+                f"{_fmt(knn.get('NDCG@10'))} / {_fmt(xb.get('NDCG@10'))}"
+                + (f", {_ci(xdiff, 3)}" if xdiff else "")
+                if knn or xb
+                else "–"
+            )
             lines.append(
                 f"| {kl} | {plat} | {m[plat]['NDCG@10']:.3f} | {_fmt(a.get('NDCG@10'))} | {_fmt(b.get('NDCG@10'))} | "
-                f"{_ci(diff, 3) if diff else '–'} | {_fmt(b.get('rescue'))} / {_fmt(b.get('harmful'))} |"
+                f"{_ci(diff, 3) if diff else '–'} | {_fmt(b.get('rescue'))} / {_fmt(b.get('harmful'))} | {xcol} |"
             )
         lines.append("")
     for js in sorted(results.glob("llmrank-*.json")):
