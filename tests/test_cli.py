@@ -90,3 +90,19 @@ def test_demo_runs_offline_on_a_temporary_store(tmp_path: Path, monkeypatch: pyt
     data = json.loads(result.stdout)
     assert data["sources"] and data["examples"]["search 'dune'"]
     assert any((tmp_path / "exports").iterdir())
+
+
+def test_imported_text_is_printed_as_text(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Rich markup and emoji codes in a title are data: printed as written, never styled or crashing."""
+    hostile = "[/]Broken [bold]Markup :book: Film"
+    folder = tmp_path / "letterboxd-[export]"
+    folder.mkdir()
+    (folder / "watched.csv").write_text(
+        f'Date,Name,Year,Letterboxd URI\n2024-01-02,"{hostile}",2020,https://boxd.it/abc\n'
+    )
+    run("import", str(folder))
+    table = run("timeline").output  # a narrow table may cut the title, never interpret it
+    assert "[/]Broken" in table and ":book:" in table and "📖" not in table
+    (rid,) = [r["id"] for r in json.loads(run("search", "Markup", "--mode", "fts", "--json").stdout)]
+    assert hostile in run("record", rid).output
+    run("sources")

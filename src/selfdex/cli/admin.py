@@ -7,6 +7,7 @@ import sqlite3
 import sys
 
 import click
+from rich.text import Text
 
 from .. import __version__
 from ..importers.registry import load_errors, load_importers
@@ -83,8 +84,8 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
         print_json({"ok": ok, "version": __version__, "checks": checks})
     else:
         for c in checks:
-            mark = "[green]✓[/]" if c["ok"] else "[red]✗[/]"
-            out.print(f"{mark} {c['check']:<10} {c['detail']}")
+            mark = ("✓", "green") if c["ok"] else ("✗", "red")
+            out.print(Text.assemble(mark, f" {c['check']:<10} {c['detail']}"))
     if not ok:
         ctx.exit(1)
 

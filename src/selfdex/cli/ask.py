@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from .common import UserError, console, friendly_errors, json_option, open_store, out, print_json
+from .common import UserError, console, esc, friendly_errors, json_option, open_store, out, print_json
 
 
 def model_option(func):  # type: ignore[no-untyped-def]
@@ -62,7 +62,7 @@ def ask_command(ctx: click.Context, question: str, model_name: str | None, as_js
     by = f"model {answer.model}" if answer.mode != "extractive" else "your records (no model)"
     console.print(f"[dim]answered from {by}[/]")
     for note in answer.notes:
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {esc(note)}")
 
 
 COMMANDS = [ask_command]

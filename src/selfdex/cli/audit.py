@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..gate import AuditLog
 from .common import friendly_errors, json_option, open_store, out, print_json
@@ -38,7 +39,11 @@ def show_cmd(ctx: click.Context, recipient: str | None, limit: int, as_json: boo
         return
     table = Table("#", "when", "recipient", "channel", "request", "outcome", "records", "fields", "bytes")
     for e in entries:
-        outcome = e["outcome"] if e["outcome"] == "disclosed" else f"[red]{e['outcome']} {e['status']}[/]"
+        outcome = (
+            Text(e["outcome"])
+            if e["outcome"] == "disclosed"
+            else Text(f"{e['outcome']} {e['status']}", "red")
+        )
         table.add_row(
             str(e["seq"]),
             e["at"][:19].replace("T", " "),
@@ -66,10 +71,14 @@ def verify_cmd(ctx: click.Context, as_json: bool) -> None:
             {"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems}
         )
     elif result.ok:
-        out.print(f"[green]✓[/] audit log intact: {result.entries} entries, head {result.head[:16]}…")
+        out.print(
+            Text.assemble(
+                ("✓", "green"), f" audit log intact: {result.entries} entries, head {result.head[:16]}…"
+            )
+        )
     else:
         for problem in result.problems:
-            out.print(f"[red]✗[/] {problem}")
+            out.print(Text.assemble(("✗", "red"), f" {problem}"))
     if not result.ok:
         ctx.exit(1)
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..index.search import MODES, Mode, search
 from ..store import Filters, queries
-from .common import UserError, console, json_option, open_store, out, print_json
+from .common import UserError, console, esc, json_option, open_store, out, print_json
 
 
 def filter_options(func: Any) -> Any:
@@ -111,7 +112,7 @@ def search_cmd(
     with open_store(ctx) as store:
         hits = search(store, text, _filters(platform, kind, action, since, until), limit=limit, mode=mode)
     if hits.note:
-        console.print(f"[yellow]{hits.note}[/]")
+        console.print(f"[yellow]{esc(hits.note)}[/]")
     if as_json:
         print_json([h.as_dict() for h in hits])
         return
@@ -142,7 +143,7 @@ def record_cmd(ctx: click.Context, record_id: str, as_json: bool) -> None:
         return
     for key, value in row.items():
         if value not in (None, "", [], {}):
-            out.print(f"[bold]{key}[/]: {value}")
+            out.print(Text.assemble((key, "bold"), f": {value}"))
 
 
 COMMANDS = [timeline_cmd, search_cmd, record_cmd]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -25,8 +26,12 @@ from ..importers.base import Importer
 from ..ingest import FileResult
 from ..store import Store, StoreError, default_store_path
 
-console = Console(stderr=True)
-out = Console(soft_wrap=True)
+# What the store holds is untrusted text: `out` (data, stdout) never reads markup or emoji codes in it
+# ("[/]" in a title would crash Rich, ":book:" would become an emoji). Styled lines opt in with
+# markup=True and pass data through esc().
+console = Console(stderr=True, emoji=False)
+out = Console(soft_wrap=True, markup=False, emoji=False)
+esc = escape
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +85,7 @@ class RichImportProgress:
         who = importer.name if importer else "skipped"
         if self.task is not None:
             self.progress.remove_task(self.task)
-        self.task = self.progress.add_task(f"[cyan]{who}[/] {label}", total=entry.size or None)
+        self.task = self.progress.add_task(f"[cyan]{who}[/] {escape(label)}", total=entry.size or None)
 
     def bytes_read(self, n: int) -> None:
         if self.task is not None:
@@ -93,7 +98,7 @@ class RichImportProgress:
             self.task = None
         if result.status == "imported":
             self.progress.console.print(
-                f"  [green]✓[/] {result.member}: {result.records_read:,} records"
+                f"  [green]✓[/] {escape(result.member)}: {result.records_read:,} records"
                 f" ({result.records_new:,} new){f', [yellow]{result.problems} problems[/]' if result.problems else ''}"
             )
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.text import Text
 
 from ..sample import generate
 from ..store import Filters, queries
-from .common import console, json_option, open_store, out, print_json
+from .common import console, esc, json_option, open_store, out, print_json
 from .importing import print_summary, run_import
 
 
@@ -28,7 +29,7 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
         if not (root.obj or {}).get("store"):
             root.obj = {**(root.obj or {}), "store": str(Path(tmp) / "demo.sqlite")}
         exports_dir = Path(keep) if keep else Path(tmp) / "exports"
-        console.print(f"[bold]Writing the sample person's exports[/] to {exports_dir}")
+        console.print(f"[bold]Writing the sample person's exports[/] to {esc(str(exports_dir))}")
         bundles = generate(exports_dir, seed=seed)
         summaries = run_import(ctx, tuple(str(b) for b in bundles), quiet=as_json)
         with open_store(ctx) as store:
@@ -101,14 +102,18 @@ def _show_understanding(ctx: click.Context, *, as_json: bool) -> dict[str, Any]:
         }
     out.rule("Profile: the strongest cross-platform facts (each cites its records)")
     for f in facts:
-        out.print(f"  {f.label}  [dim]({len(f.citations)} records on {', '.join(f.platforms)})[/]")
+        out.print(
+            Text.assemble(
+                f"  {f.label}  ", (f"({len(f.citations)} records on {', '.join(f.platforms)})", "dim")
+            )
+        )
     out.rule("A streaming platform's list, re-ranked with everything else you did")
     if ranked is None:
-        out.print(f"[yellow]Skipped:[/] {missing}")
+        out.print(Text.assemble(("Skipped: ", "yellow"), missing))
         return {}
     for r in ranked.items:
         was = f"was #{r.platform_position}" if r.platform_position else ""
-        out.print(f"  {r.rank}. {r.title:<22} [dim]{was:<7}[/] {r.reason}")
+        out.print(Text.assemble(f"  {r.rank}. {r.title:<22} ", (f"{was:<7}", "dim"), f" {r.reason}"))
     return {}
 
 

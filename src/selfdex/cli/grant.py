@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..gate import (
     CONTENT_FIELDS,
@@ -146,7 +147,9 @@ def add_cmd(
     if as_json:
         print_json({**grant.to_dict(), "token": token})
         return
-    out.print(f"Grant [bold]{grant.name}[/] ({grant.scope.level}) until {grant.expires_at}.")
+    out.print(
+        Text.assemble("Grant ", (grant.name, "bold"), f" ({grant.scope.level}) until {grant.expires_at}.")
+    )
     out.print("Token (shown once, give it to the recipient):")
     click.echo(token)
 
@@ -197,7 +200,7 @@ def show_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
         return
     for key, value in data.items():
         shown = ", ".join(value) if isinstance(value, tuple | list) else value
-        out.print(f"[bold]{key}[/]: {shown if shown not in (None, '') else '—'}")
+        out.print(Text.assemble((key, "bold"), f": {shown if shown not in (None, '') else '—'}"))
 
 
 @grant_group.command("revoke")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
@@ -20,6 +21,7 @@ from .common import (
     RichImportProgress,
     UserError,
     console,
+    esc,
     json_option,
     make_progress,
     open_store,
@@ -44,7 +46,7 @@ def run_import(
         with make_progress() as progress:
             for p in paths:
                 if not quiet:
-                    progress.console.print(f"[bold]Importing[/] {p}")
+                    progress.console.print(f"[bold]Importing[/] {esc(p)}")
                 hook = RichImportProgress(progress) if not quiet else None
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
         # New records may link to entities on other platforms, and the person's forget rules must
@@ -63,9 +65,13 @@ def run_import(
 def print_summary(summary: JobSummary) -> None:
     status = Counter(f.status for f in summary.files)
     out.print(
-        f"[bold]{summary.source}[/]: {summary.records_read:,} records read, "
-        f"[green]{summary.records_new:,} new[/], {summary.records_duplicate:,} already stored, "
-        f"{summary.problems:,} problems; files: " + ", ".join(f"{n} {s}" for s, n in sorted(status.items()))
+        Text.assemble(
+            (summary.source, "bold"),
+            f": {summary.records_read:,} records read, ",
+            (f"{summary.records_new:,} new", "green"),
+            f", {summary.records_duplicate:,} already stored, {summary.problems:,} problems; files: "
+            + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
+        )
     )
     if summary.by_platform:
         table = Table("platform", "records read", title=None, box=None)
@@ -74,14 +80,14 @@ def print_summary(summary: JobSummary) -> None:
         out.print(table)
     not_imported = [f for f in summary.files if f.status != "imported"]
     if not_imported:
-        out.print(f"[yellow]{len(not_imported)} file(s) not imported:[/]")
+        out.print(f"{len(not_imported)} file(s) not imported:", style="yellow")
         for f in not_imported[:25]:
             out.print(f"  {f.status:<11} {f.member} — {f.reason}")
         if len(not_imported) > 25:
             out.print(f"  … and {len(not_imported) - 25} more (selfdex jobs show {summary.job_id})")
     errors = [p for p in summary.problem_samples if p.severity not in ("skipped",)]
     if errors:
-        out.print(f"[yellow]{summary.problems} problem(s); first ones:[/]")
+        out.print(f"{summary.problems} problem(s); first ones:", style="yellow")
         for p in errors[:10]:
             where = p.position()
             out.print(f"  {p.member}{' (' + where + ')' if where else ''}: {p.reason}")
@@ -143,7 +149,7 @@ def importers_cmd(as_json: bool) -> None:
         table.add_row(i.name, i.platform, i.version, ", ".join(i.handles) or i.description)
     out.print(table)
     for e in errors:
-        out.print(f"[red]failed to load[/] {e.entry_point}: {e.error}")
+        out.print(Text.assemble(("failed to load", "red"), f" {e.entry_point}: {e.error}"))
 
 
 @click.command("sources")

@@ -88,7 +88,7 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
     out.print(f"item texts embedded: {st.texts_embedded:,} of {st.texts:,}")
     out.print(f"last build: {st.built_at or 'never'}")
     if not st.up_to_date:
-        out.print("[yellow]Not up to date: run `selfdex index build`.[/]")
+        out.print("Not up to date: run `selfdex index build`.", style="yellow")
 
 
 COMMANDS = [index_group]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from .ask import model_option, open_model
 from .common import UserError, friendly_errors, json_option, open_store, out, print_json
@@ -62,7 +63,9 @@ def recommend_command(
         return
     table = Table("#", "was", "title", "score", "why", "supported by")
     for r in result.items:
-        why = r.reason + (f"\n[italic]{r.explanation}[/]" if r.explanation else "")
+        why = Text(r.reason)
+        if r.explanation:
+            why.append("\n" + r.explanation, style="italic")
         table.add_row(
             str(r.rank),
             str(r.platform_position or ""),
@@ -72,9 +75,11 @@ def recommend_command(
             ", ".join(r.platforms),
         )
     out.print(table)
-    out.print(f"[dim]ranker {result.ranker}, trust {result.trust}, {result.history_size} history items[/]")
+    out.print(
+        f"ranker {result.ranker}, trust {result.trust}, {result.history_size} history items", style="dim"
+    )
     for note in result.notes:
-        out.print(f"[yellow]note:[/] {note}")
+        out.print(Text.assemble(("note: ", "yellow"), note))
 
 
 COMMANDS = [recommend_command]

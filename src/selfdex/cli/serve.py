@@ -8,7 +8,7 @@ import os
 
 import click
 
-from .common import console, friendly_errors, open_store
+from .common import console, esc, friendly_errors, open_store
 
 __all__ = ["COMMANDS"]
 
@@ -101,7 +101,7 @@ def serve_cmd(
         return
     if not _loopback(host):
         console.print(
-            f"[yellow]warning:[/] binding {host}: anyone who can reach it and holds a token can read"
+            f"[yellow]warning:[/] binding {esc(host)}: anyone who can reach it and holds a token can read"
         )
 
     app = create_app(gate)
