@@ -128,6 +128,11 @@ def test_cross_site_requests_are_refused(client: TestClient) -> None:
     # a DNS-rebinding page reaches us under its own name: refused, even for GET
     assert client.get("/profile", headers={"Host": "evil.example"}).status_code == 403
     assert client.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+    # another site's <img src=".../ask?q=…"> may not run anything; following a link to the app may
+    img = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    assert client.get("/ask?q=what+did+I+read", headers=img).status_code == 403
+    link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert client.get("/", headers=link).status_code == 200
 
 
 def test_forget_removes_a_fact_and_notes_pins(client: TestClient) -> None:

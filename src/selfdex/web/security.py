@@ -147,6 +147,13 @@ def guard(
                 status_code=401,
                 headers={"WWW-Authenticate": 'Basic realm="selfdex", charset="UTF-8"'},
             )
+        if (
+            request.headers.get("sec-fetch-site") == "cross-site"
+            and request.headers.get("sec-fetch-mode") != "navigate"
+        ):
+            # Resource isolation: another site's <img>/<script>/fetch may not even make a GET here (GET
+            # /ask runs a configured model). Following a link to the app is still fine.
+            return _forbidden("cross-site request")
         if request.method not in SAFE_METHODS:
             if request.headers.get("sec-fetch-site") == "cross-site":
                 return _forbidden("cross-site request")
