@@ -77,6 +77,16 @@ def test_doctor_and_importers(run, sample_exports: Path) -> None:  # type: ignor
     run("import", str(sample_exports))
     report = json.loads(run("doctor", "--json", ok=False).stdout)
     assert next(c for c in report["checks"] if c["check"] == "store")["ok"]
+    optional = {c["check"]: c for c in report["checks"] if c.get("optional")}
+    assert set(optional) == {"embeddings", "model", "serve"}
+    assert all(c["present"] for c in optional.values())  # the test install has every extra
+
+
+def test_doctor_flags_a_misconfigured_model(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SELFDEX_MODEL", "no-such-model")
+    report = json.loads(run("doctor", "--json", ok=False).stdout)
+    model = next(c for c in report["checks"] if c["check"] == "model")
+    assert not model["ok"] and "no-such-model" in model["detail"] and not report["ok"]
     listing = json.loads(run("importers", "--json").stdout)
     assert "letterboxd" in {i["name"] for i in listing["importers"]}
 

