@@ -40,6 +40,7 @@ import orjson
 
 from ..store import Store
 from .names import (
+    FUNCTION_WORDS,
     creator_key,
     creator_parts,
     fold,
@@ -142,36 +143,13 @@ _TEXTUAL_KINDS = {
     "podcast",
     "list",
 }
-_STOPWORDS = frozenset(
+# Too common in titles to link records by on their own (besides the function words).
+_STOPWORDS = FUNCTION_WORDS | frozenset(
     [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "from",
-        "by",
-        "is",
-        "are",
         "was",
-        "be",
-        "it",
         "this",
         "that",
-        "my",
-        "your",
         "our",
-        "me",
-        "you",
-        "we",
-        "i",
         "new",
         "best",
         "how",

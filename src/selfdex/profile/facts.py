@@ -32,7 +32,7 @@ import orjson
 
 from ..store import Store
 from .entities import MIGRATIONS, update_entities
-from .names import fold, stem
+from .names import FUNCTION_WORDS, fold, stem
 
 __all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile"]
 
@@ -608,34 +608,7 @@ _GENERIC = frozenset(
         "listener",
     ]
 )
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "from",
-        "by",
-        "is",
-        "are",
-        "be",
-        "it",
-        "my",
-        "your",
-        "i",
-        "you",
-        "we",
-        "me",
-    ]
-)
+_STOP = FUNCTION_WORDS
 _TOPIC_KINDS = {"topic", "list"}
 _WORK_KINDS = {"movie", "episode", "series", "book", "audiobook", "track", "album"}
 

@@ -10,6 +10,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "FUNCTION_WORDS",
     "creator_key",
     "creator_parts",
     "fold",
@@ -21,6 +22,36 @@ __all__ = [
     "title_key",
     "tokens",
 ]
+
+# English function words: never a taste, a topic or a name on their own.
+FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "from",
+        "by",
+        "is",
+        "are",
+        "be",
+        "it",
+        "my",
+        "your",
+        "i",
+        "you",
+        "we",
+        "me",
+    ]
+)
 
 # The functions below are pure and called once per record: cached, since most records repeat a title.
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-"})
