@@ -45,6 +45,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from selfdex.sample.platforms.apple_health import DTD as HEALTH_DTD
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "import_memory.md"
 RSS_TARGET_MB = 300
@@ -142,34 +144,16 @@ def write_mbox(root: Path, megabytes: float, seed: int = 7) -> Path:
     return path
 
 
-_HEALTH_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE HealthData [
-<!-- HealthKit Export Version: 12 -->
-<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary|ClinicalRecord)*)>
-<!ATTLIST HealthData
-  locale CDATA #REQUIRED
->
-<!ELEMENT ExportDate EMPTY>
-<!ATTLIST ExportDate
-  value CDATA #REQUIRED
->
-<!ELEMENT Record ((MetadataEntry|HeartRateVariabilityMetadataList)*)>
-<!ATTLIST Record
-  type          CDATA #REQUIRED
-  unit          CDATA #IMPLIED
-  value         CDATA #IMPLIED
-  sourceName    CDATA #REQUIRED
-  sourceVersion CDATA #IMPLIED
-  device        CDATA #IMPLIED
-  creationDate  CDATA #IMPLIED
-  startDate     CDATA #REQUIRED
-  endDate       CDATA #REQUIRED
->
-]>
-<HealthData locale="de_DE">
+# The sample person's DTD, iOS 16 syntax error included, as real exports have it.
+_HEALTH_HEAD = (
+    """<?xml version="1.0" encoding="UTF-8"?>
+"""
+    + HEALTH_DTD
+    + """<HealthData locale="de_DE">
  <ExportDate value="2025-06-30 21:00:00 +0200"/>
  <Me HKCharacteristicTypeIdentifierDateOfBirth="1900-01-01" HKCharacteristicTypeIdentifierBiologicalSex="HKBiologicalSexFemale"/>
 """
+)
 _DEVICE = (
     "&lt;&lt;HKDevice: 0x2836f1e50&gt;, name:Apple Watch, manufacturer:Apple Inc., model:Watch, "
     "hardware:Watch6,1, software:10.1&gt;"
