@@ -1,9 +1,8 @@
-"""Shared helpers for the gate, API, MCP and injection tests: a sample store, grants, live servers."""
+"""Shared helpers for the gate, API, MCP and injection tests: grants, providers, live servers."""
 
 from __future__ import annotations
 
 import functools
-import shutil
 import socket
 import threading
 import time
@@ -23,24 +22,7 @@ from selfdex.gate import Providers, Scope, add_grant
 from selfdex.gate.grants import utc_now
 from selfdex.gate.providers import AgentAsk, EmbeddedRerank, ProfileFacts
 from selfdex.index.embed import CachedEmbedder, EmbeddingCache, MiniLMEmbedder
-from selfdex.ingest import import_path
 from selfdex.store import Store
-
-
-@functools.cache
-def base_store(sample_exports: Path) -> Path:
-    """The sample person imported once per session; tests work on copies."""
-    path = sample_exports.parent / "gate-base.sqlite"
-    with Store(path) as store:
-        for bundle in sorted(sample_exports.iterdir()):
-            import_path(store, bundle)
-    return path
-
-
-def fresh_store(sample_exports: Path, tmp: Path) -> Store:
-    target = tmp / "store.sqlite"
-    shutil.copy(base_store(sample_exports), target)
-    return Store(target)
 
 
 @functools.cache

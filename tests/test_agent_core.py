@@ -26,13 +26,14 @@ from selfdex.cli import recommend as recommend_cli
 from selfdex.ingest import import_path
 from selfdex.store import Store
 
+from .sample_store import fresh_store
+
 QUESTION = "what did I read last summer and did I watch any adaptations?"
 
 
 @pytest.fixture(scope="module")
 def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    s = Store(tmp_path_factory.mktemp("agent") / "store.sqlite")
-    import_path(s, sample_exports)
+    s = fresh_store(sample_exports, tmp_path_factory.mktemp("agent"))
     yield s
     s.close()
 

@@ -15,8 +15,9 @@ from selfdex.agent.config import ModelSpec
 from selfdex.agent.context import build_context
 from selfdex.agent.embedded import EMBEDDED_MODELS
 from selfdex.agent.structured import complete_json
-from selfdex.ingest import import_path
 from selfdex.store import Store
+
+from .sample_store import fresh_store
 
 pytestmark = [
     pytest.mark.slow,
@@ -41,8 +42,7 @@ def backend() -> ChatBackend:
 
 @pytest.fixture(scope="module")
 def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    s = Store(tmp_path_factory.mktemp("agent") / "store.sqlite")
-    import_path(s, sample_exports)
+    s = fresh_store(sample_exports, tmp_path_factory.mktemp("agent"))
     yield s
     s.close()
 

@@ -24,6 +24,8 @@ from selfdex.agent.context import build_context
 from selfdex.ingest import import_path
 from selfdex.store import Store
 
+from .sample_store import fresh_store
+
 pytest.importorskip("openai")
 
 Step = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -145,8 +147,7 @@ def server() -> Iterator[ScriptedServer]:
 
 @pytest.fixture(scope="module")
 def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    s = Store(tmp_path_factory.mktemp("agent") / "store.sqlite")
-    import_path(s, sample_exports)
+    s = fresh_store(sample_exports, tmp_path_factory.mktemp("agent"))
     yield s
     s.close()
 

@@ -16,7 +16,8 @@ from selfdex.gate import Gate, SearchRequest, revoke_grant
 from selfdex.gate.grants import utc_now
 from selfdex.store import Store
 
-from .gate_support import fresh_store, grant, live_server, providers
+from .gate_support import grant, live_server, providers
+from .sample_store import fresh_store
 
 RERANK = {
     "platform": "netflix",

@@ -13,7 +13,8 @@ import pytest
 from selfdex.channels.api import create_app
 from selfdex.gate import CandidateIn, Gate, RerankRequest
 
-from .gate_support import fresh_store, grant, live_server, providers
+from .gate_support import grant, live_server, providers
+from .sample_store import fresh_store
 
 # Bounded: about 30 generated requests per operation, well under two minutes on a laptop.
 MAX_EXAMPLES = 30

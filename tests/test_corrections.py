@@ -14,13 +14,13 @@ from selfdex.ingest import import_path
 from selfdex.profile import build_profile, forget, list_corrections, note, pin, refresh, unforget
 from selfdex.store import Store
 
+from .sample_store import fresh_store
+
 
 @pytest.fixture(scope="module")
 def base_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("corrections") / "base.sqlite"
-    store = Store(path)
-    for bundle in sorted(sample_exports.iterdir()):
-        import_path(store, bundle)
+    store = fresh_store(sample_exports, tmp_path_factory.mktemp("corrections"))
+    path = store.path
     refresh(store)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()

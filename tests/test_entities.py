@@ -6,18 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from selfdex.ingest import import_path
 from selfdex.profile import linkeval
 from selfdex.profile.entities import _COLUMNS, Linking, link_records, update_entities
 from selfdex.profile.names import creator_key, main_title, series_of_episode, soundtrack_of, title_key
 from selfdex.store import Store
 
+from .sample_store import fresh_store
+
 
 @pytest.fixture(scope="module")
 def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("entities") / "store.sqlite")
-    for path in sorted(sample_exports.iterdir()):
-        import_path(store, path)
+    store = fresh_store(sample_exports, tmp_path_factory.mktemp("entities"))
     yield store
     store.close()
 

@@ -14,7 +14,8 @@ from selfdex.gate import AggregatesRequest, Gate, SearchRequest
 from selfdex.gate.models import GrantRequest
 from selfdex.store import Store
 
-from .gate_support import cli, fresh_store, grant, providers
+from .gate_support import cli, grant, providers
+from .sample_store import fresh_store
 
 
 @pytest.fixture

@@ -31,7 +31,8 @@ from selfdex.gate.models import GrantRequest
 from selfdex.rank import Ranked
 from selfdex.store import Store
 
-from .gate_support import fresh_store, grant, providers
+from .gate_support import grant, providers
+from .sample_store import fresh_store
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from selfdex.channels.mcp import http_app
 from selfdex.gate import Gate, revoke_grant
 from selfdex.store import Store
 
-from .gate_support import fresh_store, grant, live_server, providers
+from .gate_support import grant, live_server, providers
+from .sample_store import fresh_store
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,18 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from selfdex.ingest import import_path
 from selfdex.profile import DOMAINS, Profile, build_profile
 from selfdex.profile.names import fold
 from selfdex.sample.person import DISLIKES, THEMES
 from selfdex.store import Store
 
+from .sample_store import fresh_store
+
 
 @pytest.fixture(scope="module")
 def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("profile") / "store.sqlite")
-    for path in sorted(sample_exports.iterdir()):
-        import_path(store, path)
+    store = fresh_store(sample_exports, tmp_path_factory.mktemp("profile"))
     yield store
     store.close()
 

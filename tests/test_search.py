@@ -15,19 +15,16 @@ from selfdex.cli.index import index_group
 from selfdex.cli.main import cli
 from selfdex.index import vectors
 from selfdex.index.search import MODES, search
-from selfdex.ingest import import_path
 from selfdex.model import Item, Record
 from selfdex.store import Filters, Store
 
+from .sample_store import base_store
 from .test_vectors import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
-def imported(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("search") / "sample.sqlite"
-    with Store(path) as store:
-        import_path(store, sample_exports)
-    return path
+def imported(sample_exports: Path) -> Path:
+    return base_store(sample_exports)  # shared: only ever copied
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from selfdex.index import items, vectors
-from selfdex.ingest import import_path
 from selfdex.model import Item, Record
 from selfdex.store import Store
+
+from .sample_store import base_store
 
 
 class FakeEmbedder:
@@ -40,11 +41,8 @@ class FakeEmbedder:
 
 
 @pytest.fixture(scope="module")
-def sample_store_file(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("vectors") / "sample.sqlite"
-    with Store(path) as store:
-        import_path(store, sample_exports)
-    return path
+def sample_store_file(sample_exports: Path) -> Path:
+    return base_store(sample_exports)  # shared: only ever copied
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from selfdex.gate import Gate
 from selfdex.store import Store
 from selfdex.web import BindRefused, WebSettings, check_bind, create_web_app
 
-from .gate_support import cli, fresh_store
+from .gate_support import cli
+from .sample_store import fresh_store
 
 BASE = "http://127.0.0.1"
 
