@@ -143,6 +143,12 @@ def eval_group() -> None:
     help="Skip condition (c), reported for scale apart from the agent: cross-domain co-occurrence "
     "learned from other (training) users, which a person's own agent does not have.",
 )
+@click.option(
+    "--no-date",
+    is_flag=True,
+    help="Skip condition (t): the platform, (a) and (b) all given the same estimate of the date "
+    "(from the data's listing order, where it has one).",
+)
 @out_option
 @cache_option
 @no_cache_option
@@ -157,13 +163,15 @@ def cross_platform_cmd(
     bpr_iterations: int,
     no_tune: bool,
     no_other_users: bool,
+    no_date: bool,
     out: str,
     cache: str | None,
     no_cache: bool,
 ) -> None:
     """Cross-platform re-ranking: platform baselines vs the person's agent with (a) within-platform
-    and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2); for scale, a
-    separate condition (c) that also learns from other users' cross-domain histories."""
+    and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2); condition (t)
+    gives all of them the same clock; for scale, a separate condition (c) that also learns from
+    other users' cross-domain histories."""
     from ..eval.datasets import DataMissing, load_cross_domain
     from ..eval.protocols import CrossPlatformConfig, run_cross_platform
     from ..eval.report import write_report
@@ -188,6 +196,7 @@ def cross_platform_cmd(
                 bpr_iterations=bpr_iterations,
                 tune=not no_tune,
                 other_users=not no_other_users,
+                date_known=not no_date,
             )
             console.print(
                 f"[bold]{ds}[/] · {smp} · k={','.join(ks)} · cases={'all' if max_cases is None else max_cases}"

@@ -25,6 +25,7 @@ __all__ = [
     "ItemMeta",
     "LLMRankData",
     "default_data_dir",
+    "listing_quantiles",
     "load_amazon_arts_office",
     "load_amazon_food_kitchen",
     "load_cross_domain",
@@ -85,6 +86,9 @@ class ItemMeta:
     title: str
     creators: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # When the product was first listed, as a quantile of the catalogue's listing order (0 = oldest),
+    # where the data lets us estimate it; None otherwise. Only condition (t) reads it.
+    listed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,12 +128,26 @@ def _brand_guess(title: str) -> tuple[str, ...]:
     return (first,) if len(first) > 1 and not first.isdigit() else ()
 
 
+def listing_quantiles(asins: list[str]) -> list[float]:
+    """Amazon assigns ASINs roughly in the order products are listed ("B000…" before "B00J…"), so
+    an ASIN's rank in the sorted catalogue stands in for the "date first available" that Amazon
+    shows publicly on every product page. Quantiles in [0, 1); ties share the lower rank."""
+    order = {a: i for i, a in enumerate(sorted(set(asins)))}
+    n = max(len(order), 1)
+    return [order[a] / n for a in asins]
+
+
 def load_amazon_food_kitchen(data_dir: Path) -> CrossDomainData:
     d = data_dir / "amazon-food-kitchen"
-    items = []
-    for r in _rows(d / "items.csv.gz"):
-        title = html.unescape(r["title"])
-        items.append(ItemMeta(int(r["item_idx"]), r["domain"], title, _brand_guess(title)))
+    catalogue = [
+        (int(r["item_idx"]), r["domain"], html.unescape(r["title"]), r["asin"])
+        for r in _rows(d / "items.csv.gz")
+    ]
+    listed = listing_quantiles([c[3] for c in catalogue])
+    items = [
+        ItemMeta(idx, domain, title, _brand_guess(title), listed=q)
+        for (idx, domain, title, _), q in zip(catalogue, listed, strict=True)
+    ]
     items.sort(key=lambda m: m.idx)
     seqs: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
     split_of: dict[str, str] = {}
@@ -154,7 +172,7 @@ def load_amazon_food_kitchen(data_dir: Path) -> CrossDomainData:
         cases["valid"],
         cases["test"],
         _checksums(d, ["items.csv.gz", "interactions.csv.gz"]),
-        "real chronological order across domains; titles only",
+        "real chronological order across domains; titles only; listing order from ASINs",
     )
 
 

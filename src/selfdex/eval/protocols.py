@@ -9,6 +9,11 @@ Cross-platform re-ranking, per case (one user, one held-out target in domain D =
 - the person's agent re-ranks the best platform's order (best by valid NDCG@10 at that k) with
   (a) the truncated D-history only, or (b) that plus the person's whole other-domain history.
   Same ranker class, same candidates; weights tuned on valid for each (condition, k).
+- condition (t), the date is known: in real life every party knows today's date and when each
+  product was first listed; this data has no dates, so "now" is estimated from the listing order
+  of the newest product in the person's history (both domains, untruncated: the same clock for
+  everyone) and each candidate gets its closeness to it. Added to the platform's order and to (a)
+  and to (b) alike, so (t)(b) − (t)(a) is what the other platforms add once time is accounted for.
 - for scale only, condition (c): what *other users'* cross-domain histories add — item-to-item
   co-occurrence across both domains learned from the training users (never a valid or test
   user, never a target). No person's own agent has that data, so (c) is reported apart from (a)
@@ -40,7 +45,12 @@ __all__ = [
     "AGENT_A",
     "AGENT_B",
     "CROSS_DOMAIN",
+    "DATE_A",
+    "DATE_B",
+    "DATE_KNOWN",
+    "DATE_PLATFORM",
     "XD_B",
+    "XD_DATE_B",
     "XD_KNN",
     "XD_RERANK",
     "CrossPlatformConfig",
@@ -64,10 +74,21 @@ EMB_B = "embedding only (b), ignores platform order"
 XD_KNN = "(c) ItemKNN over both domains, the person's whole history"
 XD_RERANK = "(c) platform order + co-occurrence with the other-domain history"
 XD_B = "(c) agent (b) + co-occurrence with the other-domain history"
+XD_DATE_B = "(c) (t) agent (b) + date + co-occurrence"
+# Condition (t): the date is known to every party (the platform, (a) and (b) alike).
+DATE_PLATFORM = "(t) platform order + closeness to the date"
+DATE_A = "(t) agent (a) + closeness to the date"
+DATE_B = "(t) agent (b) + closeness to the date"
+DATE_KNOWN: dict[str, str] = {  # method -> short label
+    DATE_PLATFORM: "(t) platform + date",
+    DATE_A: "(t) (a) + date",
+    DATE_B: "(t) (b) + date",
+}
 CROSS_DOMAIN: dict[str, str] = {  # method -> short label for differences and the README
     XD_KNN: "(c) ItemKNN both domains",
     XD_RERANK: "(c) platform + co-occurrence",
     XD_B: "(c) (b) + co-occurrence",
+    XD_DATE_B: "(c) (t)(b) + co-occurrence",
 }
 # Weight of the (max-scaled) co-occurrence score added to the platform's 1/log2(position + 2)
 # (or to agent (b)'s score); chosen on valid.
@@ -98,6 +119,8 @@ class CrossPlatformConfig:
     tune: bool = True
     # Condition (c) (other users' cross-domain co-occurrence), reported apart from the agent.
     other_users: bool = True
+    # Condition (t) (the date is known to every party), where the data has a listing order.
+    date_known: bool = True
 
     def n_neg(self) -> int:
         return {"pop49": 49, "uni99": 99}[self.sampling]
@@ -193,6 +216,20 @@ def _scaled(s: np.ndarray) -> np.ndarray:
     return s / m if m > 0 else np.zeros_like(s)
 
 
+def date_closeness(data: CrossDomainData, history: Sequence[int], cands: Sequence[int]) -> np.ndarray | None:
+    """Condition (t)'s feature: 1/log2(r + 2), r = the candidate's rank by |listed − now|, where now
+    is the listing order of the newest product in ``history`` (a lower bound on the request's
+    date). None when the data has no listing order for these items."""
+    hl = [data.items[i].listed for i in history]
+    cl = [data.items[i].listed for i in cands]
+    if not hl or any(x is None for x in hl) or any(x is None for x in cl):
+        return None
+    now = max(x for x in hl if x is not None)
+    gap = np.abs(np.array(cl, dtype=np.float64) - now)
+    r = np.argsort(np.argsort(gap, kind="stable"), kind="stable")
+    return np.asarray(1.0 / np.log2(r + 2.0))
+
+
 def _tune_added(
     base: np.ndarray, extra: np.ndarray, target_col: np.ndarray, pos: np.ndarray
 ) -> tuple[float, float]:
@@ -280,6 +317,17 @@ def _run_cross_platform(
         }
         timings["fit_cross_domain_s"] = time.perf_counter() - t3
 
+    # Condition (t): each case's closeness-to-the-date feature (independent of k); empty when the
+    # data has no listing order.
+    date_clock: dict[str, np.ndarray] = {}
+    if cfg.date_known:
+        clocks = {
+            split: [date_closeness(data, p.case.history, p.cands) for p in ps]
+            for split, ps in prepared.items()
+        }
+        if all(c is not None for cs in clocks.values() for c in cs) and all(clocks.values()):
+            date_clock = {split: np.stack(cs) for split, cs in clocks.items()}  # type: ignore[arg-type]
+
     ranks: dict[str, dict[str, np.ndarray]] = {}
     weights: dict[str, dict[str, dict[str, float]]] = {}
     valid_nd: dict[str, dict[str, float]] = {}
@@ -349,7 +397,8 @@ def _run_cross_platform(
             (EMB_B, True, {"prior": 0.0, "prior_top": 0.0}),
         ]
         adv = progress(f"{kl}: agent on valid + test", len(conds) * sum(len(v) for v in prepared.values()))
-        b_scores: dict[str, np.ndarray] = {}  # agent (b)'s candidate scores, for condition (c)
+        # Agent (a)'s and (b)'s candidate scores, for conditions (t) and (c).
+        agent_scores: dict[str, dict[str, np.ndarray]] = {AGENT_A: {}, AGENT_B: {}}
         for name, use_cross, fixed in conds:
             ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
             feats_l, pos_l = [], []
@@ -392,9 +441,9 @@ def _run_cross_platform(
             ranker.weights = w
             weights[kl][name] = w
             valid_nd[kl][name] = v
-            if name == AGENT_B and feats_l:
-                b_scores["valid"] = ranker.score(np.stack(feats_l))
-            b_test: list[np.ndarray] = []
+            if name in agent_scores and feats_l:
+                agent_scores[name]["valid"] = ranker.score(np.stack(feats_l))
+            scores_test: list[np.ndarray] = []
             test_ranks = []
             for i, p in enumerate(prepared["test"]):
                 keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
@@ -405,18 +454,51 @@ def _run_cross_platform(
                 )
                 r = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
                 test_ranks.append(r)
-                if name == AGENT_B:
+                if name in agent_scores:
                     col = {str(c): j for j, c in enumerate(p.cands)}
                     sc = np.empty(len(p.cands))
                     for x in ranked:
                         sc[col[x.candidate.id]] = x.score
-                    b_test.append(sc)
+                    scores_test.append(sc)
                 adv(1)
             ranks[kl][name] = np.array(test_ranks)
-            if name == AGENT_B and b_test:
-                b_scores["test"] = np.stack(b_test)
+            if name in agent_scores and scores_test:
+                agent_scores[name]["test"] = np.stack(scores_test)
+        b_scores = agent_scores[AGENT_B]
 
-        if xd is not None and prepared["valid"] and prepared["test"]:
+        both_halves = bool(prepared["valid"] and prepared["test"])
+        if both_halves:
+            # The added conditions re-rank with "base score + w * extra", w chosen on valid; ties keep
+            # the platform's order.
+            tcol = {half: np.array([p.target_col for p in prepared[half]]) for half in ("valid", "test")}
+            ppos = {}
+            for half in ("valid", "test"):
+                pos_m = np.empty((len(prepared[half]), len(prepared[half][0].cands)), dtype=np.int64)
+                for i, o in enumerate(orders[half][best]):
+                    pos_m[i, o] = np.arange(len(o))
+                ppos[half] = pos_m
+            prior = {half: 1.0 / np.log2(ppos[half] + 2.0) for half in ppos}
+
+        dated_b: dict[str, np.ndarray] = {}  # (t)(b)'s scores, for (c) on top of the date
+        if date_clock and both_halves:
+            # Condition (t): the same clock added to the platform's order, to (a) and to (b).
+            for name, base_sc in (
+                (DATE_PLATFORM, prior),
+                (DATE_A, agent_scores[AGENT_A]),
+                (DATE_B, agent_scores[AGENT_B]),
+            ):
+                if "valid" not in base_sc or "test" not in base_sc:
+                    continue
+                w_t, v = _tune_added(base_sc["valid"], date_clock["valid"], tcol["valid"], ppos["valid"])
+                weights[kl][name] = {"date_closeness": w_t}
+                valid_nd[kl][name] = v
+                ranks[kl][name] = ranks_from_scores(
+                    base_sc["test"] + w_t * date_clock["test"], tcol["test"], ppos["test"]
+                )
+                if name == DATE_B:
+                    dated_b = {half: base_sc[half] + w_t * date_clock[half] for half in ("valid", "test")}
+
+        if xd is not None and both_halves:
             # Condition (c), for scale only (other users' data; never (a) or (b)).
             # ItemKNN over both domains with the whole history the agent (b) sees (at k = 0: the
             # other-domain history alone); ties by popularity, then at random, like the platform.
@@ -432,20 +514,13 @@ def _run_cross_platform(
                 xr[split] = np.array(xd_r)
             ranks[kl][XD_KNN] = xr["test"]
             valid_nd[kl][XD_KNN] = float(metric_values(xr["valid"], "NDCG@10").mean())
-            # Re-ranking the platform's list (and agent (b)'s): base score + w * co-occurrence,
-            # w chosen on valid; ties keep the platform's order.
-            tcol = {half: np.array([p.target_col for p in prepared[half]]) for half in ("valid", "test")}
-            ppos = {}
-            for half in ("valid", "test"):
-                pos_m = np.empty((len(prepared[half]), len(prepared[half][0].cands)), dtype=np.int64)
-                for i, o in enumerate(orders[half][best]):
-                    pos_m[i, o] = np.arange(len(o))
-                ppos[half] = pos_m
-            prior = {half: 1.0 / np.log2(ppos[half] + 2.0) for half in ppos}
+            # Re-ranking the platform's list (and agent (b)'s) with the co-occurrence added.
             co = {half: np.stack(xd_cross[half]) for half in ppos}
             bases_sc = [(XD_RERANK, prior)]
             if "valid" in b_scores and "test" in b_scores:
                 bases_sc.append((XD_B, b_scores))
+            if dated_b:  # does other users' data still add anything once the date is known?
+                bases_sc.append((XD_DATE_B, dated_b))
             for name, base_sc in bases_sc:
                 w_xd, v = _tune_added(base_sc["valid"], co["valid"], tcol["valid"], ppos["valid"])
                 weights[kl][name] = {"cooccurrence": w_xd}

@@ -18,8 +18,13 @@ from .protocols import (
     AGENT_A,
     AGENT_B,
     CROSS_DOMAIN,
+    DATE_A,
+    DATE_B,
+    DATE_KNOWN,
+    DATE_PLATFORM,
     PUBLISHED_GAMES,
     XD_B,
+    XD_DATE_B,
     XD_KNN,
     CrossPlatformResult,
     LLMRankResult,
@@ -111,12 +116,32 @@ def cross_platform_summary(res: CrossPlatformResult) -> dict[str, Any]:
         # Condition (c), for scale: other users' cross-domain data, compared with (b) (paired).
         xd = {m: r for m, r in methods.items() if m in CROSS_DOMAIN}
         if xd and b is not None:
+            # (c) on top of the date is compared with (t)(b), everything else with (b).
+            refs = {
+                m: (DATE_KNOWN[DATE_B], methods.get(DATE_B)) if m == XD_DATE_B else ("(b)", b) for m in xd
+            }
             block["cross_domain_diffs"] = {
-                f"{CROSS_DOMAIN[m]} − (b) {metric}": dataclasses.asdict(
-                    bootstrap_diff(metric_values(r, metric), metric_values(b, metric), cfg.n_boot, cfg.seed)
+                f"{CROSS_DOMAIN[m]} − {refs[m][0]} {metric}": dataclasses.asdict(
+                    bootstrap_diff(metric_values(r, metric), metric_values(ref, metric), cfg.n_boot, cfg.seed)
                 )
                 for metric in ("NDCG@10", "HR@10")
                 for m, r in xd.items()
+                if (ref := refs[m][1]) is not None
+            }
+        # Condition (t): with the date known to every party, what do the other platforms add?
+        ta, tb, tp = methods.get(DATE_A), methods.get(DATE_B), methods.get(DATE_PLATFORM)
+        if ta is not None and tb is not None and tp is not None:
+            pairs = (
+                ((tb, ta), f"{DATE_KNOWN[DATE_B]} − {DATE_KNOWN[DATE_A]}"),
+                ((tb, tp), f"{DATE_KNOWN[DATE_B]} − {DATE_KNOWN[DATE_PLATFORM]}"),
+                ((tp, pr), f"{DATE_KNOWN[DATE_PLATFORM]} − {plat}"),
+            )
+            block["date_diffs"] = {
+                f"{label} {metric}": dataclasses.asdict(
+                    bootstrap_diff(metric_values(x, metric), metric_values(y, metric), cfg.n_boot, cfg.seed)
+                )
+                for metric in ("NDCG@10", "HR@10")
+                for (x, y), label in pairs
             }
         block["weights"] = res.weights.get(kl, {})
         out["by_k"][kl] = block
@@ -206,6 +231,12 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
             "for scale only, never (a) or (b)."
             if any(m in CROSS_DOMAIN for ms in res.ranks.values() for m in ms)
             else ""
+        )
+        + (
+            " Condition (t), also in its own table, gives the platform, (a) and (b) the same clock "
+            "(every party knows today's date in real life; this data has none)."
+            if any(m in DATE_KNOWN for ms in res.ranks.values() for m in ms)
+            else ""
         ),
         "",
     ]
@@ -217,7 +248,7 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
         )
         lines.append("|---" * (len(METRICS) + 5) + "|")
         for m, e in block["methods"].items():
-            if m in CROSS_DOMAIN:
+            if m in CROSS_DOMAIN or m in DATE_KNOWN:
                 continue
             ci = e["NDCG@10_ci"]
             lines.append(
@@ -235,7 +266,7 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
                 lines.append(f"- {k}: {_ci(c)}{mark}")
             lines.append("")
         if block["by_history_length"]:
-            meths = [m for m in block["methods"] if m not in CROSS_DOMAIN]
+            meths = [m for m in block["methods"] if m not in CROSS_DOMAIN and m not in DATE_KNOWN]
             lines.append("NDCG@10 by the user's full within-platform history length:")
             lines.append("")
             lines.append("| length | n | " + " | ".join(meths) + " | (b)−(a) [95% CI] |")
@@ -246,7 +277,24 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
                     f"| {label} | {bk['n']} | " + " | ".join(_fmt(bk[m]) for m in meths) + f" | {diff} |"
                 )
             lines.append("")
-        lines += _cross_domain_md(block, cfg.n_boot)
+        lines += _side_md(
+            block,
+            cfg.n_boot,
+            "**What knowing the date is worth — condition (t)**",
+            DATE_NOTE,
+            DATE_KNOWN,
+            block.get("date_diffs") or {},
+            (plat, AGENT_A, AGENT_B),
+        )
+        lines += _side_md(
+            block,
+            cfg.n_boot,
+            "**For scale: what other users' cross-domain data adds — condition (c)**",
+            CROSS_DOMAIN_NOTE,
+            CROSS_DOMAIN,
+            block.get("cross_domain_diffs") or {},
+            (AGENT_B, DATE_B),
+        )
         lines.append("<details><summary>weights (tuned on valid)</summary>\n")
         for m, w in block["weights"].items():
             nz = ", ".join(f"{k}={v:g}" for k, v in w.items() if v)
@@ -261,25 +309,52 @@ CROSS_DOMAIN_NOTE = (
     "domains learned from the **training users** (cosine of their binary user × item matrix; no valid or "
     "test user, no target is in it). *ItemKNN over both domains* scores each candidate by its summed "
     "similarity to the person's whole history as (b) sees it (at k = 0 the other-domain history alone); the "
-    "two re-rankers add w × the co-occurrence with the person's other-domain history (scaled to max 1 per "
-    "list) to the platform's 1/log2(position + 2) or to agent (b)'s score, w chosen on valid. It shows "
-    "whether the signal exists in the data, not what the person's agent can do."
+    "re-rankers add w × the co-occurrence with the person's other-domain history (scaled to max 1 per "
+    "list) to the platform's 1/log2(position + 2), to agent (b)'s score or, where condition (t) runs, to "
+    "(t)(b)'s score (compared with (t)(b): does other users' data add anything once the date is known?), "
+    "w chosen on valid. It shows whether the signal exists in the data, not what the person's agent can do."
 )
 
 
-def _cross_domain_md(block: dict[str, Any], n_boot: int) -> list[str]:
-    xd = {m: e for m, e in block["methods"].items() if m in CROSS_DOMAIN}
-    if not xd:
+DATE_NOTE = (
+    "In real life every party knows today's date and when each product was first listed (Amazon shows "
+    "it on the product page). This data has no dates, so the harness estimates them: a product's listing "
+    "order is its ASIN's rank in the catalogue (Amazon assigns ASINs roughly in listing order) and *now* "
+    "is the listing order of the newest product anywhere in the person's history (both domains, "
+    "untruncated: one clock for everyone). Each candidate gets 1/log2(r + 2), r its rank by distance to "
+    "now, added with a weight chosen on valid to the platform's 1/log2(position + 2), to (a)'s and to "
+    "(b)'s score alike. Popularity-sampled negatives are mostly older bestsellers, so the clock is a "
+    "strong signal in this protocol; (t)(b) − (t)(a) is what the person's other platforms add once "
+    "every party knows the date."
+)
+
+
+def _side_md(
+    block: dict[str, Any],
+    n_boot: int,
+    title: str,
+    note: str,
+    methods: dict[str, str],
+    diffs: dict[str, dict[str, float]],
+    refs: tuple[str, ...],
+    diffs_title: str = "Paired bootstrap",
+) -> list[str]:
+    """A separately labelled condition's own table (never mixed into (a)/(b)'s), with the
+    reference rows ``refs`` repeated above it for reading the difference."""
+    side = [m for m in block["methods"] if m in methods]
+    if not side:
         return []
+    rows = [m for m in (*refs, *side) if m in block["methods"]]
     lines = [
-        "**For scale: what other users' cross-domain data adds — condition (c)**",
+        title,
         "",
-        CROSS_DOMAIN_NOTE,
+        note,
         "",
         "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |",
         "|---" * (len(METRICS) + 5) + "|",
     ]
-    for m, e in ((m, block["methods"][m]) for m in (AGENT_B, *xd) if m in block["methods"]):
+    for m in rows:
+        e = block["methods"][m]
         ci = e["NDCG@10_ci"]
         lines.append(
             f"| {m} | "
@@ -287,22 +362,21 @@ def _cross_domain_md(block: dict[str, Any], n_boot: int) -> list[str]:
             + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
         )
     lines.append("")
-    diffs = block.get("cross_domain_diffs") or {}
     if diffs:
-        lines.append(f"Paired bootstrap vs (b) (95 %, {n_boot} resamples):")
+        lines.append(f"{diffs_title} (95 %, {n_boot} resamples):")
         for k, c in diffs.items():
             mark = " **(CI above zero)**" if c["low"] > 0 else (" (CI below zero)" if c["high"] < 0 else "")
             lines.append(f"- {k}: {_ci(c)}{mark}")
         lines.append("")
     bh = block.get("by_history_length") or {}
     if bh:
-        cols = [m for m in (AGENT_B, *xd) if m in block["methods"]]
+        short = {AGENT_A: "(a)", AGENT_B: "(b)", **methods}
         lines.append("NDCG@10 by the user's full within-platform history length:")
         lines.append("")
-        lines.append("| length | n | " + " | ".join(CROSS_DOMAIN.get(m, "(b)") for m in cols) + " |")
-        lines.append("|---" * (len(cols) + 2) + "|")
+        lines.append("| length | n | " + " | ".join(short.get(m, m) for m in rows) + " |")
+        lines.append("|---" * (len(rows) + 2) + "|")
         for label, row in bh.items():
-            lines.append(f"| {label} | {row['n']} | " + " | ".join(_fmt(row.get(m)) for m in cols) + " |")
+            lines.append(f"| {label} | {row['n']} | " + " | ".join(_fmt(row.get(m)) for m in rows) + " |")
         lines.append("")
     return lines
 
@@ -449,7 +523,7 @@ def _plots(out: Path, stem: str, res: CrossPlatformResult, summ: dict[str, Any])
     if bh:
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         labels = list(bh)
-        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN)]
+        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN, *DATE_KNOWN)]
         width = 0.8 / max(len(meths), 1)
         for j, m in enumerate(meths):
             ax.bar(np.arange(len(labels)) + j * width, [bh[x][m] for x in labels], width, label=m)
@@ -561,6 +635,25 @@ def readme_section(results: Path) -> str:
                 f"{_ci(diff, 3) if diff else '–'} | {_fmt(b.get('rescue'))} / {_fmt(b.get('harmful'))} | {xcol} |"
             )
         lines.append("")
+        dated = {kl: block for kl, block in d["results"]["by_k"].items() if DATE_B in block["methods"]}
+        if dated:
+            lines += [
+                "With the date known to every party (condition (t): the same clock added to the platform, "
+                "(a) and (b); see the report):",
+                "",
+                "| history | (t) platform + date | (t) (a) + date | (t) (b) + date | (t)(b) − (t)(a) [95% CI] |",
+                "|---|---|---|---|---|",
+            ]
+            for kl, block in dated.items():
+                m = block["methods"]
+                tdiff = block.get("date_diffs", {}).get(
+                    f"{DATE_KNOWN[DATE_B]} − {DATE_KNOWN[DATE_A]} NDCG@10"
+                )
+                lines.append(
+                    f"| {kl} | {_fmt(m.get(DATE_PLATFORM, {}).get('NDCG@10'))} | {_fmt(m[DATE_A]['NDCG@10'])} | "
+                    f"{_fmt(m[DATE_B]['NDCG@10'])} | {_ci(tdiff, 3) if tdiff else '–'} |"
+                )
+            lines.append("")
     for js in sorted(results.glob("llmrank-*.json")):
         d = json.loads(js.read_text())
         lines += [
