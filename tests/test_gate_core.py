@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,7 @@ from selfdex.gate import (
 )
 from selfdex.gate.grants import list_grants, utc_now
 from selfdex.gate.models import GrantRequest
+from selfdex.model import Item, Record
 from selfdex.rank import Ranked
 from selfdex.store import Store
 
@@ -400,3 +401,36 @@ def test_granted_external_ids_lose_only_email_addresses(store: Store, gate: Gate
     rec = next(r for r in out.payload["records"] if r["id"] == rid)
     ids = rec["external_ids"] if isinstance(rec["external_ids"], dict) else json.loads(rec["external_ids"])
     assert ids["isbn10"] == "0441013597" and "[email]" in ids["message_id"]
+
+
+def test_names_in_search_queries_are_redacted(store: Store, gate: Gate) -> None:
+    # Jonas Müller is the sample person's friend: what the person typed about him must not leave.
+    job = store.start_job("test", None, "0")
+    with store.transaction():
+        store.insert_records(
+            [
+                Record(
+                    "google",
+                    "searched",
+                    Item("query", "jonas müller birthday gift ideas"),
+                    when=datetime(2024, 3, 1, tzinfo=UTC),
+                ),
+                Record(
+                    "google",
+                    "searched",
+                    Item("query", "will it rain in hamburg"),
+                    when=datetime(2024, 3, 2, tzinfo=UTC),
+                ),
+            ],
+            job,
+        )
+    token = grant(store, "searches", level="raw", platforms=("google",), kinds=("query",), fields=("title",))
+    titles = {
+        r["title"]
+        for r in gate.disclose(token, SearchRequest(query="", limit=100), channel="test").payload["records"]
+    }
+    assert "[person] birthday gift ideas" in titles
+    assert not any("jonas" in t.lower() for t in titles)
+    assert "will it rain in hamburg" in titles  # a lower-case word that is also a name stays
+    # An author named in a note's front matter is not someone the person knows.
+    assert "frank herbert dune reading order" in titles

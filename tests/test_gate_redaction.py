@@ -39,3 +39,11 @@ def test_names_only_in_free_text() -> None:
     assert r.redact("Dune by Frank Herbert", free_text=False) == "Dune by Frank Herbert"
     assert r.redact("Frank said the trailer was great") == "[person] said the trailer was great"
     assert r.redact("Love Actually is bad.\n\nThanks, Lea") == "Love Actually is bad.\n\nThanks, [person]"
+
+
+def test_full_names_match_in_any_case_first_names_only_as_written() -> None:
+    r = Redactor(people=frozenset({"Mark Jansen", "Mark"}))
+    assert r.redact("mark jansen new address") == "[person] new address"
+    assert r.redact("MARK JANSEN") == "[person]"
+    assert r.redact("Mark said hi") == "[person] said hi"
+    assert r.redact("mark the date in the calendar") == "mark the date in the calendar"

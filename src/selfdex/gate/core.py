@@ -36,7 +36,7 @@ from .models import (
 )
 from .providers import Providers, default_providers
 from .redact import people_from_store_rows
-from .view import COMMUNICATION_KINDS, View, build_view, link_redactor
+from .view import COMMUNICATION_KINDS, FREE_TEXT_KINDS, View, build_view, link_redactor
 
 __all__ = [
     "OP_LEVEL",
@@ -236,7 +236,9 @@ class Gate:
     def _people_gazetteer(self, fp: tuple[Any, ...]) -> frozenset[str]:
         if self._people is not None and self._people[0] == fp:
             return self._people[1]
-        kinds = sorted(COMMUNICATION_KINDS)
+        # The people the person corresponds with; a note's "creators" are whatever its front matter
+        # names (the author of the book it is about), not correspondents.
+        kinds = sorted(COMMUNICATION_KINDS - {"note"})
         with self._db:
             rows = self.store.conn.execute(
                 f"SELECT creators FROM records WHERE creators IS NOT NULL AND kind IN ({', '.join('?' for _ in kinds)})",
@@ -466,7 +468,7 @@ class Gate:
 def _strings(payload: dict[str, Any]) -> Iterator[tuple[str, bool]]:
     """Every human-readable string of a payload, with whether names count as identifiers in it."""
     for rec in payload.get("records", []):
-        talk = rec["kind"] in COMMUNICATION_KINDS
+        talk = rec["kind"] in FREE_TEXT_KINDS
         for name in _FREE_TEXT:
             value = rec.get(name)
             values = value if isinstance(value, list) else [value]

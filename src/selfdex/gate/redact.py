@@ -243,11 +243,19 @@ class Redactor:
     people: frozenset[str] = frozenset()
     geo_decimals: int = 2
     _people_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _full_names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = sorted((n for n in self.people if len(n) >= 3), key=len, reverse=True)
         if names:
             self._people_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+        # Typed text (search queries) is often lower-case: full names match in any case; a lone
+        # first name only as written ("mark", "will", "rose" are words too).
+        full = [n for n in names if " " in n]
+        if full:
+            self._full_names_re = re.compile(
+                r"\b(?:" + "|".join(re.escape(n) for n in full) + r")\b", re.IGNORECASE
+            )
 
     def redact(self, text: str, counts: Counter[str] | None = None, *, free_text: bool = True) -> str:
         """The text with every non-kept identifier replaced; ``counts`` tallies what was found.
@@ -280,6 +288,8 @@ class Redactor:
         s = sub("phone", _PHONE, s, self._phone)
         s = sub("address", _ADDRESS, s)
         if free_text and "person" not in self.keep:
+            if self._full_names_re is not None:
+                s = sub("person", self._full_names_re, s)
             if self._people_re is not None:
                 s = sub("person", self._people_re, s)
             s = sub("person", _PERSON_CUE, s, self._cued_person)

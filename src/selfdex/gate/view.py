@@ -24,10 +24,13 @@ from ..store.db import now_iso
 from .grants import CONTENT_FIELDS, Grant
 from .redact import Redactor
 
-__all__ = ["COMMUNICATION_KINDS", "View", "build_view", "link_redactor", "scope_sql"]
+__all__ = ["COMMUNICATION_KINDS", "FREE_TEXT_KINDS", "View", "build_view", "link_redactor", "scope_sql"]
 
 # Kinds whose titles, creators and places are written by or about other people.
 COMMUNICATION_KINDS = frozenset({"message", "post", "note", "event", "comment", "chat"})
+# Kinds whose titles are free text, where a name is an identifier: the above, plus what the
+# person typed into a search box ("anna schmidt new address").
+FREE_TEXT_KINDS = COMMUNICATION_KINDS | {"query"}
 _ALWAYS = ("id", "platform", "action", "kind")
 _JSON_LIST = ("creators", "categories")
 
@@ -94,7 +97,7 @@ def _project(
     row: dict[str, Any], grant: Grant, redactor: Redactor, links: Redactor | None = None
 ) -> dict[str, Any]:
     scope = grant.scope
-    talk = row["kind"] in COMMUNICATION_KINDS
+    talk = row["kind"] in FREE_TEXT_KINDS
     out: dict[str, Any] = {k: row[k] for k in _ALWAYS}
     for name in CONTENT_FIELDS:
         value = row[name] if name in scope.fields else None
