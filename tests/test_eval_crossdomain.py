@@ -132,3 +132,41 @@ def test_condition_c_ranks_the_planted_item_first_and_leaves_a_b_alone(
     main_table = md.split("**For scale")[0]
     assert XD_KNN not in main_table
     assert "(c) other users' cross-domain data" in readme_section(tmp_path)
+
+
+def test_llm_reranks_a_and_b_on_the_same_subset_and_failures_are_misses(
+    world: CrossDomainData, tmp_path: Path
+) -> None:
+    from .test_eval_llmrank import ScriptedBackend
+
+    cfg = CrossPlatformConfig(
+        "planted",
+        ks=(0,),
+        baselines=("Pop",),
+        n_boot=100,
+        other_users=False,
+        llm_ranker="scripted",
+        llm_subset=6,
+    )
+    with pytest.raises(ValueError, match="no backend"):
+        run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+    reverse = ScriptedBackend(lambda ids: json.dumps({"order": list(reversed(ids))}))
+    res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg, backend=reverse)
+    a, b = res.llm[AGENT_A], res.llm[AGENT_B]
+    assert reverse.calls == 12 and a.users == b.users and len(a.users) == 6
+    # Paired with the agent's own ranks on the same cases; the model reversed the top 30 of 50.
+    assert np.array_equal(a.ranks["base"], res.ranks["k=0"][AGENT_A][a.users])
+    top = a.ranks["base"] <= 30
+    assert np.array_equal(a.ranks["llm"][top], 31 - a.ranks["base"][top])
+    garbage = ScriptedBackend(lambda ids: "no idea")
+    bad = run_cross_platform(world, TextVectors(HashEmbedder()), cfg, backend=garbage).llm[AGENT_B]
+    assert all(bad.failures) and (bad.ranks["llm"] == 51).all()
+
+    paths = write_report(tmp_path, res, embedder="hash", checksums=world.checksums, plots=False)
+    md = paths["md"].read_text()
+    assert (
+        "LLM re-ranking: `scripted` on a seeded random subset of 6 of the 25 test cases (history k=0)" in md
+    )
+    ls = json.loads(paths["json"].read_text())["results"]["llm_rerank"]
+    assert ls["conditions"][AGENT_A]["parse_failures"] == 0 and "NDCG@10_b_minus_a_with_llm" in ls
+    assert "Language model `scripted` re-ranking the agent's list, k=0" in readme_section(tmp_path)

@@ -187,3 +187,17 @@ def test_embedded_model_reranks_through_the_recommend_path() -> None:
     out = mr.rank(hist, cands)
     assert sorted(r.candidate.id for r in out) == ["0", "1", "2"]
     assert (mr.failure is None) == (mr.placed > 0)
+
+
+def test_cross_platform_cli_llm_options() -> None:
+    from selfdex.cli.eval import eval_group
+
+    res = CliRunner().invoke(eval_group, ["cross-platform", "--help"])
+    assert res.exit_code == 0 and all(
+        o in res.output for o in ("--llm-ranker", "--llm-subset", "--llm-k", "--no-date")
+    )
+    # The model must run at a history length that is evaluated (checked before any data is read).
+    bad = CliRunner().invoke(
+        eval_group, ["cross-platform", "-k", "full", "--llm-ranker", "x", "--llm-k", "0"]
+    )
+    assert bad.exit_code != 0 and "not among the -k values" in bad.output

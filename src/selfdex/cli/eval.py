@@ -144,6 +144,25 @@ def eval_group() -> None:
     "learned from other (training) users, which a person's own agent does not have.",
 )
 @click.option(
+    "--llm-ranker",
+    metavar="MODEL",
+    help="Also let this configured model (see `selfdex models list`) re-rank (a)'s and (b)'s lists on a "
+    "seeded random subset of test cases.",
+)
+@click.option(
+    "--llm-subset",
+    type=int,
+    default=10,
+    show_default=True,
+    help="Test cases in that subset (small models take minutes per 50-candidate list on 2 cores).",
+)
+@click.option(
+    "--llm-k",
+    default="0",
+    show_default=True,
+    help="History length the model runs at: 'full' or k.",
+)
+@click.option(
     "--no-date",
     is_flag=True,
     help="Skip condition (t): the platform, (a) and (b) all given the same estimate of the date "
@@ -163,6 +182,9 @@ def cross_platform_cmd(
     bpr_iterations: int,
     no_tune: bool,
     no_other_users: bool,
+    llm_ranker: str | None,
+    llm_subset: int,
+    llm_k: str,
     no_date: bool,
     out: str,
     cache: str | None,
@@ -176,9 +198,12 @@ def cross_platform_cmd(
     from ..eval.protocols import CrossPlatformConfig, run_cross_platform
     from ..eval.report import write_report
 
+    if llm_ranker and llm_k not in ks:
+        raise click.BadParameter(f"{llm_k!r} is not among the -k values", param_hint="--llm-k")
     root = _data_dir(data)
     kvals = tuple(None if k == "full" else int(k) for k in ks)
     samplings = ("pop49", "uni99") if sampling == "both" else (sampling,)
+    backend = _llm_backend(llm_ranker) if llm_ranker else None
     vectors, emb_name = _vectors(cache, no_cache)
     for ds in dict.fromkeys(DATASET_ALIASES[d] for d in datasets):
         try:
@@ -197,12 +222,15 @@ def cross_platform_cmd(
                 tune=not no_tune,
                 other_users=not no_other_users,
                 date_known=not no_date,
+                llm_ranker=llm_ranker,
+                llm_subset=llm_subset,
+                llm_k=None if llm_k == "full" else int(llm_k),
             )
             console.print(
                 f"[bold]{ds}[/] · {smp} · k={','.join(ks)} · cases={'all' if max_cases is None else max_cases}"
             )
             with _progress() as prog:
-                res = run_cross_platform(dataset, vectors, cfg, prog)
+                res = run_cross_platform(dataset, vectors, cfg, prog, backend=backend)
             paths = write_report(
                 Path(out),
                 res,

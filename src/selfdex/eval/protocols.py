@@ -121,6 +121,11 @@ class CrossPlatformConfig:
     other_users: bool = True
     # Condition (t) (the date is known to every party), where the data has a listing order.
     date_known: bool = True
+    # A language model re-ranking (a)'s and (b)'s lists at history length ``llm_k`` on a seeded random
+    # subset of ``llm_subset`` test cases (a list takes minutes on 2 cores); None = not run.
+    llm_ranker: str | None = None
+    llm_subset: int = 10
+    llm_k: int | None = 0
 
     def n_neg(self) -> int:
         return {"pop49": 49, "uni99": 99}[self.sampling]
@@ -140,6 +145,9 @@ class CrossPlatformResult:
     n_test: int
     timings: dict[str, float] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
+    # llm[condition] = the model re-ranking that condition's list on the subset (``users`` are
+    # indexes into the test cases), at history length config.llm_k.
+    llm: dict[str, LLMRerankResult] = field(default_factory=dict)
 
 
 def k_label(k: int | None) -> str:
@@ -247,11 +255,16 @@ def run_cross_platform(
     vectors: TextVectors,
     config: CrossPlatformConfig,
     progress: Progress = _no_progress,
+    *,
+    backend: ChatBackend | None = None,
 ) -> CrossPlatformResult:
+    """``backend`` (the model named by ``config.llm_ranker``) is needed only for the LLM re-ranking."""
+    if config.llm_ranker and backend is None:
+        raise ValueError("config.llm_ranker is set but no backend was given")
     # Ranking multiplies 50 x 384 matrices: BLAS threads only add contention at that size (5x
     # slower on 2 busy cores). The embedder's larger batches are fine on one thread too.
     with threadpool_limits(limits=1, user_api="blas"):
-        return _run_cross_platform(data, vectors, config, progress)
+        return _run_cross_platform(data, vectors, config, progress, backend)
 
 
 def _run_cross_platform(
@@ -259,6 +272,7 @@ def _run_cross_platform(
     vectors: TextVectors,
     config: CrossPlatformConfig,
     progress: Progress,
+    backend: ChatBackend | None = None,
 ) -> CrossPlatformResult:
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -329,6 +343,7 @@ def _run_cross_platform(
             date_clock = {split: np.stack(cs) for split, cs in clocks.items()}  # type: ignore[arg-type]
 
     ranks: dict[str, dict[str, np.ndarray]] = {}
+    llm_results: dict[str, LLMRerankResult] = {}
     weights: dict[str, dict[str, dict[str, float]]] = {}
     valid_nd: dict[str, dict[str, float]] = {}
     platform_for_agent: dict[str, str] = {}
@@ -465,6 +480,23 @@ def _run_cross_platform(
             if name in agent_scores and scores_test:
                 agent_scores[name]["test"] = np.stack(scores_test)
         b_scores = agent_scores[AGENT_B]
+        if backend is not None and cfg.llm_ranker and k == cfg.llm_k and prepared["test"]:
+            tl = time.perf_counter()
+            for name, use_cross in ((AGENT_A, False), (AGENT_B, True)):
+                ranker = EmbeddedRanker(vectors, weights[kl][name], df, n_docs)
+                llm_results[name] = _llm_rerank_cases(
+                    cfg,
+                    data,
+                    backend,
+                    ranker,
+                    prepared["test"],
+                    orders["test"][best],
+                    k,
+                    use_cross,
+                    ranks[kl][name],
+                    progress,
+                )
+            timings["llm_rerank_s"] = time.perf_counter() - tl
 
         both_halves = bool(prepared["valid"] and prepared["test"])
         if both_halves:
@@ -559,6 +591,56 @@ def _run_cross_platform(
         n_test=len(prepared["test"]),
         timings=timings,
         examples=examples,
+        llm=llm_results,
+    )
+
+
+def _llm_rerank_cases(
+    cfg: CrossPlatformConfig,
+    data: CrossDomainData,
+    backend: ChatBackend,
+    ranker: EmbeddedRanker,
+    cases: list[_Prepared],
+    orders: list[np.ndarray],
+    k: int | None,
+    use_cross: bool,
+    base_ranks: np.ndarray,
+    progress: Progress,
+) -> LLMRerankResult:
+    """The model re-orders the top of the agent's list exactly as ``recommend --rerank`` does, on
+    the same seeded subset for (a) and (b) (paired); a reply with no usable order is a miss."""
+    from ..agent.recommend import ModelRanker
+
+    n = min(cfg.llm_subset, len(cases))
+    rows = sorted(case_rng(cfg.seed, "llm|subset").choice(len(cases), size=n, replace=False).tolist())
+    mr = ModelRanker(ranker, backend)
+    adv = progress(f"{k_label(k)}: {backend.name} re-ranking {'(b)' if use_cross else '(a)'} ({n} cases)", n)
+    llm_r, base_r, failures, placed, dropped, secs = [], [], [], [], [], []
+    for i in rows:
+        p = cases[i]
+        keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
+        hist = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
+        t1 = time.perf_counter()
+        ranked = mr.rank(
+            hist, _cand_items(data, p.cands), platform_order=[str(p.cands[j]) for j in orders[i]]
+        )
+        secs.append(time.perf_counter() - t1)
+        hit = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
+        llm_r.append(len(p.cands) + 1 if mr.failure else hit)
+        base_r.append(int(base_ranks[i]))
+        failures.append(mr.failure)
+        placed.append(mr.placed)
+        dropped.append(mr.dropped)
+        adv(1)
+    return LLMRerankResult(
+        model=backend.name,
+        base=AGENT_B if use_cross else AGENT_A,
+        users=rows,
+        ranks={"base": np.array(base_r), "llm": np.array(llm_r)},
+        failures=failures,
+        placed=placed,
+        dropped=dropped,
+        seconds=secs,
     )
 
 

@@ -29,6 +29,7 @@ from .protocols import (
     CrossPlatformResult,
     LLMRankResult,
     LLMRerankResult,
+    k_label,
 )
 
 __all__ = [
@@ -157,7 +158,71 @@ def cross_platform_summary(res: CrossPlatformResult) -> dict[str, Any]:
             }
         block["weights"] = res.weights.get(kl, {})
         out["by_k"][kl] = block
+    if res.llm:
+        out["llm_rerank"] = cross_llm_summary(res)
     return out
+
+
+def cross_llm_summary(res: CrossPlatformResult) -> dict[str, Any]:
+    """The language model re-ranking (a)'s and (b)'s lists on the same subset: each against its own
+    base (paired), and (b) + model against (a) + model."""
+    cfg = res.config
+    out: dict[str, Any] = {
+        "model": cfg.llm_ranker,
+        "k": k_label(cfg.llm_k),
+        "subset_seed": cfg.seed,
+        "of_cases": res.n_test,
+        "conditions": {},
+    }
+    for cond, llm in res.llm.items():
+        n = len(llm.users)
+        n_fail = sum(f is not None for f in llm.failures)
+        secs = np.asarray(llm.seconds, dtype=np.float64)
+        out["n_cases"] = n
+        out["conditions"][cond] = {
+            "base": summarize(llm.ranks["base"], ("NDCG@10", "HR@10")),
+            "llm": summarize(llm.ranks["llm"], ("NDCG@10", "HR@10")),
+            "NDCG@10_llm_minus_base": dataclasses.asdict(
+                bootstrap_diff(_nd10(llm.ranks["llm"]), _nd10(llm.ranks["base"]), cfg.n_boot, cfg.seed)
+            ),
+            "parse_failures": n_fail,
+            "parse_failure_rate": n_fail / n if n else float("nan"),
+            "failure_messages": sorted({f for f in llm.failures if f}),
+            "mean_candidates_placed": float(np.mean(llm.placed)) if n else float("nan"),
+            "seconds_per_list_mean": float(secs.mean()) if n else float("nan"),
+            "cases": llm.users,
+            "ranks": {k: r.tolist() for k, r in llm.ranks.items()},
+        }
+    a, b = res.llm.get(AGENT_A), res.llm.get(AGENT_B)
+    if a is not None and b is not None and a.users == b.users:
+        out["NDCG@10_b_minus_a_with_llm"] = dataclasses.asdict(
+            bootstrap_diff(_nd10(b.ranks["llm"]), _nd10(a.ranks["llm"]), cfg.n_boot, cfg.seed)
+        )
+    return out
+
+
+def _cross_llm_md(ls: dict[str, Any]) -> list[str]:
+    lines = [
+        f"## LLM re-ranking: `{ls['model']}` on a seeded random subset of {ls['n_cases']} of the "
+        f"{ls['of_cases']} test cases (history {ls['k']})",
+        "",
+        "The model re-orders the top of the agent's list exactly as `selfdex recommend --rerank` does; a reply "
+        "with no usable order counts as a miss. Same cases for (a) and (b), so every difference is paired.",
+        "",
+        "| condition | NDCG@10 agent | NDCG@10 agent + model | model − agent [95% CI] | HR@10 agent → + model "
+        "| parse failures | s per list |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for cond, c in ls["conditions"].items():
+        lines.append(
+            f"| {cond} | {c['base']['NDCG@10']:.3f} | {c['llm']['NDCG@10']:.3f} | {_ci(c['NDCG@10_llm_minus_base'], 3)} "
+            f"| {c['base']['HR@10']:.3f} → {c['llm']['HR@10']:.3f} | {c['parse_failures']} / {ls['n_cases']} "
+            f"| {c['seconds_per_list_mean']:.0f} |"
+        )
+    lines.append("")
+    if "NDCG@10_b_minus_a_with_llm" in ls:
+        lines += [f"- (b) + model − (a) + model NDCG@10: {_ci(ls['NDCG@10_b_minus_a_with_llm'], 3)}", ""]
+    return lines
 
 
 def llmrank_summary(res: LLMRankResult) -> dict[str, Any]:
@@ -313,6 +378,8 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
             nz = ", ".join(f"{k}={v:g}" for k, v in w.items() if v)
             lines.append(f"- {m}: {nz}")
         lines.append("\n</details>\n")
+    if "llm_rerank" in summ:
+        lines += _cross_llm_md(summ["llm_rerank"])
     lines += _prov_md(prov, cfg, res.timings)
     return "\n".join(lines)
 
@@ -653,6 +720,18 @@ def readme_section(results: Path) -> str:
                 f"{_ci(diff, 3) if diff else '–'} | {_fmt(b.get('rescue'))} / {_fmt(b.get('harmful'))} | {xcol} |"
             )
         lines.append("")
+        ls = d["results"].get("llm_rerank")
+        if ls:
+            parts = [
+                f"{'(b)' if cond == AGENT_B else '(a)'} {c['base']['NDCG@10']:.3f} → {c['llm']['NDCG@10']:.3f}"
+                f" ({_ci(c['NDCG@10_llm_minus_base'], 3)}; parse failures {c['parse_failures']})"
+                for cond, c in ls["conditions"].items()
+            ]
+            lines += [
+                f"Language model `{ls['model']}` re-ranking the agent's list, {ls['k']}, seeded random subset of "
+                f"{ls['n_cases']} test cases: NDCG@10 " + "; ".join(parts) + ".",
+                "",
+            ]
         dated = {kl: block for kl, block in d["results"]["by_k"].items() if DATE_B in block["methods"]}
         if dated:
             lines += [
