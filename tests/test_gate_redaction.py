@@ -47,3 +47,24 @@ def test_full_names_match_in_any_case_first_names_only_as_written() -> None:
     assert r.redact("MARK JANSEN") == "[person]"
     assert r.redact("Mark said hi") == "[person] said hi"
     assert r.redact("mark the date in the calendar") == "mark the date in the calendar"
+
+
+def test_names_in_profile_links() -> None:
+    r = Redactor(keep=frozenset({"link"}), people=frozenset({"Lea Schäfer", "Lea", "Jonas Müller"}))
+    assert r.redact_link("https://www.instagram.com/lea.schaefer/") == "https://www.instagram.com/[person]/"
+    assert r.redact_link("https://facebook.com/people/Lea-Schafer/1000123") == (
+        "https://facebook.com/people/[person]/1000123"
+    )
+    assert r.redact_link("https://x.com/mueller_jonas") == "https://x.com/[person]"
+    assert r.redact_link("https://example.org/jonas%20m%C3%BCller") == "https://example.org/[person]"
+    # The host, other segments and a lone first name stay; e-mail addresses go as before.
+    assert r.redact_link("https://lea.example/blog/lea-runs") == "https://lea.example/blog/lea-runs"
+    assert r.redact_link("mailto:lea@example.org") == "mailto:[email]"
+    assert r.found_link("https://www.instagram.com/lea.schaefer") == {"person": 1}
+    assert not r.found_link("https://www.instagram.com/[person]")
+    assert (
+        Redactor(keep=frozenset({"link", "person"}), people=r.people).redact_link(
+            "https://www.instagram.com/lea.schaefer"
+        )
+        == "https://www.instagram.com/lea.schaefer"
+    )

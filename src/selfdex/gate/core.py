@@ -461,7 +461,7 @@ class Gate:
         links = link_redactor(view.redactor)
         for rec in payload.get("records", []):
             url = rec.get("url")
-            if isinstance(url, str) and (in_link := links.found(url, free_text=False)):
+            if isinstance(url, str) and (in_link := links.found_link(url)):
                 raise GateFailure(f"unredacted identifiers in a link: {', '.join(sorted(in_link))}")
 
 

@@ -11,9 +11,11 @@ from any other capitalised word. ``benchmarks/redaction.py`` measures recall on 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = ["Redactor", "luhn_ok", "people_from_store_rows", "round_coord"]
 
@@ -203,6 +205,19 @@ _NOT_NAMES = frozenset(
 )
 
 
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "å": "aa", "ø": "oe", "æ": "ae"})
+
+
+def _flatten(text: str, *, umlauts: bool = True) -> str:
+    """Lower-case letters and digits only; umlauts spelled out ("ae") or, with ``umlauts=False``,
+    stripped of their marks ("a"), the two ways people type them in a handle."""
+    t = text.lower()
+    if umlauts:
+        t = t.translate(_UMLAUTS)
+    t = unicodedata.normalize("NFKD", t)
+    return "".join(c for c in t if c.isascii() and c.isalnum())
+
+
 def luhn_ok(digits: str) -> bool:
     total, parity = 0, len(digits) % 2
     for i, ch in enumerate(digits):
@@ -244,6 +259,7 @@ class Redactor:
     geo_decimals: int = 2
     _people_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _full_names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _name_slugs: frozenset[str] = field(default=frozenset(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         names = sorted((n for n in self.people if len(n) >= 3), key=len, reverse=True)
@@ -252,6 +268,14 @@ class Redactor:
         # Typed text (search queries) is often lower-case: full names match in any case; a lone
         # first name only as written ("mark", "will", "rose" are words too).
         full = [n for n in names if " " in n]
+        # How a full name is spelled in a profile link: "lea.schaefer", "LeaSchafer", "schaefer-lea".
+        self._name_slugs = frozenset(
+            slug
+            for n in full
+            for parts in (n.split(), n.split()[::-1])
+            for slug in {_flatten("".join(parts)), _flatten("".join(parts), umlauts=False)}
+            if len(slug) >= 6
+        )
         if full:
             self._full_names_re = re.compile(
                 r"\b(?:" + "|".join(re.escape(n) for n in full) + r")\b", re.IGNORECASE
@@ -332,6 +356,29 @@ class Redactor:
         start = m.start(group) - m.start(0)
         whole = m.group(0)
         return whole[:start] + PLACEHOLDER["person"] + whole[start + len(name) :]
+
+    def redact_link(self, url: str, counts: Counter[str] | None = None) -> str:
+        """A link that stays a link: its identifiers go (as in ``redact`` without names), and so does
+        every path segment that spells the name of someone the person corresponds with
+        ("instagram.com/lea.schaefer" -> "instagram.com/[person]")."""
+        tally: Counter[str] = counts if counts is not None else Counter()
+        s = self.redact(url, tally, free_text=False)
+        if not self._name_slugs or "person" in self.keep:
+            return s
+        parts = urlsplit(s)
+        segments = parts.path.split("/")
+        for i, seg in enumerate(segments):
+            flat = _flatten(unquote(seg))
+            if flat and any(slug in flat for slug in self._name_slugs):
+                segments[i] = PLACEHOLDER["person"]
+                tally["person"] += 1
+        return urlunsplit(parts._replace(path="/".join(segments)))
+
+    def found_link(self, url: str) -> Counter[str]:
+        """What ``redact_link`` would remove from ``url`` (the egress check for links)."""
+        counts: Counter[str] = Counter()
+        self.redact_link(url, counts)
+        return counts
 
     def found(self, text: str, *, free_text: bool = True) -> Counter[str]:
         """What redaction would remove from ``text`` (the egress check: must be empty after redaction)."""

@@ -89,8 +89,9 @@ def _strip_url(url: str) -> str:
 
 def link_redactor(redactor: Redactor) -> Redactor:
     """For a granted ``url``: the link stays, identifiers inside it go (an e-mail address in a web
-    mail path or a ``mailto:``, a phone number in ``tel:``, precise coordinates in a map link)."""
-    return Redactor(keep=redactor.keep | {"link"}, geo_decimals=redactor.geo_decimals)
+    mail path or a ``mailto:``, a phone number in ``tel:``, precise coordinates in a map link, the
+    name of someone the person corresponds with in a profile link)."""
+    return Redactor(keep=redactor.keep | {"link"}, people=redactor.people, geo_decimals=redactor.geo_decimals)
 
 
 def _project(
@@ -117,7 +118,7 @@ def _project(
             ids = orjson.loads(value)
             value = orjson.dumps({k: redactor.redact_identifier(str(v)) for k, v in ids.items()}).decode()
         elif name == "url":
-            value = (links or link_redactor(redactor)).redact(_strip_url(value), free_text=False)
+            value = (links or link_redactor(redactor)).redact_link(_strip_url(value))
         elif name in ("lat", "lon") and "coords" not in scope.keep:
             value = round(float(value), scope.geo_decimals)
         out[name] = value
