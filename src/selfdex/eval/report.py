@@ -54,7 +54,8 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 def provenance(embedder: str, checksums: dict[str, str], command: str | None = None) -> dict[str, Any]:
     repo = Path(__file__).resolve().parents[3]
-    status = _git(["status", "--porcelain", "--untracked-files=no"], repo)
+    # Dirty means the code differs from the commit; earlier reports in the results folder do not count.
+    status = _git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"], repo)
     from importlib.metadata import version
 
     return {
