@@ -739,17 +739,22 @@ def readme_section(results: Path) -> str:
                 "With the date known to every party (condition (t): the same clock added to the platform, "
                 "(a) and (b); see the report):",
                 "",
-                "| history | (t) platform + date | (t) (a) + date | (t) (b) + date | (t)(b) − (t)(a) [95% CI] |",
-                "|---|---|---|---|---|",
+                "| history | (t) platform + date | (t) (a) + date | (t) (b) + date | (t)(b) − (t)(a) [95% CI] "
+                "| for scale, (c) on top: other users' co-occurrence, minus (t)(b) [95% CI] |",
+                "|---|---|---|---|---|---|",
             ]
             for kl, block in dated.items():
                 m = block["methods"]
                 tdiff = block.get("date_diffs", {}).get(
                     f"{DATE_KNOWN[DATE_B]} − {DATE_KNOWN[DATE_A]} NDCG@10"
                 )
+                cdiff = (block.get("cross_domain_diffs") or {}).get(
+                    f"{CROSS_DOMAIN[XD_DATE_B]} − {DATE_KNOWN[DATE_B]} NDCG@10"
+                )
                 lines.append(
                     f"| {kl} | {_fmt(m.get(DATE_PLATFORM, {}).get('NDCG@10'))} | {_fmt(m[DATE_A]['NDCG@10'])} | "
-                    f"{_fmt(m[DATE_B]['NDCG@10'])} | {_ci(tdiff, 3) if tdiff else '–'} |"
+                    f"{_fmt(m[DATE_B]['NDCG@10'])} | {_ci(tdiff, 3) if tdiff else '–'} "
+                    f"| {_ci(cdiff, 3) if cdiff else '–'} |"
                 )
             lines.append("")
     for js in sorted(results.glob("llmrank-*.json")):
