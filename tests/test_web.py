@@ -4,10 +4,13 @@ grants, escaping of imported text, and the refusal to bind off loopback without 
 from __future__ import annotations
 
 import base64
+import errno
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -364,3 +367,29 @@ def test_recommend_works_whichever_thread_embedded_first(client: TestClient, sto
     finally:
         leave.set()
         first.join(10)
+
+
+def test_a_full_disk_during_upload_is_a_clear_error_and_leaves_nothing(
+    client: TestClient, store: Store, sample_exports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = Path.open
+
+    def full_disk(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if "selfdex-upload-" in str(self) and "w" in mode:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(self, mode, *args, **kwargs)
+
+    before_dirs = set(Path(tempfile.gettempdir()).glob("selfdex-upload-*"))
+    before = store.count()
+    monkeypatch.setattr(Path, "open", full_disk)
+    archive = sample_exports / "netflix-report.zip"
+    res = client.post(
+        "/import?csrf_token=test-secret",
+        files=[("archives", (archive.name, archive.read_bytes(), "application/zip"))],
+    )
+    monkeypatch.undo()
+    assert res.status_code == 507
+    assert "No space left on device" in res.text and "Nothing was imported" in res.text
+    assert "selfdex import PATH" in res.text
+    assert set(Path(tempfile.gettempdir()).glob("selfdex-upload-*")) == before_dirs
+    assert store.count() == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -221,14 +222,25 @@ def create_web_app(
         names: list[str] = []
         paths: list[Path] = []
         taken: set[str] = set()
-        for f in files:
-            name = _safe_name(f.filename or "upload", taken)
-            target = upload_dir / name
-            with target.open("wb") as out:
-                while chunk := f.file.read(1 << 20):
-                    out.write(chunk)
-            names.append(name)
-            paths.append(target)
+        try:
+            for f in files:
+                name = _safe_name(f.filename or "upload", taken)
+                target = upload_dir / name
+                with target.open("wb") as out:
+                    while chunk := f.file.read(1 << 20):
+                        out.write(chunk)
+                names.append(name)
+                paths.append(target)
+        except OSError as exc:
+            # A disk too full for a multi-GB export: nothing was imported, say so and how to go on.
+            shutil.rmtree(upload_dir, ignore_errors=True)
+            free = shutil.disk_usage(upload_dir.parent).free
+            return render(
+                request, "import.html", status_code=507, page="import", runs=runs.recent(), jobs=[],
+                error=f"Could not keep the upload ({exc.strerror or exc}; {free / 2**30:.1f} GB free in "
+                f"{upload_dir.parent}). Nothing was imported. Free some space, or import the archive in place "
+                "from a terminal: selfdex import PATH",
+            )  # fmt: skip
         run = runs.start(upload_dir, names, paths)
         return back(request, f"/import/runs/{run.id}")
 
