@@ -8,6 +8,7 @@ import errno
 import re
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -393,3 +394,46 @@ def test_a_full_disk_during_upload_is_a_clear_error_and_leaves_nothing(
     assert "selfdex import PATH" in res.text
     assert set(Path(tempfile.gettempdir()).glob("selfdex-upload-*")) == before_dirs
     assert store.count() == before
+
+
+def _wait_done(client: TestClient, run_url: str) -> str:
+    deadline = time.monotonic() + 60
+    while 'data-state="done"' not in (status := client.get(run_url + "/status").text):
+        assert time.monotonic() < deadline and 'data-state="failed"' not in status
+        time.sleep(0.2)
+    return status
+
+
+def test_an_unpacked_export_folder_imports_like_its_archive(
+    sample_exports: Path, tmp_path: Path, settings: WebSettings
+) -> None:
+    path = tmp_path / "fresh.sqlite"
+    Store(path).close()
+    app = create_web_app(path, settings=settings)
+    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    archive = sample_exports / "netflix-report.zip"
+    with zipfile.ZipFile(archive) as z:
+        # What a browser sends for <input webkitdirectory>: each file named by its path in the folder.
+        folder = [
+            ("folder", (f"netflix-report/{m.filename}", z.read(m), "application/octet-stream"))
+            for m in z.infolist()
+            if not m.is_dir()
+        ]
+    escape = Path(tempfile.gettempdir()) / "selfdex-escape-test.txt"
+    folder.append(("folder", ("netflix-report/../../../selfdex-escape-test.txt", b"x", "text/plain")))
+    res = client.post("/import?csrf_token=test-secret", files=folder)
+    assert res.status_code == 303
+    status = _wait_done(client, res.headers["location"])
+    assert "netflix-report/" in client.get(res.headers["location"]).text
+    assert not escape.exists()
+    with Store(path) as s:
+        imported = s.count()
+    assert imported > 0 and "new records" in status
+    # The archive the folder came from adds nothing: the same records, found the same way.
+    res = client.post(
+        "/import?csrf_token=test-secret",
+        files=[("archives", (archive.name, archive.read_bytes(), "application/zip"))],
+    )
+    assert "<strong>0</strong> new records" in _wait_done(client, res.headers["location"])
+    page = client.get("/import").text
+    assert 'name="folder"' in page and "webkitdirectory" in page

@@ -103,6 +103,18 @@ def _expiry(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _save(upload: UploadFile, target: Path) -> None:
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            out.write(chunk)
+
+
+def _safe_parts(path: str) -> list[str]:
+    """A browser-sent relative path as safe components: no empty, '.', '..' or absolute parts."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return [re.sub(r"[^\w.\- ]+", "_", p).strip(" ") or "_" for p in parts] or ["upload"]
+
+
 def _safe_name(name: str, taken: set[str]) -> str:
     base = re.sub(r"[^\w.\- ]+", "_", Path(name.replace("\\", "/")).name).strip(" .") or "upload"
     out, i = base, 1
@@ -210,13 +222,16 @@ def create_web_app(
 
     @app.post("/import", response_model=None)
     def import_upload(
-        request: Request, archives: Annotated[list[UploadFile], File()]
+        request: Request,
+        archives: Annotated[list[UploadFile] | None, File()] = None,
+        folder: Annotated[list[UploadFile] | None, File()] = None,
     ) -> RedirectResponse | HTMLResponse:
-        files = [f for f in archives if f.filename]
-        if not files:
+        files = [f for f in archives or [] if f.filename]
+        folder_files = [f for f in folder or [] if f.filename]
+        if not files and not folder_files:
             return render(
                 request, "import.html", status_code=400, page="import", runs=runs.recent(), jobs=[],
-                error="Choose at least one export archive (a .zip, .tar or .tgz) to import.",
+                error="Choose at least one export archive (a .zip, .tar or .tgz) or an unpacked export folder.",
             )  # fmt: skip
         upload_dir = Path(tempfile.mkdtemp(prefix="selfdex-upload-"))
         names: list[str] = []
@@ -226,11 +241,26 @@ def create_web_app(
             for f in files:
                 name = _safe_name(f.filename or "upload", taken)
                 target = upload_dir / name
-                with target.open("wb") as out:
-                    while chunk := f.file.read(1 << 20):
-                        out.write(chunk)
+                _save(f, target)
                 names.append(name)
                 paths.append(target)
+            if folder_files:
+                # The browser names each file by its path inside the chosen folder ("Takeout/YouTube/…"):
+                # the folder is rebuilt under one safe top directory and imported as a whole, as
+                # `selfdex import FOLDER` would.
+                parts = [_safe_parts(f.filename or "") for f in folder_files]
+                if len({p[0] for p in parts}) == 1 and all(len(p) > 1 for p in parts):
+                    top_name, inner = parts[0][0], [p[1:] for p in parts]
+                else:
+                    top_name, inner = "folder", parts
+                top = _safe_name(top_name, taken)
+                root = upload_dir / top
+                for f, rel in zip(folder_files, inner, strict=True):
+                    target = root.joinpath(*rel)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _save(f, target)
+                names.append(top + "/")
+                paths.append(root)
         except OSError as exc:
             # A disk too full for a multi-GB export: nothing was imported, say so and how to go on.
             shutil.rmtree(upload_dir, ignore_errors=True)
