@@ -434,3 +434,26 @@ def test_names_in_search_queries_are_redacted(store: Store, gate: Gate) -> None:
     assert "will it rain in hamburg" in titles  # a lower-case word that is also a name stays
     # An author named in a note's front matter is not someone the person knows.
     assert "frank herbert dune reading order" in titles
+
+
+def test_a_grants_rerank_reads_history_as_recommend_does(store: Store) -> None:
+    """Same items as `selfdex recommend` would use on the person's store: no dislikes, returns,
+    payments or messages as taste, one item per title, most recent first."""
+    from selfdex.agent.recommend import history_from_store
+    from selfdex.gate.grants import CONTENT_FIELDS
+    from selfdex.gate.providers import view_history
+
+    seen: list[list[str]] = []
+
+    def capture(view, candidates):  # type: ignore[no-untyped-def]
+        seen.append([h.id for h in view_history(view)])
+        return [Ranked(candidate=c, score=1.0, reason="") for c in candidates]
+
+    token = grant(store, "all", level="raw", fields=CONTENT_FIELDS)
+    Gate(store, Providers(rerank=capture)).disclose(
+        token, RerankRequest(candidates=[CandidateIn(id="a", title="Dune")]), channel="test"
+    )
+    assert seen and seen[0] == [h.id for h in history_from_store(store)]
+    actions = dict(store.conn.execute("SELECT id, action FROM records").fetchall())
+    assert "disliked" in set(actions.values())  # the sample person does dislike things
+    assert not {actions[i] for i in seen[0]} & {"disliked", "returned", "abandoned", "paid", "received"}

@@ -68,3 +68,10 @@ def test_names_in_profile_links() -> None:
         )
         == "https://www.instagram.com/lea.schaefer"
     )
+
+
+def test_a_one_word_title_is_not_a_signature() -> None:
+    r = Redactor()
+    assert r.redact("Dune") == "Dune"  # a note or an event called "Dune"
+    assert r.redact("See you at the cinema!\n\nJonas") == "See you at the cinema!\n\n[person]"
+    assert r.redact("Tickets booked.\n— Lea\n") == "Tickets booked.\n— [person]\n"

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from ..agent import ask
+from ..agent.recommend import history_from_store
 from ..index.embed import Embedder, default_embedder
 from ..profile import build_profile
 from ..rank import Candidate, EmbeddedRanker, HistoryItem, Ranked, TextVectors
-from ..store.db import row_dict
 from .view import View
 
 T = TypeVar("T")
@@ -81,31 +80,14 @@ class Providers:
 
 
 def view_history(view: View) -> list[HistoryItem]:
-    """The view's titled records as ranker history, one per (platform, title), newest kept."""
+    """The view's records as ranker history, read exactly as ``selfdex recommend`` reads the person's
+    store: one item per (platform, title), the most recent 5,000, without dislikes, returns,
+    payments or messages (a disliked film is not a taste to rank by)."""
     cached = view.memo.get("history")
-    if cached is not None:
-        return list(cached)
-    with view.lock:
-        rows = view.store.conn.execute(
-            "SELECT id, platform, title, creators, categories, occurred_at, rowid FROM records "
-            "WHERE title IS NOT NULL ORDER BY occurred_at IS NULL, occurred_at, rowid"
-        ).fetchall()
-    latest: dict[tuple[str, str], HistoryItem] = {}
-    for i, r in enumerate(rows):
-        d = row_dict(r)
-        when = d["occurred_at"]
-        order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else float(i)
-        latest[(d["platform"], d["title"])] = HistoryItem(
-            id=d["id"],
-            title=d["title"],
-            platform=d["platform"],
-            creators=tuple(d["creators"]),
-            categories=tuple(d["categories"]),
-            order=order,
-        )
-    history = list(latest.values())
-    view.memo["history"] = history
-    return list(history)
+    if cached is None:
+        with view.lock:
+            cached = view.memo["history"] = history_from_store(view.store)
+    return list(cached)
 
 
 # Embedding and model work runs on this one thread: embedder caches are SQLite connections that only

@@ -92,11 +92,12 @@ _PERSON_CUE = re.compile(
     r"\b(?:Hi|Hello|Hey|Hej|Hallo|Dear|Liebe|Lieber|Moin|Servus|Ciao|Salut|Bonjour|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
     r"Frau|Herr|with|mit|from|von|told|asked|met|called|texted|emailed)\s+(" + _NAME + r")\b"
     # sign-offs need their comma, or "Love Actually" would lose its second word
-    r"|\b(?:Thanks|Danke|Love|Cheers|Grüße|Gruß|Best|Regards|Yours|LG|VG|xoxo)\s*,\s*(" + _NAME + r")\b"
-    # a name alone on the last lines of a message
-    r"|^\s*[-–—]?\s*(" + _NAME + r")\s*$",
+    r"|\b(?:Thanks|Danke|Love|Cheers|Grüße|Gruß|Best|Regards|Yours|LG|VG|xoxo)\s*,\s*(" + _NAME + r")\b",
     re.MULTILINE,
 )
+# A name alone on a line of a message ("…see you!\n\nJonas"). Only in text of several lines: a one-line
+# string that is one capitalised word is a title ("Dune", a note or an event), not a signature.
+_NAME_ALONE = re.compile(r"^\s*[-–—]?\s*(" + _NAME + r")\s*$", re.MULTILINE)
 # Capitalised words the cue rule must not take for names.
 _NOT_NAMES = frozenset(
     [
@@ -317,6 +318,8 @@ class Redactor:
             if self._people_re is not None:
                 s = sub("person", self._people_re, s)
             s = sub("person", _PERSON_CUE, s, self._cued_person)
+            if "\n" in s.strip():
+                s = sub("person", _NAME_ALONE, s, self._cued_person)
         return s
 
     def redact_identifier(self, value: str, counts: Counter[str] | None = None) -> str:
@@ -349,7 +352,7 @@ class Redactor:
 
     @staticmethod
     def _cued_person(m: re.Match[str]) -> str:
-        group = next(g for g in (1, 2, 3) if m.group(g))
+        group = next(g for g in range(1, (m.re.groups or 0) + 1) if m.group(g))
         name = m.group(group)
         if name.split()[0] in _NOT_NAMES:
             return m.group(0)
