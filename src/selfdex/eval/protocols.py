@@ -23,7 +23,7 @@ Cross-platform re-ranking, per case (one user, one held-out target in domain D =
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from .tuning import START, coordinate_ascent, ranks_from_scores
 
 if TYPE_CHECKING:
     from ..agent.backends import ChatBackend
+    from ..agent.recommend import ModelRanker
 
 __all__ = [
     "AGENT_A",
@@ -613,30 +614,57 @@ def _llm_rerank_cases(
 
     n = min(cfg.llm_subset, len(cases))
     rows = sorted(case_rng(cfg.seed, "llm|subset").choice(len(cases), size=n, replace=False).tolist())
-    mr = ModelRanker(ranker, backend)
     adv = progress(f"{k_label(k)}: {backend.name} re-ranking {'(b)' if use_cross else '(a)'} ({n} cases)", n)
-    llm_r, base_r, failures, placed, dropped, secs = [], [], [], [], [], []
-    for i in rows:
-        p = cases[i]
-        keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
-        hist = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
+
+    def lists() -> Iterator[tuple[list[HistoryItem], list[Candidate], list[str] | None, str]]:
+        for i in rows:
+            p = cases[i]
+            keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
+            hist = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
+            order = [str(p.cands[j]) for j in orders[i]]
+            yield hist, _cand_items(data, p.cands), order, str(p.case.target)
+
+    return _model_rerank(
+        ModelRanker(ranker, backend),
+        lists(),
+        [int(base_ranks[i]) for i in rows],
+        rows,
+        AGENT_B if use_cross else AGENT_A,
+        adv,
+    )
+
+
+def _model_rerank(
+    mr: ModelRanker,
+    lists: Iterable[tuple[list[HistoryItem], list[Candidate], list[str] | None, str]],
+    base_ranks: list[int],
+    users: list[Any],
+    base: str,
+    adv: Callable[[int], None],
+) -> LLMRerankResult:
+    """The model re-orders each (history, candidates, platform order, target id) list: one reply per
+    list (plus ``complete_json``'s one validity-based retry), never a retry that looks at the
+    target; a list with no usable order is a miss (rank n + 1)."""
+    llm_r: list[int] = []
+    failures: list[str | None] = []
+    placed: list[int] = []
+    dropped: list[int] = []
+    secs: list[float] = []
+    for hist, cands, order, target in lists:
         t1 = time.perf_counter()
-        ranked = mr.rank(
-            hist, _cand_items(data, p.cands), platform_order=[str(p.cands[j]) for j in orders[i]]
-        )
+        ranked = mr.rank(hist, cands, platform_order=order)
         secs.append(time.perf_counter() - t1)
-        hit = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
-        llm_r.append(len(p.cands) + 1 if mr.failure else hit)
-        base_r.append(int(base_ranks[i]))
         failures.append(mr.failure)
         placed.append(mr.placed)
         dropped.append(mr.dropped)
+        hit = next(j for j, x in enumerate(ranked) if x.candidate.id == target) + 1
+        llm_r.append(len(cands) + 1 if mr.failure else hit)
         adv(1)
     return LLMRerankResult(
-        model=backend.name,
-        base=AGENT_B if use_cross else AGENT_A,
-        users=rows,
-        ranks={"base": np.array(base_r), "llm": np.array(llm_r)},
+        model=mr.backend.name,
+        base=base,
+        users=users,
+        ranks={"base": np.array(base_ranks), "llm": np.array(llm_r)},
         failures=failures,
         placed=placed,
         dropped=dropped,
@@ -907,30 +935,20 @@ def _llm_rerank(
     from ..agent.recommend import ModelRanker
 
     ranker, porder = base
-    mr = ModelRanker(ranker, backend)
     users = llm_subset([u for u, *_ in test_cases], cfg.llm_subset, cfg.seed)
     row = {u: j for j, (u, *_) in enumerate(test_cases)}
     adv = progress(f"llmrank: {backend.name} re-ranking ({len(users)} users)", len(users))
-    llm_r, base_r, failures, placed, dropped, secs = [], [], [], [], [], []
-    for u in users:
-        _, h, t, c = test_cases[row[u]]
-        t1 = time.perf_counter()
-        ranked = mr.rank(items[0](h), items[1](c), platform_order=porder(u, h, c))
-        secs.append(time.perf_counter() - t1)
-        failures.append(mr.failure)
-        placed.append(mr.placed)
-        dropped.append(mr.dropped)
-        hit = next(j for j, x in enumerate(ranked) if x.candidate.id == str(t)) + 1
-        llm_r.append(len(c) + 1 if mr.failure else hit)
-        base_r.append(int(base_ranks[row[u]]))
-        adv(1)
-    return LLMRerankResult(
-        model=backend.name,
-        base=LLM_BASE,
-        users=users,
-        ranks={"base": np.array(base_r), "llm": np.array(llm_r)},
-        failures=failures,
-        placed=placed,
-        dropped=dropped,
-        seconds=secs,
+
+    def lists() -> Iterator[tuple[list[HistoryItem], list[Candidate], list[str] | None, str]]:
+        for u in users:
+            _, h, t, c = test_cases[row[u]]
+            yield items[0](h), items[1](c), porder(u, h, c), str(t)
+
+    return _model_rerank(
+        ModelRanker(ranker, backend),
+        lists(),
+        [int(base_ranks[row[u]]) for u in users],
+        users,
+        LLM_BASE,
+        adv,
     )
