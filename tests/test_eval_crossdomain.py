@@ -1,14 +1,12 @@
 """Condition (c): other users' cross-domain co-occurrence, reported for scale apart from (a)/(b).
 
 A tiny two-domain world where each book is bought with one film by the training users, with
-titles that say nothing (so only the co-occurrence can find the pair)."""
+titles that say nothing (so only the co-occurrence can find the pair; 32 hashed dims)."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,23 +29,10 @@ from selfdex.eval.protocols import (
 from selfdex.eval.report import readme_section, write_report
 from selfdex.rank import TextVectors
 
+from .test_eval_protocol import HashEmbedder
+
 N_PAIRS = 80
 SECRET = 2 * N_PAIRS  # a film only the evaluated users ever touched
-
-
-class HashEmbedder:
-    name = "hash-bow-32"
-    dim = 32
-
-    def embed(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in t.lower().split():
-                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
-        if progress:
-            progress(len(texts))
-        return out
 
 
 def planted(seed: int = 0) -> CrossDomainData:
@@ -108,7 +93,7 @@ def test_condition_c_ranks_the_planted_item_first_and_leaves_a_b_alone(
     world: CrossDomainData, tmp_path: Path
 ) -> None:
     cfg = CrossPlatformConfig("planted", ks=(0, None), baselines=("Pop", "ItemKNN"), n_boot=200)
-    res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+    res = run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg)
     k0 = res.ranks["k=0"]
     # The planted world has no listing dates, so no (c) row on top of condition (t).
     assert set(CROSS_DOMAIN) - {XD_DATE_B} == {m for m in k0 if m in CROSS_DOMAIN}
@@ -118,7 +103,9 @@ def test_condition_c_ranks_the_planted_item_first_and_leaves_a_b_alone(
     assert (k0[AGENT_B] == 1).mean() < 0.5
     assert res.weights["k=0"][XD_RERANK]["cooccurrence"] > 0
     # (a) and (b) are exactly what they are without condition (c).
-    off = run_cross_platform(world, TextVectors(HashEmbedder()), dataclasses.replace(cfg, other_users=False))
+    off = run_cross_platform(
+        world, TextVectors(HashEmbedder(32)), dataclasses.replace(cfg, other_users=False)
+    )
     for kl in ("k=0", "full"):
         assert not set(CROSS_DOMAIN) & set(off.ranks[kl])
         for m in ("Pop", "ItemKNN", AGENT_A, AGENT_B):
@@ -149,9 +136,9 @@ def test_llm_reranks_a_and_b_on_the_same_subset_and_failures_are_misses(
         llm_subset=6,
     )
     with pytest.raises(ValueError, match="no backend"):
-        run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+        run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg)
     reverse = ScriptedBackend(lambda ids: json.dumps({"order": list(reversed(ids))}))
-    res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg, backend=reverse)
+    res = run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg, backend=reverse)
     a, b = res.llm[AGENT_A], res.llm[AGENT_B]
     assert reverse.calls == 12 and a.users == b.users and len(a.users) == 6
     # Paired with the agent's own ranks on the same cases; the model reversed the top 30 of 50.
@@ -159,7 +146,7 @@ def test_llm_reranks_a_and_b_on_the_same_subset_and_failures_are_misses(
     top = a.ranks["base"] <= 30
     assert np.array_equal(a.ranks["llm"][top], 31 - a.ranks["base"][top])
     garbage = ScriptedBackend(lambda ids: "no idea")
-    bad = run_cross_platform(world, TextVectors(HashEmbedder()), cfg, backend=garbage).llm[AGENT_B]
+    bad = run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg, backend=garbage).llm[AGENT_B]
     assert all(bad.failures) and (bad.ranks["llm"] == 51).all()
 
     paths = write_report(tmp_path, res, embedder="hash", checksums=world.checksums, plots=False)

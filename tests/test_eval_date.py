@@ -28,7 +28,8 @@ from selfdex.eval.protocols import (
 from selfdex.eval.report import readme_section, write_report
 from selfdex.rank import TextVectors
 
-from .test_eval_crossdomain import N_PAIRS, SECRET, HashEmbedder, planted
+from .test_eval_crossdomain import N_PAIRS, SECRET, planted
+from .test_eval_protocol import HashEmbedder
 
 
 def dated() -> CrossDomainData:
@@ -74,7 +75,7 @@ def test_date_closeness_reads_the_history_only() -> None:
 def test_condition_t_gives_everyone_the_same_clock(tmp_path: Path) -> None:
     world = dated()
     cfg = CrossPlatformConfig("dated", ks=(0, None), baselines=("Pop", "ItemKNN"), n_boot=200)
-    res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+    res = run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg)
     k0 = res.ranks["k=0"]
     assert set(DATE_KNOWN) <= set(k0)
     # k = 0: titles say nothing and the platform knows nothing, but the clock finds the target for
@@ -84,7 +85,7 @@ def test_condition_t_gives_everyone_the_same_clock(tmp_path: Path) -> None:
     assert (k0[AGENT_A] == 1).mean() < 0.5
     assert res.weights["k=0"][DATE_A]["date_closeness"] > 0
     # (a) and (b) themselves are exactly what they are without the clock.
-    off = run_cross_platform(world, TextVectors(HashEmbedder()), dataclasses.replace(cfg, date_known=False))
+    off = run_cross_platform(world, TextVectors(HashEmbedder(32)), dataclasses.replace(cfg, date_known=False))
     for kl in ("k=0", "full"):
         assert not (set(DATE_KNOWN) | {XD_DATE_B}) & set(off.ranks[kl])
         for m in ("Pop", "ItemKNN", AGENT_A, AGENT_B):
@@ -106,5 +107,5 @@ def test_condition_t_gives_everyone_the_same_clock(tmp_path: Path) -> None:
 def test_no_listing_order_no_condition_t() -> None:
     world = planted()
     cfg = CrossPlatformConfig("planted", ks=(0,), baselines=("Pop",), n_boot=50, other_users=False)
-    res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+    res = run_cross_platform(world, TextVectors(HashEmbedder(32)), cfg)
     assert not set(DATE_KNOWN) & set(res.ranks["k=0"])

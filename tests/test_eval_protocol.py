@@ -21,12 +21,11 @@ TOPICS = ["space rocket", "garden flower", "jazz piano", "mountain hiking", "bak
 
 
 class HashEmbedder:
-    """Deterministic stand-in: words hashed into 64 dims, L2-normalised."""
+    """Deterministic stand-in: words hashed into ``dim`` dims, L2-normalised."""
 
-    name = "hash-bow-64"
-    dim = 64
-
-    def __init__(self) -> None:
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"hash-bow-{dim}"
         self.calls = 0
 
     def embed(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> np.ndarray:
