@@ -226,6 +226,14 @@ def test_imported_text_is_escaped(client: TestClient, store: Store) -> None:
     assert "&lt;script&gt;" in pages[1]
 
 
+def _wait_done(client: TestClient, run_url: str) -> str:
+    deadline = time.monotonic() + 60
+    while 'data-state="done"' not in (status := client.get(run_url + "/status").text):
+        assert time.monotonic() < deadline and 'data-state="failed"' not in status
+        time.sleep(0.2)
+    return status
+
+
 def test_import_upload_runs_in_the_background(
     sample_exports: Path, tmp_path: Path, settings: WebSettings
 ) -> None:
@@ -258,10 +266,7 @@ def test_import_upload_runs_in_the_background(
         assert s.count() > 0
     # re-importing adds nothing
     res = client.post("/import?csrf_token=test-secret", files=files[:1])
-    deadline = time.monotonic() + 60
-    while 'data-state="done"' not in (status := client.get(res.headers["location"] + "/status").text):
-        assert time.monotonic() < deadline and 'data-state="failed"' not in status
-        time.sleep(0.2)
+    status = _wait_done(client, res.headers["location"])
     assert "<strong>0</strong> new records" in status
     assert "Import history" in client.get("/import").text
     nothing = client.post(
@@ -394,14 +399,6 @@ def test_a_full_disk_during_upload_is_a_clear_error_and_leaves_nothing(
     assert "selfdex import PATH" in res.text
     assert set(Path(tempfile.gettempdir()).glob("selfdex-upload-*")) == before_dirs
     assert store.count() == before
-
-
-def _wait_done(client: TestClient, run_url: str) -> str:
-    deadline = time.monotonic() + 60
-    while 'data-state="done"' not in (status := client.get(run_url + "/status").text):
-        assert time.monotonic() < deadline and 'data-state="failed"' not in status
-        time.sleep(0.2)
-    return status
 
 
 def test_an_unpacked_export_folder_imports_like_its_archive(
