@@ -322,20 +322,9 @@ def _cross_markdown(name: str, res: CrossPlatformResult, summ: dict[str, Any], p
     for kl, block in summ["by_k"].items():
         plat = block["platform_for_agent"]
         lines += [f"## History: {kl} (agent re-ranks {plat})", ""]
-        lines.append(
-            "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |"
+        lines += _method_table(
+            block, [m for m in block["methods"] if m not in CROSS_DOMAIN and m not in DATE_KNOWN]
         )
-        lines.append("|---" * (len(METRICS) + 5) + "|")
-        for m, e in block["methods"].items():
-            if m in CROSS_DOMAIN or m in DATE_KNOWN:
-                continue
-            ci = e["NDCG@10_ci"]
-            lines.append(
-                f"| {m} | "
-                + " | ".join(_fmt(e[x]) for x in METRICS)
-                + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
-            )
-        lines.append("")
         if block["diffs"]:
             lines.append("Paired bootstrap (95 %, " + f"{cfg.n_boot} resamples):")
             for k, c in block["diffs"].items():
@@ -410,6 +399,23 @@ DATE_NOTE = (
 )
 
 
+def _method_table(block: dict[str, Any], rows: list[str]) -> list[str]:
+    """Every metric of each method in ``rows``, its CI, rescue/harmful and valid NDCG@10."""
+    lines = [
+        "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |",
+        "|---" * (len(METRICS) + 5) + "|",
+    ]
+    for m in rows:
+        e = block["methods"][m]
+        ci = e["NDCG@10_ci"]
+        lines.append(
+            f"| {m} | "
+            + " | ".join(_fmt(e[x]) for x in METRICS)
+            + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
+        )
+    return [*lines, ""]
+
+
 def _side_md(
     block: dict[str, Any],
     n_boot: int,
@@ -431,18 +437,8 @@ def _side_md(
         "",
         note,
         "",
-        "| method | " + " | ".join(METRICS) + " | NDCG@10 95% CI | rescue | harmful | valid NDCG@10 |",
-        "|---" * (len(METRICS) + 5) + "|",
+        *_method_table(block, rows),
     ]
-    for m in rows:
-        e = block["methods"][m]
-        ci = e["NDCG@10_ci"]
-        lines.append(
-            f"| {m} | "
-            + " | ".join(_fmt(e[x]) for x in METRICS)
-            + f" | [{ci['low']:.3f}, {ci['high']:.3f}] | {_fmt(e.get('rescue'))} | {_fmt(e.get('harmful'))} | {_fmt(e.get('valid_NDCG@10'))} |"
-        )
-    lines.append("")
     if diffs:
         lines.append(f"{diffs_title} (95 %, {n_boot} resamples):")
         for k, c in diffs.items():
