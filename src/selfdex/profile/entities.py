@@ -311,9 +311,13 @@ def _related(
 # -- persistence ----------------------------------------------------------------------------------
 
 
+# Bump when linking changes, so entities computed by an older version are recomputed.
+_LINKING_VERSION = 2
+
+
 def _fingerprint(store: Store) -> str:
     row = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM records").fetchone()
-    return f"{row[0]}:{row[1]}"
+    return f"v{_LINKING_VERSION}|{row[0]}:{row[1]}"
 
 
 def update_entities(

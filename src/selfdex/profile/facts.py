@@ -71,7 +71,7 @@ def build_profile(store: Store, *, forgotten: Iterable[str] | None = None) -> Pr
 
 
 # Bump when the inference below changes, so cached facts from an older version are recomputed.
-_FACTS_VERSION = 2
+_FACTS_VERSION = 3
 # Facts are cached for the last two states of the store: applying forget rules computes them once with
 # nothing of the rules' hidden and once with it hidden, after every import.
 _FACTS_SLOTS = 2

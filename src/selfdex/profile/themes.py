@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -120,6 +121,9 @@ _GENERIC = frozenset(
 )
 _STOP = FUNCTION_WORDS
 _TOPIC_KINDS = {"topic", "list"}
+# Whose title is a type of activity ("Running", "walking"), not free text.
+_ACTIVITY_KINDS = {"workout", "trip"}
+_HASHTAG = re.compile(r"#(\w{3,})")
 _WORK_KINDS = {"movie", "episode", "series", "book", "audiobook", "track", "album"}
 
 
@@ -238,7 +242,11 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
                 labels.append(label)
         accepted.append((labels, group[0][1], acc))
     facts = []
+    seen: set[str] = set()
     for labels, key, ev in accepted:
+        if key in seen:  # a weaker group under the same name (a topic "radiohead" beside the band)
+            continue
+        seen.add(key)
         platforms = _platforms(ev, rows_by_id)
         if len(platforms) < 3:
             continue
@@ -273,49 +281,62 @@ def _stems(text: str) -> list[str]:
 
 
 def _topic_candidates(rows: list[_Row]) -> list[tuple[str, str, _Evidence]]:
-    """Interests the platforms inferred and tags the person chose, checked against everything else."""
+    """Interests the platforms inferred and tags the person chose, checked against everything else.
+
+    A topic is a whole phrase ("trail running", "science fiction"), never one word of it: "wonder" from
+    "Wonder Woman" would find Stevie Wonder. A record supports it when it names the phrase in a structured
+    field (a category, a platform's topic, an activity type, a hashtag), or, for a phrase of two or more
+    words, when its own descriptive text holds the phrase. One word in free text is too ambiguous
+    ("Running Your First JavaScript" is not about running), and a work's title is a name, not a description
+    ("Blade Runner" says nothing about running)."""
     phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)  # term → platforms that name it
     names: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for r in rows:
+    structured: dict[tuple[str, ...], set[int]] = defaultdict(set)
+    for i, r in enumerate(rows):
         if r.kind == "health_metric":  # metric names ("StepCount"), not interests
             continue
         sources = list(r.categories)
-        if r.kind in _TOPIC_KINDS and r.title:
+        if (r.kind in _TOPIC_KINDS or r.kind in _ACTIVITY_KINDS) and r.title:
             sources.append(r.title)
+        sources += _HASHTAG.findall(r.text or "")
         for phrase in sources:
-            terms = tuple(s for s in _stems(phrase) if s not in _GENERIC and len(s) >= 3)
-            if not terms or len(terms) > 3:
+            terms = _term(phrase)
+            if not terms:
                 continue
-            for term in {terms, *((t,) for t in terms if len(t) >= 4)}:
-                phrases[term].add(r.platform)
-                names[term][phrase] += 1
-    postings: dict[str, set[int]] = defaultdict(set)
-    for i, r in enumerate(rows):
-        # A work's title is a name, not a description: "Blade Runner" says nothing about running.
-        title = None if r.kind in _WORK_KINDS else r.title
-        text = " ".join(x for x in (title, " ".join(r.categories), (r.text or "")[:300]) if x)
-        for s in _stems(text):
-            postings[s].add(i)
-    vocab = sorted(postings)
+            structured[terms].add(i)
+            phrases[terms].add(r.platform)
+            names[terms][phrase.lstrip("#")] += 1
+    text_stems: list[list[str]] = []
+    for r in rows:
+        title = None if _is_work(r) or r.kind in _TOPIC_KINDS else r.title
+        text_stems.append(_stems(" ".join(x for x in (title, (r.text or "")[:300]) if x)))
     out = []
     for term in sorted(t for t, platforms in phrases.items() if len(platforms) >= 2):
-        sets = []
-        for part in term:
-            hits = set(postings.get(part, ()))
-            if len(part) >= 4:
-                for s in vocab:  # prefixes: "japan" finds "japanese", "cook" finds "cookbook"
-                    if s != part and s.startswith(part):
-                        hits |= postings[s]
-            sets.append(hits)
-        matched = set.intersection(*sets) if sets else set()
+        matched = set(structured[term])
         if len(term) > 1:
-            matched |= postings.get("".join(term), set())  # "#trailrunning"
+            n = len(term)
+            joined = "".join(term)  # "#trailrunning"
+            for i, said in enumerate(text_stems):
+                if joined in said or any(tuple(said[k : k + n]) == term for k in range(len(said) - n + 1)):
+                    matched.add(i)
         ev = _Evidence()
         for i in sorted(matched):
             r = rows[i]
             if r.weight > 0 or r.action in ("interested", "searched", "visited"):
                 ev.add(r, max(r.weight, 0.1))
-        exact = [n for n in names[term] if len(_stems(n)) == len(term)] or list(names[term])
-        label = max(exact, key=lambda n: (names[term][n], n))
+        label = max(names[term], key=lambda n: (names[term][n], n))
         out.append((label, "theme:" + " ".join(term), ev))
     return out
+
+
+def _term(phrase: str) -> tuple[str, ...]:
+    terms = tuple(s for s in _stems(phrase) if s not in _GENERIC and len(s) >= 3)
+    return terms if len(terms) <= 3 else ()
+
+
+def _is_work(r: _Row) -> bool:
+    if r.kind in _WORK_KINDS:
+        return True
+    if r.kind == "video" and r.platform in ("netflix", "prime_video", "disney_plus", "letterboxd"):
+        return True
+    return r.kind == "note" and r.extra.get("about") in ("book", "movie", "film", "series")
