@@ -37,7 +37,7 @@ import numpy as np
 from ..store import Store
 from .cluster import _cluster, _creators_agree, _UnionFind
 from .mentions import Mention, _loads, _record_mentions
-from .names import creator_key, creator_parts, series_of_episode, title_key
+from .names import FUNCTION_WORDS, creator_key, creator_parts, series_of_episode, title_key
 from .payments import _payments
 from .textlinks import text_mentions
 
@@ -288,7 +288,12 @@ def _related(
             book = unique("book", m.key) or (unique("book", m.main) if m.main != m.key else None)
             if book is not None:
                 b = entities[book]
-                if not (e.year and b.year and e.year < b.year):
+                if _short_name(entities[book].key):
+                    # "Her", "Drive", "Up": a shared one-word title alone says nothing; the book coming
+                    # first (both years known) is the corroboration an adaptation needs
+                    if e.year and b.year and b.year <= e.year:
+                        links.add((ent, book, "adaptation_of", "title and years"))
+                elif not (e.year and b.year and e.year < b.year):
                     links.add((ent, book, "adaptation_of", "title"))
             if m.cls == "film" and m.main != m.key:
                 first = unique("film", m.main)
@@ -306,6 +311,12 @@ def _related(
                 for item in items:
                     links.add((item, ent, "by", "credit"))
     return links
+
+
+def _short_name(key: str) -> bool:
+    """Whether an entity's name is one word (besides articles and the like): "Her", "Drive", "Dune"."""
+    words = key.split(":", 1)[-1].split("|")[0].split("#")[0].split()
+    return sum(w not in FUNCTION_WORDS for w in words) < 2
 
 
 # -- persistence ----------------------------------------------------------------------------------

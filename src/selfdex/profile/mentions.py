@@ -145,9 +145,11 @@ def _record_mentions(row: dict[str, Any], series_keys: set[str]) -> list[tuple[M
         cls = "video"
     elif kind in ("track", "album"):
         cls = kind
-    elif kind == "podcast":
+    elif kind == "podcast" or (kind == "video" and platform == "spotify" and extra.get("show")):
         show = extra.get("show")
-        if show or row["action"] in ("followed", "saved", "subscribed"):
+        if not show and row["action"] == "saved" and creator_names:
+            show = creator_names[0]  # a saved episode is credited to its show (Spotify's library)
+        if show or row["action"] in ("followed", "subscribed"):
             cls, name = "podcast", show or title
             if show:
                 ids = []  # an episode's URI does not name the show
