@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from selfdex.profile import DOMAINS, Profile, build_profile
+from selfdex.ingest import import_path
+from selfdex.profile import DOMAINS, Profile, build_profile, linkeval
 from selfdex.profile.names import fold
+from selfdex.sample.collisions import write_hard_negatives
 from selfdex.sample.person import DISLIKES, THEMES
 from selfdex.store import Store
 
@@ -129,3 +131,37 @@ def test_hiding_records_invalidates_the_cached_facts(sample_store: Store, profil
         with sample_store.transaction() as conn:
             conn.execute("DELETE FROM hidden_records WHERE reason = 'test'")
     assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)
+
+
+def test_topic_themes_are_whole_phrases(profile: Profile) -> None:
+    # Before: "theme:fiction" (a word of "science fiction"), "theme:japan" found "japanese" by prefix and
+    # "Blade Runner 2049" sat in the running theme.
+    keys = {f.key for f in profile.select(kind="theme")}
+    assert "theme:science fiction" in keys and "theme:fiction" not in keys
+    running = [f for f in profile.select(kind="theme") if "run" in f.key]
+    assert running
+    assert not any("Blade Runner" in f.label for f in running)
+
+
+def test_themes_on_hard_negatives_cite_only_what_they_are_about(
+    sample_exports: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("hard-profile")
+    store = fresh_store(sample_exports, folder)
+    try:
+        for bundle in write_hard_negatives(folder / "exports"):
+            import_path(store, bundle)
+        themes = build_profile(store).select(kind="theme")
+        golds = {rid: gold for rid, gold, _item, _n in linkeval.collision_records(store)}
+        purity = {key: (n, ok) for key, n, ok in linkeval.theme_purity(themes, golds)}
+        assert {"theme:drive", "theme:titanic"} <= set(purity)
+        assert all(n == ok for n, ok in purity.values()), purity  # no song, tech video or tweet about nothing
+        drive = next(f for f in themes if f.key == "theme:drive")
+        titles = {
+            store.conn.execute("SELECT title FROM records WHERE id = ?", (c,)).fetchone()[0]
+            for c in drive.citations
+        }
+        assert {"Drive", "Nightcall", "A Real Hero"} <= titles
+        assert "5 Signs Your Hard Drive Is Failing" not in titles
+    finally:
+        store.close()

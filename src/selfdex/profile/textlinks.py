@@ -207,6 +207,7 @@ KIND_WORDS: dict[str, frozenset[str]] = {
 }
 # A name whose content words together carry less than this (natural-log idf) needs corroboration.
 _MIN_SPECIFICITY = 6.0
+_BACKGROUND_DOCS = 1000
 _TEXT_CHARS = 600
 _WORK_TYPES = frozenset(["film", "series", "book", "track", "album"])
 
@@ -217,9 +218,10 @@ def _words(text: str | None) -> list[str]:
 
 def specificity(words: Sequence[str], df: Counter[str], n_docs: int) -> float:
     """How much a name identifies something: the summed inverse document frequency of its content words."""
-    return sum(
-        math.log((n_docs + 1) / (df[w] + 1)) for w in words if w not in COMMON_WORDS and not w.isdigit()
-    )
+    # Smoothed with a background of documents that do not hold the word, so that a small store (where
+    # every word is in many of its few records) does not make every name look common.
+    n = n_docs + _BACKGROUND_DOCS
+    return sum(math.log(n / (df[w] + 1)) for w in words if w not in COMMON_WORDS and not w.isdigit())
 
 
 def _contains(said: list[str], phrase: tuple[str, ...], start: int, end: int) -> bool:
