@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -194,11 +195,11 @@ def _hard_negatives(
     ]
     for key, _n, _ok in purity:
         preview = preview_forget(store, key)
-        hidden = [golds[r["id"]] for r in preview.records if r["id"] in golds]
-        wrong = [g for g in hidden if g is None or not g.startswith(("film:", "track:", "book:"))]
+        ids = [r["id"] for r in preview.records]
+        [(_, hard_n, hard_ok)] = linkeval.theme_purity([SimpleNamespace(citations=ids, key=key)], golds)
         notes.append(
-            f"`profile forget {key} --dry-run`: {len(preview.records)} records, {len(hidden)} of them "
-            f"hard-negative records ({len(wrong)} about nothing the theme names)."
+            f"`profile forget {key} --dry-run`: {len(ids)} records, {hard_n} of them hard-negative records, "
+            f"{hard_n - hard_ok} of those not about the theme's work."
         )
     titles = {r[0]: f"{r[1]}: {r[2]}" for r in store.conn.execute("SELECT id, platform, title FROM records")}
     notes += [f"Hard-negative error (gold→predicted): {_named(e, titles)}" for e in errors]
