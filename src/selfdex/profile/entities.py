@@ -176,7 +176,7 @@ def link_records(
         record_entities[rid] = list(seen.items())
     _attach_credit_parts(entities, mentions, mention_entity, record_entities)
     links = _related(entities, mentions, mention_entity, record_entities)
-    text_mentions(rows, entities, mentions, record_entities, links)
+    text_mentions(rows, entities, record_entities, links)
     record_links = _payments(rows)
     return Linking(entities, record_entities, links, record_links, mentions, mention_entity)
 

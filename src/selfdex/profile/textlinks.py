@@ -24,7 +24,6 @@ from .names import FUNCTION_WORDS, fold
 
 if TYPE_CHECKING:
     from .entities import Entity
-    from .mentions import Mention
 
 __all__ = ["COMMON_WORDS", "KIND_WORDS", "TEXTUAL_KINDS", "specificity", "text_mentions"]
 
@@ -236,9 +235,7 @@ def _contains(said: list[str], phrase: tuple[str, ...], start: int, end: int) ->
 
 
 def _corroborators(
-    entities: list[Entity],
-    mentions: list[Mention],
-    links: set[tuple[int, int, str, str]],
+    entities: list[Entity], links: set[tuple[int, int, str, str]]
 ) -> dict[int, list[tuple[str, ...]]]:
     """Per entity: phrases whose presence next to its name says the text is about it."""
     out: dict[int, list[tuple[str, ...]]] = defaultdict(list)
@@ -263,7 +260,6 @@ def _corroborators(
             out[src].append(creator_words)
         if work_words and (len(work_words) >= 2 or len(work_words[0]) >= 5):
             out[dst].append(work_words)  # "radiohead weird fishes": the band, through its song
-    del mentions  # the entity carries what the mentions agreed on
     return out
 
 
@@ -274,7 +270,6 @@ def _name_words(e: Entity) -> list[str]:
 def text_mentions(
     rows: list[dict[str, Any]],
     entities: list[Entity],
-    mentions: list[Mention],
     record_entities: dict[str, list[tuple[int, str]]],
     links: set[tuple[int, int, str, str]],
 ) -> None:
@@ -303,7 +298,7 @@ def text_mentions(
         names[name[0]].append((name, i, weak))
     if not names:
         return
-    support = _corroborators(entities, mentions, links)
+    support = _corroborators(entities, links)
     co: Counter[tuple[int, int]] = Counter()
     for row, said in texts:
         own = {ent for ent, role in record_entities.get(row["id"], ()) if role == "item"}

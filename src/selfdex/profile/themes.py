@@ -307,17 +307,23 @@ def _topic_candidates(rows: list[_Row]) -> list[tuple[str, str, _Evidence]]:
             phrases[terms].add(r.platform)
             names[terms][phrase.lstrip("#")] += 1
     text_stems: list[list[str]] = []
-    for r in rows:
+    postings: dict[str, set[int]] = defaultdict(set)
+    for i, r in enumerate(rows):
         title = None if _is_work(r) or r.kind in _TOPIC_KINDS else r.title
-        text_stems.append(_stems(" ".join(x for x in (title, (r.text or "")[:300]) if x)))
+        said = _stems(" ".join(x for x in (title, (r.text or "")[:300]) if x))
+        text_stems.append(said)
+        for st in said:
+            postings[st].add(i)
     out = []
     for term in sorted(t for t, platforms in phrases.items() if len(platforms) >= 2):
         matched = set(structured[term])
         if len(term) > 1:
             n = len(term)
             joined = "".join(term)  # "#trailrunning"
-            for i, said in enumerate(text_stems):
-                if joined in said or any(tuple(said[k : k + n]) == term for k in range(len(said) - n + 1)):
+            matched |= postings.get(joined, set())
+            for i in set.intersection(*(postings.get(st, set()) for st in term)):
+                said = text_stems[i]
+                if any(tuple(said[k : k + n]) == term for k in range(len(said) - n + 1)):
                     matched.add(i)
         ev = _Evidence()
         for i in sorted(matched):
