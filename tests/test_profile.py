@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from selfdex.ingest import import_path
+from selfdex.model import Item, Record
 from selfdex.profile import DOMAINS, Profile, build_profile, linkeval
 from selfdex.profile.names import fold
 from selfdex.sample.collisions import write_hard_negatives
@@ -165,3 +167,38 @@ def test_themes_on_hard_negatives_cite_only_what_they_are_about(
         assert "5 Signs Your Hard Drive Is Failing" not in titles
     finally:
         store.close()
+
+
+def _record(platform: str, action: str, kind: str, title: str, day: int, text: str | None = None) -> Record:
+    return Record(
+        platform=platform,
+        action=action,
+        item=Item(kind=kind, title=title),
+        when=datetime(2024, 3, day, 20, tzinfo=UTC),
+        text=text,
+        importer="test",
+        importer_version="1",
+    )
+
+
+def test_a_topic_theme_is_its_whole_phrase_never_one_word_of_it(tmp_path: Path) -> None:
+    # Two platforms infer "Wonder Woman"; Stevie Wonder and "physically impossible" share one word each.
+    records = [
+        _record("twitter", "interested", "topic", "Wonder Woman", 1),
+        _record("facebook", "interested", "topic", "Wonder Woman", 2),
+        _record("instagram", "posted", "post", "cosplay", 3, "My Wonder Woman cosplay for the con"),
+        _record("youtube", "watched", "video", "Stevie Wonder - Superstition (Live 1973)", 4),
+        _record("youtube", "watched", "video", "Stevie Wonder - Sir Duke", 5),
+        _record("chrome", "visited", "web_page", "I wonder why it rains - Google Search", 6),
+        _record("twitter", "interested", "topic", "Mission: Impossible", 7),
+        _record("facebook", "interested", "topic", "Mission: Impossible", 8),
+        _record("twitter", "posted", "post", "impossible", 9, "That jump is physically impossible"),
+        _record("chrome", "visited", "web_page", "Impossible Burger near me - Google Search", 10),
+    ]
+    store = Store(tmp_path / "store.sqlite")
+    with store.transaction():
+        store.insert_records(records, store.start_job("test", None, "test"))
+    themes = build_profile(store).select(kind="theme")
+    store.close()
+    assert [f.label for f in themes] == ["Wonder Woman"]  # no theme "wonder", none "impossible"
+    assert set(themes[0].citations) == {records[0].id, records[1].id, records[2].id}
