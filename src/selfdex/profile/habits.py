@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .evidence import _LOW_RATING, Fact, _ent_name, _Evidence, _Graph, _Row, _type_domain
@@ -54,6 +55,23 @@ _DOMAIN_LABEL = {
 }
 
 
+def _routine(
+    key: str,
+    domain: str,
+    label: str,
+    score: float,
+    citations: list[str],
+    detail: dict[str, Any] | None = None,
+) -> Fact:
+    return Fact(key, domain, "routine", label, score, [], citations, detail or {})
+
+
+def _modal(counts: Counter[int], total: int) -> tuple[int, float]:
+    """The most frequent value (the smallest on a tie) and its share of ``total``."""
+    value, n = max(counts.items(), key=lambda x: (x[1], -x[0]))
+    return value, n / total
+
+
 def _hour_ranges(hours: list[int]) -> str:
     spans: list[list[int]] = []
     for h in sorted(hours):
@@ -91,50 +109,38 @@ def _routines(rows: list[_Row]) -> list[Fact]:
             covered += n
         cited = [r.id for r, t in sorted(items, key=lambda x: x[1], reverse=True) if t.hour in peak]
         facts.append(
-            Fact(
-                key=f"routine:hours:{domain}",
-                domain=domain,
-                kind="routine",
-                label=f"{_DOMAIN_LABEL[domain]} mostly {_hour_ranges(peak)} ({zone})",
-                score=covered / len(items),
-                platforms=[],
-                citations=cited,
-                detail={"hours": {f"{h:02d}": hours[h] for h in sorted(hours)}, "zone": zone},
+            _routine(
+                f"routine:hours:{domain}",
+                domain,
+                f"{_DOMAIN_LABEL[domain]} mostly {_hour_ranges(peak)} ({zone})",
+                covered / len(items),
+                cited,
+                {"hours": {f"{h:02d}": hours[h] for h in sorted(hours)}, "zone": zone},
             )
         )
         days = Counter(t.weekday() for _, t in items)
-        day, n = max(days.items(), key=lambda x: (x[1], -x[0]))
-        if n / len(items) >= 1.5 / 7:
+        day, share = _modal(days, len(items))
+        if share >= 1.5 / 7:
+            label = f"{_DOMAIN_LABEL[domain]}: most often on {_WEEKDAYS[day]} ({share:.0%})"
+            weekdays = {_WEEKDAYS[d][:3]: days[d] for d in sorted(days)}
+            cited = [r.id for r, t in items if t.weekday() == day]
             facts.append(
-                Fact(
-                    key=f"routine:weekday:{domain}",
-                    domain=domain,
-                    kind="routine",
-                    label=f"{_DOMAIN_LABEL[domain]}: most often on {_WEEKDAYS[day]} ({n / len(items):.0%})",
-                    score=n / len(items),
-                    platforms=[],
-                    citations=[r.id for r, t in items if t.weekday() == day],
-                    detail={"weekdays": {_WEEKDAYS[d][:3]: days[d] for d in sorted(days)}},
-                )
+                _routine(f"routine:weekday:{domain}", domain, label, share, cited, {"weekdays": weekdays})
             )
     for domain, items2 in sorted(dated.items()):
         whens = [r.when for r in items2 if r.when]
         if len(items2) < 24 or (max(whens) - min(whens)).days < 365:
             continue
         months = Counter(r.when.month for r in items2 if r.when)
-        month, n = max(months.items(), key=lambda x: (x[1], -x[0]))
-        if n / len(items2) >= 2 / 12:
+        month, share = _modal(months, len(items2))
+        if share >= 2 / 12:
+            label = (
+                f"{_DOMAIN_LABEL[domain]} peaks in {_MONTHS[month - 1]} ({share:.0%} of the year's activity)"
+            )
+            by_month = {_MONTHS[m - 1]: months[m] for m in sorted(months)}
+            cited = [r.id for r in items2 if r.when and r.when.month == month]
             facts.append(
-                Fact(
-                    key=f"routine:season:{domain}",
-                    domain=domain,
-                    kind="routine",
-                    label=f"{_DOMAIN_LABEL[domain]} peaks in {_MONTHS[month - 1]} ({n / len(items2):.0%} of the year's activity)",
-                    score=n / len(items2),
-                    platforms=[],
-                    citations=[r.id for r in items2 if r.when and r.when.month == month],
-                    detail={"months": {_MONTHS[m - 1]: months[m] for m in sorted(months)}},
-                )
+                _routine(f"routine:season:{domain}", domain, label, share, cited, {"months": by_month})
             )
     places: dict[str, _Evidence] = defaultdict(_Evidence)
     names: dict[str, str] = {}
@@ -148,20 +154,22 @@ def _routines(rows: list[_Row]) -> list[Fact]:
         if len(ev.records) < 3:
             break
         facts.append(
-            Fact(
-                key=f"routine:place:{key}",
-                domain="places",
-                kind="routine",
-                label=f"Often at {names[key]} ({len(ev.records)} visits)",
-                score=len(ev.records) / len(ranked[0][1].records),
-                platforms=[],
-                citations=ev.citations(),
+            _routine(
+                f"routine:place:{key}",
+                "places",
+                f"Often at {names[key]} ({len(ev.records)} visits)",
+                len(ev.records) / len(ranked[0][1].records),
+                ev.citations(),
             )
         )
     return facts
 
 
 # -- dislikes -------------------------------------------------------------------------------------
+
+
+def _dislike(key: str, domain: str, label: str, score: float, citations: list[str]) -> Fact:
+    return Fact(key, domain, "dislike", label, score, [], citations)
 
 
 def _disliked_entities(rows: list[_Row], graph: _Graph) -> set[int]:
@@ -196,42 +204,36 @@ def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[F
             name = next((b.title for b in bought if b.title), r.title or "an order")
             reason = r.extra.get("reason")
             facts.append(
-                Fact(
-                    key=f"dislike:returned:{fold(name)}",
-                    domain="shopping",
-                    kind="dislike",
-                    label=f"Returned {name}" + (f" (reason: {reason})" if reason else ""),
-                    score=0.3,
-                    platforms=[],
-                    citations=[r.id, *(b.id for b in bought)],
+                _dislike(
+                    f"dislike:returned:{fold(name)}",
+                    "shopping",
+                    f"Returned {name}" + (f" (reason: {reason})" if reason else ""),
+                    0.3,
+                    [r.id, *(b.id for b in bought)],
                 )
             )
     for ent, ev in low.items():
         e = graph.ents[ent]
         mean = sum(ratings[ent]) / len(ratings[ent])
         facts.append(
-            Fact(
-                key=f"dislike:{e.key}",
-                domain=_type_domain(e.type),
-                kind="dislike",
-                label=f"Rated {_ent_name(e)} low ({mean:.0%} on average)",
-                score=1.0 - mean,
-                platforms=[],
-                citations=ev.citations(),
+            _dislike(
+                f"dislike:{e.key}",
+                _type_domain(e.type),
+                f"Rated {_ent_name(e)} low ({mean:.0%} on average)",
+                1.0 - mean,
+                ev.citations(),
             )
         )
     for (action, ent), ev in dropped.items():
         e = graph.ents[ent]
         verb = "Abandoned" if action == "abandoned" else "Marked as disliked:"
         facts.append(
-            Fact(
-                key=f"dislike:{action}:{e.key}",
-                domain=_type_domain(e.type),
-                kind="dislike",
-                label=f"{verb} {_ent_name(e)}",
-                score=0.8,
-                platforms=[],
-                citations=ev.citations(),
+            _dislike(
+                f"dislike:{action}:{e.key}",
+                _type_domain(e.type),
+                f"{verb} {_ent_name(e)}",
+                0.8,
+                ev.citations(),
             )
         )
     for ent, listens in plays.items():
@@ -239,14 +241,12 @@ def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[F
         if len(listens) >= 5 and len(skipped) / len(listens) >= 0.6:
             e = graph.ents[ent]
             facts.append(
-                Fact(
-                    key=f"dislike:skips:{e.key}",
-                    domain="music",
-                    kind="dislike",
-                    label=f"Skips {e.name} ({len(skipped)} of {len(listens)} plays skipped)",
-                    score=len(skipped) / len(listens),
-                    platforms=[],
-                    citations=[r.id for r in skipped],
+                _dislike(
+                    f"dislike:skips:{e.key}",
+                    "music",
+                    f"Skips {e.name} ({len(skipped)} of {len(listens)} plays skipped)",
+                    len(skipped) / len(listens),
+                    [r.id for r in skipped],
                 )
             )
     return facts
