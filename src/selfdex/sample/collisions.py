@@ -103,6 +103,10 @@ TEXTS = (
     Item("A titanic effort by the whole team to ship this release", None),
     Item("Up early for the long run", None),
     Item("Rewatched Drive: that soundtrack, that elevator scene. Refn at his best.", "film:Drive"),
+    Item("Best SSD drive of 2024 for a home NAS? Asking for a friend", None),  # a year, not the film's
+    Item("Titanic wreck dive footage from 2023 is unreal", None),
+    Item("Titanic (1997) on the big screen again, and the soundtrack still gets me", "film:Titanic"),
+    Item("Married Life from Up still makes me cry", "film:Up"),  # a name with no word of its own: missed
 )
 # True relations between the catalogue's works (everything else across two golds is unrelated).
 RELATED = frozenset(
