@@ -240,6 +240,17 @@ def _real_samples(
     ]
     if not themes:
         table[4:4] = ["| (none: no interest here has records on three platforms that are about it) | | | |"]
+    per_folder = []
+    for n, folder in enumerate(sorted(p for p in FORMATS.iterdir() if p.is_dir())):
+        one = Store(tmp / f"folder-{n}.sqlite")
+        import_path(one, folder)
+        keys = [f.key for f in build_profile(one).facts if f.kind == "theme"]
+        per_folder.append(f"{folder.name}: {len(keys)}" + (f" ({', '.join(keys[:20])})" if keys else ""))
+        one.close()
+    table.append(
+        "Themes on a store of each folder of `../shared/formats` alone: " + "; ".join(per_folder) + "."
+    )
+    table.append("")
     before = [k for k, v in labels.items() if not v["correct"]]
     notes = [
         f"Real-sample record pairs: {len(pairs)} resolved, {scored} scored ('topic' rows are not). "
