@@ -127,7 +127,7 @@ def main() -> int:
             notes += [f"Unresolved labelled pair: {m}" for m in missing]
             notes += [f"Error (gold→predicted): {e}" for e in linkeval.failures(flinking, fpairs)]
             fstore.close()
-            real_lines, real_notes, theme_table = _real_samples(Path(tmp), embed)
+            real_lines, real_notes, theme_table = _real_samples(Path(tmp), exports, embed)
             lines += real_lines
             notes += real_notes
         else:
@@ -208,9 +208,10 @@ def _hard_negatives(
 
 
 def _real_samples(
-    tmp: Path, embed: Callable[[list[str]], np.ndarray] | None
+    tmp: Path, exports: Path, embed: Callable[[list[str]], np.ndarray] | None
 ) -> tuple[list[str], list[str], list[str]]:
-    """Hand-labelled record pairs on the real samples, and the top-20 themes the profile proposes there."""
+    """Hand-labelled record pairs on the real samples, and the top-20 themes the profile proposes on a store
+    of the real samples and on one of the sample person plus the real samples."""
     store = Store(tmp / "real.sqlite")
     import_path(store, FORMATS)
     linking = link_records(
@@ -220,26 +221,13 @@ def _real_samples(
     counts, errors = linkeval.score_record_pairs(linking, pairs)
     scored = sum(g != "unknown" for _, _, g in pairs)
     lines = _pair_rows("real samples, hand-labelled record pairs", counts, scored)
-    labels = json.loads(REAL_THEMES.read_text())["themes"]
-    themes = [f for f in build_profile(store).facts if f.kind == "theme"][:20]
-    judged = [labels[f.key]["correct"] for f in themes if f.key in labels]
-    table = [
-        "Top-20 themes on the real-samples store (every file in `../shared/formats`, one store):",
-        "",
-        "| theme | platforms | records | judged |",
-        "|---|---|---:|---|",
-        *(
-            f"| {f.key} | {', '.join(f.platforms)} | {len(f.citations)} | "
-            f"{('correct' if labels[f.key]['correct'] else 'wrong') if f.key in labels else 'unlabelled'} |"
-            for f in themes
-        ),
-        "",
-        f"Themes proposed: {len(themes)}; judged correct: {sum(judged)} of {len(judged)} labelled"
-        + (f" (precision {sum(judged) / len(judged):.3f})." if judged else "."),
-        "",
-    ]
-    if not themes:
-        table[4:4] = ["| (none: no interest here has records on three platforms that are about it) | | | |"]
+    labels = json.loads(REAL_THEMES.read_text())["stores"]
+    table = _theme_table(store, labels["formats"], "every file in `../shared/formats`, one store")
+    mixed = Store(tmp / "mixed.sqlite")
+    for path in [*sorted(exports.iterdir()), FORMATS]:
+        import_path(mixed, path)
+    table += _theme_table(mixed, labels["sample+formats"], "the sample person plus every real sample")
+    mixed.close()
     per_folder = []
     for n, folder in enumerate(sorted(p for p in FORMATS.iterdir() if p.is_dir())):
         one = Store(tmp / f"folder-{n}.sqlite")
@@ -251,16 +239,40 @@ def _real_samples(
         "Themes on a store of each folder of `../shared/formats` alone: " + "; ".join(per_folder) + "."
     )
     table.append("")
-    before = [k for k, v in labels.items() if not v["correct"]]
-    notes = [
-        f"Real-sample record pairs: {len(pairs)} resolved, {scored} scored ('topic' rows are not). "
-        f"Themes labelled wrong that the profile proposed before these fixes: {', '.join(before)}."
-    ]
+    notes = [f"Real-sample record pairs: {len(pairs)} resolved, {scored} scored ('topic' rows are not)."]
     notes += [f"Unresolved real pair: {m}" for m in missing]
     titles = {r[0]: f"{r[1]}: {r[2]}" for r in store.conn.execute("SELECT id, platform, title FROM records")}
     notes += [f"Real-sample error (gold→predicted): {_named(e, titles)}" for e in errors]
     store.close()
     return lines, notes, table
+
+
+def _theme_table(store: Store, labels: dict[str, dict[str, dict[str, Any]]], name: str) -> list[str]:
+    """The top-20 themes on a store, each judged by its hand label; and the judged themes of 15688a5."""
+    now, before = labels["now"], labels["before"]
+    themes = [f for f in build_profile(store).facts if f.kind == "theme"][:20]
+    judged = [now[f.key]["correct"] for f in themes if f.key in now]
+    old = [v["correct"] for v in before.values()]
+
+    def verdict(key: str) -> str:
+        return ("correct" if now[key]["correct"] else "wrong") if key in now else "unlabelled"
+
+    rows = [f"| {f.key} | {len(f.platforms)} | {len(f.citations)} | {verdict(f.key)} |" for f in themes]
+    return [
+        f"Top-20 themes on {name}:",
+        "",
+        "| theme | platforms | records | judged |",
+        "|---|---:|---:|---|",
+        *(rows or ["| (none: no interest has records on three platforms that are about it) | | | |"]),
+        "",
+        f"Now: {len(themes)} themes, {sum(judged)} of {len(judged)} labelled judged correct"
+        + (f" (precision {sum(judged) / len(judged):.3f})" if judged else "")
+        + f". Before (15688a5, judged in `{REAL_THEMES.name}`): {len(old)} themes, {sum(old)} correct"
+        + (f" (precision {sum(old) / len(old):.3f}); wrong: " if old else "")
+        + ", ".join(k for k, v in before.items() if not v["correct"])
+        + ".",
+        "",
+    ]
 
 
 def _named(error: str, titles: dict[str, str]) -> str:
