@@ -67,7 +67,7 @@ def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, a
     default=50,
     show_default=True,
     type=click.IntRange(0, None),
-    help="Titles listed by --dry-run.",
+    help="Titles listed by --dry-run (0: all).",
 )
 @json_option
 @click.pass_context
@@ -90,11 +90,11 @@ def forget_cmd(
         click.echo(f"Forgetting {key}{label} would {verb} {len(preview.records)} records:")
         groups = group_preview(preview.records)
         table = Table("platform", "kind", "title", "records", "dates")
-        for g in groups[:limit]:
+        for g in groups[:limit] if limit else groups:
             dates = g["first"] if g["first"] == g["last"] else f"{g['first']} – {g['last']}"
             table.add_row(g["platform"], g["kind"], escape(g["title"]), str(g["records"]), dates)
         out.print(table)
-        if len(groups) > limit:
+        if limit and len(groups) > limit:
             click.echo(f"… and {len(groups) - limit} more titles (--limit).")
         if preview.already_hidden:
             click.echo(f"{preview.already_hidden} more are already hidden by another rule.")
