@@ -6,6 +6,11 @@ Two label sources:
   pair of mentions gets a label (same item, related work, or neither);
 * hand-labelled pairs over the real export samples (``benchmarks/data/entity_pairs.json``): a side is a
   reference to records in those samples or a typed variant of how another platform writes the thing.
+
+And, scored on pairs of *records* (same item / related works / one about the other, see
+:func:`predicted_relation`): the sample person's hard negatives (:mod:`selfdex.sample.collisions`, whose
+generator knows every record's truth) and ``benchmarks/data/real_pairs.csv`` (record pairs on the real
+samples, hand-labelled by reading both records).
 """
 
 from __future__ import annotations
