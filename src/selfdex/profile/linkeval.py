@@ -298,8 +298,10 @@ def score_record_pairs(
         pred = predicted_relation(linking, a, b)
         for label in LINK_LABELS:
             counts[label].add(pred == label, gold == label)
-        counts["all"].add(pred != "none" and pred == gold, gold != "none")
-        counts["all"].fp += pred != "none" and pred != gold and gold != "none"
+        every = counts["all"]  # any relation: right only when it is the gold one
+        every.tp += pred != "none" and pred == gold
+        every.fp += pred != "none" and pred != gold
+        every.fn += gold != "none" and pred != gold
         if pred != gold:
             errors.append(f"{gold}→{pred}: {a} ~ {b}")
     return counts, errors
