@@ -54,7 +54,9 @@ def _unexplained_merges(root: Path) -> tuple[int, dict[str, list[str]]]:
             per_file[member].add(_raw(r))
         if all(len(rows) == 1 for rows in per_file.values()):
             continue
-        bad[rid] = [f"{m}: {r.platform} {r.action} {r.item.title!r} {r.when} ({r.precision})" for m, r in group]
+        bad[rid] = [
+            f"{m}: {r.platform} {r.action} {r.item.title!r} {r.when} ({r.precision})" for m, r in group
+        ]
     return sum(len(g) for g in by_id.values()), bad
 
 

@@ -63,7 +63,9 @@ def write_played_at(person: Person, root: Path) -> Path:
         if play.platform != "spotify" or play.ms_played < min(t.duration_ms / 2, 240_000):
             continue
         when = play.when.astimezone(UTC)
-        rows.append((t.artist, t.album, t.title, when.strftime("%Y-%m-%dT%H:%M:%SZ"), when.date().isoformat()))
+        rows.append(
+            (t.artist, t.album, t.title, when.strftime("%Y-%m-%dT%H:%M:%SZ"), when.date().isoformat())
+        )
     path = root / "lastfm_scrobbles.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
