@@ -50,6 +50,7 @@ from ..gate.models import (
     SearchRequest,
 )
 from ..store import Filters, Store, queries
+from ..timeparse import shown_when
 from .chart import monthly_counts, svg_chart
 from .jobs import ImportRuns
 from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, guard
@@ -87,6 +88,8 @@ def _environment() -> jinja2.Environment:
     env.filters["n"] = lambda v: f"{v:,}" if isinstance(v, int) else v
     env.filters["day"] = lambda v: str(v)[:10] if v else ""
     env.filters["when"] = lambda v: str(v)[:19].replace("T", " ") if v else ""
+    # a record's time at the precision its source gave: a day is a date, not "00:00:00"
+    env.filters["occurred"] = lambda r: shown_when(r.get("occurred_at"), r.get("time_precision"), seconds=True)
     return env
 
 
