@@ -96,9 +96,10 @@ def test_jobs_show_counts_skips_apart(run, tmp_path: Path) -> None:  # type: ign
     run("import", str(_exports(tmp_path / "in")))
     shown = json.loads(run("jobs", "show", "1", "--json"))
     files = {f["member"]: f for f in shown["files"]}
-    assert (files["CONTENT_INTERACTION/ViewingActivity.csv"]["problems"], files[
-        "CONTENT_INTERACTION/ViewingActivity.csv"
-    ]["skipped"]) == (0, 2)
+    assert (
+        files["CONTENT_INTERACTION/ViewingActivity.csv"]["problems"],
+        files["CONTENT_INTERACTION/ViewingActivity.csv"]["skipped"],
+    ) == (0, 2)
     assert files["Uber Data/Rider/trips_data.csv"]["status"] == "failed"
     text = run("jobs", "show", "1")
     assert "[skipped by design]" in text and "[skipped]" not in text

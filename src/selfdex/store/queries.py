@@ -108,9 +108,7 @@ def search_fts(
 
 # Problems and deliberate skips, recounted from import_errors: stores written before the two were told
 # apart keep both in one "problems" column.
-_SPLIT = (
-    "coalesce(sum(e.severity != 'skipped'), 0) AS problems, coalesce(sum(e.severity = 'skipped'), 0) AS skipped"
-)
+_SPLIT = "coalesce(sum(e.severity != 'skipped'), 0) AS problems, coalesce(sum(e.severity = 'skipped'), 0) AS skipped"
 
 
 def jobs(store: Store, limit: int = 20) -> list[dict[str, Any]]:

@@ -89,7 +89,9 @@ def _environment() -> jinja2.Environment:
     env.filters["day"] = lambda v: str(v)[:10] if v else ""
     env.filters["when"] = lambda v: str(v)[:19].replace("T", " ") if v else ""
     # a record's time at the precision its source gave: a day is a date, not "00:00:00"
-    env.filters["occurred"] = lambda r: shown_when(r.get("occurred_at"), r.get("time_precision"), seconds=True)
+    env.filters["occurred"] = lambda r: shown_when(
+        r.get("occurred_at"), r.get("time_precision"), seconds=True
+    )
     return env
 
 
