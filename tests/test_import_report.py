@@ -72,7 +72,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     def invoke(*args: str) -> str:
         result = runner.invoke(cli, list(args), catch_exceptions=False)
         assert result.exit_code == 0, result.output
-        return result.output
+        return result.stdout if "--json" in args else result.output
 
     return invoke
 
@@ -129,3 +129,12 @@ def test_web_job_page_counts_skips_apart(tmp_path: Path) -> None:
     assert "4 problems, 2 skipped by design" in page
     assert "<td>skipped by design</td>" in page and "<td>skipped</td><td" not in page.split("Where each")[1]
     assert "Skipped by design" in listing
+
+
+def test_demo_shows_no_fake_problems_and_no_duplicate_rows(run) -> None:  # type: ignore[no-untyped-def]
+    shown = json.loads(run("demo", "--json"))
+    assert sum(s["problems"] for s in shown["imports"]) == 0  # every skip there is deliberate
+    assert sum(s["skipped"] for s in shown["imports"]) > 100
+    for label, rows in shown["examples"].items():
+        lines = [(str(r["occurred_at"])[:10], r["platform"], r["action"], r["title"]) for r in rows]
+        assert len(lines) == len(set(lines)), (label, lines)

@@ -88,10 +88,16 @@ def test_real_report(formats_dir: Path) -> None:
     saved = _one(records, action="saved", title="Money, Explained")
     assert saved.precision == "day" and saved.when == datetime(2021, 5, 16, tzinfo=UTC)
 
+    # 12 rows, 7 searches: a typed query's rows minutes apart are one search and what it led to
     searches = [r for r in records if r.action == "searched"]
-    assert len(searches) == 12 and len({r.id for r in searches}) == 12
-    cid = _one(searches, title="cid", extra_result_action="play")
+    assert len(searches) == 7 and len({r.id for r in searches}) == 7
+    cid = _one(searches, title="cid")
     assert cid.item.kind == "query" and cid.extra["result"] == "Cidade Invisível"
+    assert cid.when == datetime(2021, 3, 21, 15, 43, 11, tzinfo=UTC)
+    assert [x["action"] for x in cid.extra["results"]] == ["view_video_info", "play"]
+    outlander = _one(searches, title="o", extra_result="Outlander - Guerreiro vs Predador")
+    assert len(outlander.extra["results"]) == 3
+    assert len([r for r in searches if r.item.title == "cr"]) == 2  # two hours apart: two searches
 
     choice = _one(records, action="viewed", extra_choice="Larva")
     assert choice.extra["episode"] == "Operation Jungle Rescue, Pt. 1"  # quotes stripped

@@ -15,7 +15,7 @@ episodes with no season label ("Scrubs: My Own Personal Jesus"), recognised from
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -144,11 +144,13 @@ class NetflixImporter(Importer):
         if table == "simple":
             yield from self._simple(entry)
             return
+        if table == "search":
+            yield from self._searches(entry)
+            return
         handler = {
             "viewing": self._viewing,
             "ratings": self._rating,
             "mylist": self._mylist,
-            "search": self._search,
             "preferences": self._preference,
             "interactive": self._interactive,
         }.get(table or "")
@@ -299,6 +301,42 @@ class NetflixImporter(Importer):
             extra=extra,
         )
 
+    def _searches(self, entry: Entry) -> ParseResult:
+        """One record per search: the rows of one typed query a few minutes apart are the results the
+        person opened and played from it ("view_video_info", then "play"), not searches of their own."""
+        sessions: dict[tuple[str, str], list[tuple[datetime, Record]]] = {}
+        found: list[Record] = []
+        for row in iter_csv(entry):
+            if isinstance(row, ImportProblem):
+                yield row
+                continue
+            index, line, r = row
+            try:
+                record = self._search(entry, index, line, r)
+            except _RowError as exc:
+                yield ImportProblem(
+                    exc.reason, entry.path, index=index, line=line, excerpt=",".join(r.values())[:200],
+                    severity=exc.severity,
+                )  # fmt: skip
+                continue
+            if record.when is None:
+                found.append(record)
+            else:
+                key = (r.get("Profile Name") or "", record.item.title or "")
+                sessions.setdefault(key, []).append((record.when, record))
+        for rows in sessions.values():
+            rows.sort(key=lambda x: x[0])
+            group, last = [rows[0][1]], rows[0][0]
+            for when, record in rows[1:]:
+                if when - last > _SEARCH_SESSION:
+                    found.append(_merge_search(group))
+                    group = []
+                group.append(record)
+                last = when
+            found.append(_merge_search(group))
+        found.sort(key=lambda rec: rec.provenance.index if rec.provenance and rec.provenance.index else 0)
+        yield from found
+
     def _preference(self, entry: Entry, index: int, line: int, r: dict[str, str]) -> Record:
         title = _title(r, "Show")
         interested = _bool(r.get("Is Interested"))
@@ -386,6 +424,22 @@ class NetflixImporter(Importer):
                 raw=r,
                 provenance=prov(entry, index, line),
             )
+
+
+_SEARCH_SESSION = timedelta(minutes=10)
+
+
+def _merge_search(group: list[Record]) -> Record:
+    """The first row of a search session, with every result it led to (oldest first)."""
+    first = group[0]
+    if len(group) > 1:
+        first.extra["results"] = [
+            {k: v for k, v in (("result", g.extra.get("result")), ("action", g.extra.get("result_action")),
+             ("section", g.extra.get("section")), ("at", g.when.isoformat() if g.when else None)) if v}
+            for g in group
+        ]  # fmt: skip
+        first.raw = [g.raw for g in group]
+    return first
 
 
 class _RowError(Exception):
