@@ -109,3 +109,23 @@ def test_lastfm_every_distinct_play_is_one_record(
     records, problems = parse_path(LastfmImporter(), folder)
     assert problems == []
     assert len(records) == len({r.id for r in records}) == len(plays)
+
+
+def test_real_samples_no_two_rows_of_a_file_share_a_record_id(formats_dir: Path) -> None:
+    """The same check on the real exports in ../shared/formats (OFX, which the sample person lacks,
+    included)."""
+    n, bad = _unexplained_merges(formats_dir)
+    assert n > 500
+    assert bad == {}, "distinct source rows merged into one record:\n" + "\n".join(
+        "; ".join(v) for v in list(bad.values())[:20]
+    )
+
+
+def test_every_importer_is_covered(sample_exports: Path, formats_dir: Path) -> None:
+    from selfdex.testing import count_parsed
+
+    used: set[str] = set()
+    for root in (sample_exports, formats_dir):
+        for bundle in root.iterdir():
+            used |= set(count_parsed(bundle)["importers"])
+    assert {i.name for i in load_importers()} <= used
