@@ -15,6 +15,7 @@ episodes with no season label ("Scrubs: My Own Personal Jesus"), recognised from
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Literal
@@ -159,6 +160,12 @@ class NetflixImporter(Importer):
                 "a Netflix table this importer does not know", entry.path, severity="unsupported"
             )
             return
+        yield from self._rows(entry, handler)
+
+    def _rows(
+        self, entry: Entry, handler: Callable[[Entry, int, int, dict[str, str]], Record]
+    ) -> ParseResult:
+        """Each CSV row through ``handler``; a row it cannot read is reported, with its reason."""
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
@@ -306,23 +313,14 @@ class NetflixImporter(Importer):
         person opened and played from it ("view_video_info", then "play"), not searches of their own."""
         sessions: dict[tuple[str, str], list[tuple[datetime, Record]]] = {}
         found: list[Record] = []
-        for row in iter_csv(entry):
-            if isinstance(row, ImportProblem):
-                yield row
-                continue
-            index, line, r = row
-            try:
-                record = self._search(entry, index, line, r)
-            except _RowError as exc:
-                yield ImportProblem(
-                    exc.reason, entry.path, index=index, line=line, excerpt=",".join(r.values())[:200],
-                    severity=exc.severity,
-                )  # fmt: skip
+        for record in self._rows(entry, self._search):
+            if isinstance(record, ImportProblem):
+                yield record
                 continue
             if record.when is None:
                 found.append(record)
             else:
-                key = (r.get("Profile Name") or "", record.item.title or "")
+                key = (str(record.extra.get("profile") or ""), record.item.title or "")
                 sessions.setdefault(key, []).append((record.when, record))
         for rows in sessions.values():
             rows.sort(key=lambda x: x[0])
