@@ -328,13 +328,15 @@ def preview_cmd(
         try:
             disclosure = Gate(store).preview(name, request)
         except GateError as exc:
-            hint = f" (a {level} grant allows: {', '.join(allowed)})" if exc.status == 403 else ""
+            hint = (
+                f" (this grant, at level {level}, allows: {', '.join(allowed)})" if exc.status == 403 else ""
+            )
             raise UserError(f"{exc.status} {exc.code}: {exc.message}{hint}") from exc
     click.echo(disclosure.body.decode())
     if op is None:
         more = [f"{o} ({_INPUTS[o]})" if o in _INPUTS else o for o in allowed if o != chosen]
         console.print(
-            f"[dim]Previewed {chosen}. This {level} grant also allows: {', '.join(more)} (--op).[/]"
+            f"[dim]Previewed --op {chosen}. This grant (level {level}) also allows --op: {', '.join(more)}.[/]"
         )
 
 

@@ -260,7 +260,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             if e[c] is not None
         )
         label = "skipped by design" if e["severity"] == "skipped" else e["severity"]
-        out.print(f"  \\[{label}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
+        out.print(f"  [{label}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
 
 
 COMMANDS = [import_cmd, importers_cmd, sources_cmd, jobs_group]
