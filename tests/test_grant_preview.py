@@ -82,3 +82,16 @@ def test_preview_rerank_bad_candidates_is_one_line(store: Store, tmp_path: Path,
     assert res.exit_code == 1
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert "Traceback" not in res.output and "pydantic" not in res.output
+
+
+def test_web_preview_of_an_answers_grant_shows_the_grant(store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from selfdex.web import WebSettings, create_web_app
+
+    _answers_grant(store)
+    app = create_web_app(store.path, settings=WebSettings(csrf_secret="t", model="none"))
+    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        page = client.get("/sharing/grants/netflix/preview").text
+    app.state.close()
+    assert "outside_grant" not in page and "&#34;access&#34;: &#34;answers&#34;" in page

@@ -37,6 +37,7 @@ from ..gate import (
     GrantError,
     Scope,
     add_grant,
+    grant_by_name,
     list_grants,
     revoke_grant,
 )
@@ -596,12 +597,15 @@ def create_web_app(
     def grant_preview(
         request: Request,
         name: str,
-        op: str = "profile",
+        store: StoreDep,
+        op: str = "",
         query: str = "",
         question: str = "",
     ) -> HTMLResponse:
         if op not in PREVIEW_OPS:
-            op = "profile"
+            # by default, what the grant's own level returns: an answers grant cannot see the profile
+            grant = grant_by_name(store, name)
+            op = "profile" if grant is None or grant.scope.allows_level("facts") else "grant"
         request_: GateRequest
         body = None
         error = None
