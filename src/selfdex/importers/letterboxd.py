@@ -34,7 +34,7 @@ class LetterboxdImporter(Importer):
     name = "letterboxd"
     platform = "letterboxd"
     version = "1"
-    description = "Letterboxd account export (films logged, rated, reviewed, liked, listed)"
+    description = "Letterboxd account export (diary viewings, films seen, rated, reviewed, liked, listed)"
     handles = (
         "diary.csv",
         "ratings.csv",

@@ -53,7 +53,7 @@ class TwitterImporter(Importer):
     name = "twitter"
     platform = "twitter"
     version = "1"
-    description = "Twitter / X archive: tweets, likes (undated), inferred interests"
+    description = "Twitter / X archive: tweets, retweets, likes (undated), inferred interests"
     handles = (
         "data/tweets.js, data/tweet.js, data/tweets-partN.js",
         "data/like.js",
