@@ -53,7 +53,9 @@ class UberImporter(Importer):
     name = "uber"
     platform = "uber"
     version = "1"
-    description = "Uber rider trips and requests that never became trips (trips_data.csv), with and without coordinates"
+    description = (
+        "Uber rider trips and requests that never became trips (trips_data.csv), with and without coordinates"
+    )
     handles = ("Uber Data/Rider/trips_data.csv",)
 
     def recognize(self, entry: Entry) -> float:
