@@ -208,9 +208,9 @@ def test_grant_create_preview_revoke(client: TestClient) -> None:
 
 def test_imported_text_is_escaped(client: TestClient, store: Store) -> None:
     evil = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
-    record_id = store.conn.execute("SELECT id FROM records WHERE platform = 'letterboxd' LIMIT 1").fetchone()[
-        0
-    ]
+    record_id = store.conn.execute(
+        "SELECT id FROM records WHERE platform = 'letterboxd' AND occurred_at IS NOT NULL LIMIT 1"
+    ).fetchone()[0]
     store.conn.execute(
         "UPDATE records SET title = ?, text = ?, creators = ?, raw = ? WHERE id = ?",
         (f"Dune {evil}", f"Loved it {evil}", '["' + evil.replace('"', '\\"') + '"]', '{"x": "' + evil.replace('"', '\\"') + '"}', record_id),

@@ -37,6 +37,7 @@ from ..gate import (
     GrantError,
     Scope,
     add_grant,
+    grant_by_name,
     list_grants,
     revoke_grant,
 )
@@ -50,6 +51,7 @@ from ..gate.models import (
     SearchRequest,
 )
 from ..store import Filters, Store, queries
+from ..timeparse import shown_when
 from .chart import monthly_counts, svg_chart
 from .jobs import ImportRuns
 from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, guard
@@ -87,6 +89,10 @@ def _environment() -> jinja2.Environment:
     env.filters["n"] = lambda v: f"{v:,}" if isinstance(v, int) else v
     env.filters["day"] = lambda v: str(v)[:10] if v else ""
     env.filters["when"] = lambda v: str(v)[:19].replace("T", " ") if v else ""
+    # a record's time at the precision its source gave: a day is a date, not "00:00:00"
+    env.filters["occurred"] = lambda r: shown_when(
+        r.get("occurred_at"), r.get("time_precision"), seconds=True
+    )
     return env
 
 
@@ -605,12 +611,15 @@ def create_web_app(
     def grant_preview(
         request: Request,
         name: str,
-        op: str = "profile",
+        store: StoreDep,
+        op: str = "",
         query: str = "",
         question: str = "",
     ) -> HTMLResponse:
         if op not in PREVIEW_OPS:
-            op = "profile"
+            # by default, what the grant's own level returns: an answers grant cannot see the profile
+            grant = grant_by_name(store, name)
+            op = "profile" if grant is None or grant.scope.allows_level("facts") else "grant"
         request_: GateRequest
         body = None
         error = None
