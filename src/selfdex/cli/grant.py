@@ -105,7 +105,8 @@ def grant_group() -> None:
     help="Coordinates are rounded to this many decimals (2 ≈ 1 km).",
 )
 @click.option("--purpose", required=True, help="Why this recipient gets access (shown in `grant show`).")
-@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date.")
+@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date (at most a year).")
+@click.option("--allow-long-expiry", is_flag=True, help="Accept an expiry more than a year away.")
 @json_option
 @click.pass_context
 @friendly_errors
@@ -124,6 +125,7 @@ def add_cmd(
     geo_decimals: int,
     purpose: str,
     expires: str,
+    allow_long_expiry: bool,
     as_json: bool,
 ) -> None:
     """Give NAME access; prints its token once (it is stored only as a hash)."""
@@ -141,7 +143,9 @@ def add_cmd(
             geo_decimals=geo_decimals,
         )
         with open_store(ctx) as store:
-            grant, token = add_grant(store, name, scope, purpose=purpose, expires_at=_expiry(expires))
+            grant, token = add_grant(
+                store, name, scope, purpose=purpose, expires_at=_expiry(expires), allow_long=allow_long_expiry
+            )
     except GrantError as exc:
         raise UserError(str(exc)) from exc
     if as_json:
