@@ -16,6 +16,7 @@ stopped by any of it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -307,10 +308,8 @@ class AuditLog:
             self._write_burst(key, burst[3], burst)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing must not fail because the store went first
             self.flush_refusals()
-        except Exception:  # closing must not fail because the store went away first
-            pass
         if self._head_fd is not None:
             os.close(self._head_fd)
             self._head_fd = None

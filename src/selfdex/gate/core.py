@@ -147,6 +147,10 @@ class Gate:
             raise Unauthenticated(f"this grant is {state}")
         return grant
 
+    def grant_of(self, token: str | None) -> Grant | None:
+        """The grant ``token`` names, live or not (channels refuse unknown tokens before parsing)."""
+        return self._lookup(token)
+
     def disclose(self, token: str | None, request: GateRequest, *, channel: str) -> Disclosure:
         grant = self._lookup(token)
         if grant is None:

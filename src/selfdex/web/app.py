@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -50,9 +51,11 @@ from ..gate.models import (
     SearchRequest,
 )
 from ..store import Filters, Store, queries
+from ..store.private import owner_secret
+from .auth import OwnerAuth
 from .chart import monthly_counts, svg_chart
 from .jobs import ImportRuns
-from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, guard
+from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, _login_page, guard, require_owner
 
 __all__ = ["create_web_app"]
 
@@ -101,6 +104,24 @@ def _expiry(text: str) -> datetime:
     except ValueError as exc:
         raise ValueError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _exposure(store: Store, scope: Scope, name: str) -> str:
+    """In words, what a grant would let ``name`` read: the confirmation of a wide grant names it."""
+    sources = queries.sources(store)
+    shown = [s for s in sources if scope.allows_platform(s["platform"])]
+    n = sum(int(s["records"]) for s in shown)
+    where = (
+        f"every platform, now and imported later ({len(shown)} today: {', '.join(s['platform'] for s in shown)})"
+        if "*" in scope.platforms
+        else ", ".join(scope.platforms)
+    )
+    what = (
+        f"your raw records themselves, with their fields {', '.join(scope.fields)}"
+        if scope.level == "raw"
+        else f"{scope.level} drawn from your records"
+    )
+    return f"{name or 'this recipient'} could read {what}, from {where}: about {n:,} records."
 
 
 def _save(upload: UploadFile, target: Path) -> None:
@@ -159,8 +180,21 @@ def create_web_app(
     if settings.model is None:
         settings.model = os.environ.get("SELFDEX_MODEL") or None
     store_path = Path(store_path)
-    app = FastAPI(title="selfdex web", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
-    app.middleware("http")(guard(settings))
+    auth = OwnerAuth(
+        owner_secret(store_path), password=settings.password, port=settings.port, secure=settings.secure
+    )
+    # The owner's surface: every route depends on the owner's login (the guard checks it before any
+    # body is read; the dependency is the second lock). Recipients never come in through here.
+    app = FastAPI(
+        title="selfdex web",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(require_owner)],
+    )
+    app.middleware("http")(guard(settings, auth))
+    app.state.auth = auth
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(env=_environment())
     runs = ImportRuns(store_path)
@@ -513,6 +547,7 @@ def create_web_app(
         ctx.setdefault("created", None)
         ctx.setdefault("error", None)
         ctx.setdefault("form", {})
+        ctx.setdefault("confirm", None)
         return render(
             request,
             "sharing.html",
@@ -545,6 +580,7 @@ def create_web_app(
         per_day: Annotated[int, Form(ge=1)] = 200,
         purpose: Annotated[str, Form()] = "",
         expires: Annotated[str, Form()] = "30d",
+        confirm: Annotated[str, Form()] = "",
     ) -> HTMLResponse:
         form = {
             "name": name,
@@ -574,8 +610,12 @@ def create_web_app(
                 per_request=per_request,
                 per_day=per_day,
             )
-            grant, token = add_grant(store, name, scope, purpose=purpose.strip(), expires_at=_expiry(expires))
-        except (GrantError, ValueError) as exc:
+            expires_at = _expiry(expires)
+            if (scope.level == "raw" or "*" in scope.platforms) and confirm != "yes":
+                # Wide grants are made twice: once to see what they expose, once to mean it.
+                return sharing(request, store, form=form, confirm=_exposure(store, scope, name))
+            grant, token = add_grant(store, name, scope, purpose=purpose.strip(), expires_at=expires_at)
+        except (GrantError, ValueError, OverflowError) as exc:
             return sharing(request, store, status_code=400, error=str(exc), form=form)
         return sharing(request, store, token=token, created=grant.to_dict())
 
@@ -653,8 +693,26 @@ def create_web_app(
             recipients=recipients,
         )
 
+    if settings.api_spec is not None:
+        spec = settings.api_spec
+
+        @app.get("/openapi.json", include_in_schema=False)
+        def openapi() -> JSONResponse:
+            """The recipients' API description, served to the logged-in owner (off loopback)."""
+            return JSONResponse(spec())
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 401:
+            return _login_page(auth)
         return render(request, "error.html", status_code=exc.status_code, page="", detail=str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Never the input back (it can be megabytes, or the person's own text): where and what.
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        detail = f"{where}: {str(first.get('msg', 'invalid'))[:200]}"
+        return render(request, "error.html", status_code=422, page="", detail=f"Invalid request ({detail}).")
 
     return app
