@@ -59,6 +59,8 @@ class ErrorOut(BaseModel):
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "No token, an unknown token, or an expired or revoked grant"},
     403: {"model": ErrorOut, "description": "Outside the grant (level, platforms, kinds or per-request cap)"},
+    413: {"model": ErrorOut, "description": f"The body is over {MAX_BODY} bytes"},
+    422: {"model": ErrorOut, "description": "An invalid request (where and what; the input is not echoed)"},
     429: {"model": ErrorOut, "description": "The grant's daily cap is used up"},
     500: {"model": ErrorOut, "description": "The gate failed closed: nothing was disclosed"},
 }
