@@ -132,9 +132,10 @@ def serve_cmd(
             f"[yellow]warning:[/] binding {esc(host)}: anyone who can reach it and holds a token can read"
         )
         if not tls:
-            console.print(
-                "[yellow]warning:[/] plain HTTP: tokens and the password cross the network in the clear. "
-                "Put selfdex behind a TLS reverse proxy, or pass --ssl-certfile and --ssl-keyfile."
+            click.echo(
+                "warning: plain HTTP: tokens and the password cross the network in the clear. "
+                "Put selfdex behind a TLS reverse proxy, or pass --ssl-certfile and --ssl-keyfile.",
+                err=True,
             )
 
     app = create_app(gate, public_spec=not (remote and web_settings is not None))
@@ -159,7 +160,7 @@ def serve_cmd(
     if web_app is not None:
         if web_settings is not None and web_settings.password:
             pw = f"; password: {web_password}" if generated else " (your --web-password)"
-            console.print(f"Web app    {scheme}://{esc(shown)}:{port}/   (yours: log in as any user{pw})")
+            click.echo(f"Web app    {scheme}://{shown}:{port}/   (yours: log in as any user{pw})", err=True)
         else:
             link = f"{scheme}://{shown}:{port}/?token={web_app.state.auth.login_token}"
             click.echo(f"Web app    {link}", err=True)  # never wrapped: it is copied whole
@@ -195,9 +196,10 @@ def _warn_exposed(path: Path) -> None:
 
     bad = exposed(path)
     if bad:
-        console.print(
-            f"[yellow]warning:[/] other accounts on this machine can read {len(bad)} of your store's "
-            f"files. Fix: {esc(fix_command(bad))}"
+        click.echo(
+            f"warning: other accounts on this machine can read {len(bad)} of your store's files. "
+            f"Fix: {fix_command(bad)}",
+            err=True,
         )
 
 
