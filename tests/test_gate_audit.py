@@ -280,3 +280,20 @@ def test_a_burst_of_refusals_is_one_entry_and_a_count(store: Store) -> None:
     entries = Gate(store).audit.entries(recipient="noisy")
     assert len(entries) == 2 and json.loads(entries[1].request)["similar_refusals"] == 39
     assert Gate(store).audit.verify().ok
+
+
+def test_distinct_refusals_are_each_logged_up_to_a_bound(store: Store) -> None:
+    from selfdex.gate.audit import REFUSALS_PER_WINDOW
+
+    gate = Gate(store)
+    token = grant(store, "prober", level="answers")
+    for i in range(REFUSALS_PER_WINDOW + 10):
+        with pytest.raises(Exception, match="needs a grant at level"):
+            gate.disclose(token, SearchRequest(query=f"probe {i}"), channel="test")
+    logged = gate.audit.entries(recipient="prober")
+    assert [json.loads(e.request)["query"] for e in logged] == [
+        f"probe {i}" for i in range(REFUSALS_PER_WINDOW)
+    ]
+    gate.close()
+    last = Gate(store).audit.entries(recipient="prober")[-1]
+    assert json.loads(last.request)["similar_refusals"] == 10

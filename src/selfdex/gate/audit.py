@@ -37,6 +37,7 @@ __all__ = ["GENESIS", "AuditEntry", "AuditLog", "AuditTampered", "Verification"]
 
 GENESIS = "0" * 64
 REFUSAL_WINDOW = 60.0  # seconds
+REFUSALS_PER_WINDOW = 20  # refusal entries one grant may add per window before they are tallied
 _HASHED = (
     "seq",
     "at",
@@ -122,8 +123,9 @@ class AuditLog:
         self._lost_key = self.secret.created and self._has_history()
         self._lock = threading.Lock()
         self._head_fd: int | None = None
-        # (grant, channel, operation, status) -> [first at, last at, how many not yet written]
-        self._burst: dict[tuple[int | None, str, str, int], list[Any]] = {}
+        # (grant, channel, operation, status, request) -> [first at, last at, not yet written, recipient]
+        self._burst: dict[tuple[Any, ...], list[Any]] = {}
+        self._rows: dict[int | None, list[Any]] = {}  # grant -> [window start, refusals written]
         self.ensure_head()
 
     # -- the signed head ------------------------------------------------------------------------
@@ -268,44 +270,58 @@ class AuditLog:
         status: int,
         detail: str,
     ) -> None:
-        """Log a refusal of a valid token's request. Within ``REFUSAL_WINDOW`` of the last one with
-        the same grant, channel, operation and status, refusals are counted instead of written one
-        by one; the count goes into one summary entry when the window closes (or the log is closed),
-        so a recipient hammering a cap cannot grow the log without bound."""
-        key = (grant_id, channel, operation, status)
+        """Log a refusal of a valid token's request. The same request refused again within
+        ``REFUSAL_WINDOW`` of the first is counted instead of written, and so is any refusal past
+        ``REFUSALS_PER_WINDOW`` entries of one grant in a window; the counts go into one summary
+        entry when the window closes (or the log is closed), so a recipient hammering a cap, or
+        varying its requests, cannot grow the log without bound."""
+        exact = orjson.dumps(request, option=orjson.OPT_SORT_KEYS).decode()
+        key = (grant_id, channel, operation, status, exact)
         with self._lock:
+            closed = self._closed_bursts(at)
             burst = self._burst.get(key)
-            if burst is not None and (at - burst[0]).total_seconds() < REFUSAL_WINDOW:
+            rows = self._rows.setdefault(grant_id, [at, 0])
+            if burst is None and rows[1] >= REFUSALS_PER_WINDOW:
+                key = (grant_id, channel, operation, status, "*")  # distinct requests, one tally
+                burst = self._burst.setdefault(key, [at, at, 0, recipient])
+            if burst is not None:
                 burst[1] = at
                 burst[2] += 1
-                return
-            self._burst.pop(key, None)
-        if burst is not None:
-            self._write_burst(key, recipient, burst)
-        self.append(
-            at=at, recipient=recipient, grant_id=grant_id, channel=channel, operation=operation,
-            request=request, outcome="refused", status=status, detail=detail,
-        )  # fmt: skip
-        with self._lock:
-            self._burst[key] = [at, at, 0, recipient]
+            else:
+                rows[1] += 1
+                self._burst[key] = [at, at, 0, recipient]
+        for k, b in closed:
+            self._write_burst(k, b)
+        if burst is None:
+            self.append(
+                at=at, recipient=recipient, grant_id=grant_id, channel=channel, operation=operation,
+                request=request, outcome="refused", status=status, detail=detail,
+            )  # fmt: skip
 
-    def _write_burst(self, key: tuple[int | None, str, str, int], recipient: str, burst: list[Any]) -> None:
+    def _closed_bursts(self, now: datetime) -> list[tuple[tuple[Any, ...], list[Any]]]:
+        """Take out the windows that have closed by ``now`` (the caller holds the lock)."""
+        done = [k for k, b in self._burst.items() if (now - b[0]).total_seconds() >= REFUSAL_WINDOW]
+        for gid in [g for g, r in self._rows.items() if (now - r[0]).total_seconds() >= REFUSAL_WINDOW]:
+            del self._rows[gid]
+        return [(k, self._burst.pop(k)) for k in done]
+
+    def _write_burst(self, key: tuple[Any, ...], burst: list[Any]) -> None:
         if not burst[2]:
             return
-        grant_id, channel, operation, status = key
-        first, last, n = burst[0], burst[1], burst[2]
+        grant_id, channel, operation, status, _ = key
+        first, last, n, recipient = burst
         self.append(
             at=last, recipient=recipient, grant_id=grant_id, channel=channel, operation=operation,
             request={"similar_refusals": n, "since": first.isoformat(), "until": last.isoformat()},
             outcome="refused", status=status,
-            detail=f"{n} more refusal(s) like the one before, not logged one by one",
+            detail=f"{n} more refusal(s) of this operation, not logged one by one",
         )  # fmt: skip
 
     def flush_refusals(self) -> None:
         with self._lock:
-            bursts, self._burst = self._burst, {}
+            bursts, self._burst, self._rows = self._burst, {}, {}
         for key, burst in bursts.items():
-            self._write_burst(key, burst[3], burst)
+            self._write_burst(key, burst)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing must not fail because the store went first
