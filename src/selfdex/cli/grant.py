@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,7 +25,7 @@ from ..gate import (
     list_grants,
     revoke_grant,
 )
-from ..gate.grants import Level
+from ..gate.grants import Level, parse_expiry
 from ..gate.models import (
     AggregatesRequest,
     AskRequest,
@@ -42,16 +41,10 @@ __all__ = ["COMMANDS"]
 
 
 def _expiry(text: str) -> datetime:
-    """'30d', '12h' or an ISO date/instant."""
-    m = re.fullmatch(r"(\d+)([dh])", text.strip())
-    if m:
-        n = int(m.group(1))
-        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter("use 30d, 12h or an ISO date such as 2026-01-31") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return parse_expiry(text)
+    except GrantError as exc:
+        raise click.BadParameter(str(exc).removeprefix("expiry: ")) from exc
 
 
 @click.group("grant")

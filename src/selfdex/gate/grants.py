@@ -32,6 +32,7 @@ __all__ = [
     "grant_for_token",
     "hash_token",
     "list_grants",
+    "parse_expiry",
     "revoke_grant",
     "utc_now",
 ]
@@ -134,6 +135,19 @@ def utc_now() -> datetime:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_expiry(text: str) -> datetime:
+    """'30d', '12h' or an ISO date/instant (``selfdex grant add --expires`` and the web form)."""
+    m = re.fullmatch(r"(\d+)([dh])", text.strip())
+    try:
+        if m:
+            n = int(m.group(1))
+            return utc_now() + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
+        when = datetime.fromisoformat(text.strip())
+    except (ValueError, OverflowError) as exc:
+        raise GrantError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _parse(ts: str) -> datetime:

@@ -7,9 +7,7 @@ shows exactly what a recipient would receive without disclosing or auditing anyt
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, cast
 
 from fastapi import FastAPI, Form, Request
@@ -29,7 +27,7 @@ from ..gate import (
     list_grants,
     revoke_grant,
 )
-from ..gate.grants import Level
+from ..gate.grants import Level, parse_expiry
 from ..gate.models import (
     AggregatesRequest,
     AskRequest,
@@ -44,19 +42,6 @@ from .deps import StoreDep
 __all__ = ["add_sharing_routes"]
 
 PREVIEW_OPS = ("profile", "aggregates", "search", "ask", "grant")
-
-
-def _expiry(text: str) -> datetime:
-    """'30d', '12h' or an ISO date/instant (as ``selfdex grant add --expires``)."""
-    m = re.fullmatch(r"(\d+)([dh])", text.strip())
-    if m:
-        n = int(m.group(1))
-        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValueError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _exposure(store: Store, scope: Scope, name: str) -> str:
@@ -153,12 +138,12 @@ def add_sharing_routes(
                 per_request=per_request,
                 per_day=per_day,
             )
-            expires_at = _expiry(expires)
+            expires_at = parse_expiry(expires)
             if (scope.level == "raw" or "*" in scope.platforms) and confirm != "yes":
                 # Wide grants are made twice: once to see what they expose, once to mean it.
                 return sharing(request, store, form=form, confirm=_exposure(store, scope, name))
             grant, token = add_grant(store, name, scope, purpose=purpose.strip(), expires_at=expires_at)
-        except (GrantError, ValueError, OverflowError) as exc:
+        except (GrantError, ValueError) as exc:
             return sharing(request, store, status_code=400, error=str(exc), form=form)
         return sharing(request, store, token=token, created=grant.to_dict())
 
