@@ -41,7 +41,7 @@ from ..gate.models import (
     SearchResponse,
 )
 
-__all__ = ["CHANNEL", "MAX_BODY", "RecipientGuard", "create_app"]
+__all__ = ["CHANNEL", "MAX_BODY", "RecipientGuard", "capped_body", "create_app"]
 
 CHANNEL = "http"
 MAX_BODY = 256 * 1024  # a rerank of a few hundred candidates; search and ask are far smaller
@@ -90,6 +90,29 @@ async def _no_receive() -> Message:  # pragma: no cover - a response never reads
     return {"type": "http.disconnect"}
 
 
+async def capped_body(receive: Receive, max_body: int) -> Receive | None:
+    """Read a request body of at most ``max_body`` bytes, then hand it on as a fresh ``receive``;
+    None when the body is larger (what was read is dropped, the rest is never read)."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_body:
+            return None
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+    async def replayed() -> Message:
+        return replay.pop() if replay else await receive()
+
+    return replayed
+
+
 class RecipientGuard:
     """Before anything under ``prefix`` is parsed: a token that names a grant (else 401, body
     unread), then a body of at most ``max_body`` bytes (else 413). An expired or revoked grant's
@@ -116,24 +139,10 @@ class RecipientGuard:
         if scope.get("method") in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        size, more = 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:  # chunked, or a Content-Length that lied
-                await _send_json(send, 413, too_large)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
-
-        async def replayed() -> Message:
-            return replay.pop() if replay else await receive()
-
+        replayed = await capped_body(receive, self.max_body)
+        if replayed is None:  # chunked, or a Content-Length that lied
+            await _send_json(send, 413, too_large)
+            return
         await self.app(scope, replayed, send)
 
 

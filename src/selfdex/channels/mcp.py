@@ -30,6 +30,7 @@ from ..gate.models import (
     RerankRequest,
     SearchRequest,
 )
+from .api import capped_body
 
 __all__ = ["bearer_guard", "create_mcp", "http_app"]
 
@@ -164,11 +165,17 @@ def bearer_guard(app: ASGIApp, gate: Gate) -> ASGIApp:
                 body = {"error": exc.code, "detail": exc.message}
                 await JSONResponse(body, 401, headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
                 return
+            too_large = {"error": "too_large", "detail": f"messages are at most {MAX_MCP_BODY} bytes"}
             length = headers.get("content-length", "")
             if length and (not length.isdigit() or int(length) > MAX_MCP_BODY):
-                body = {"error": "too_large", "detail": f"messages are at most {MAX_MCP_BODY} bytes"}
-                await JSONResponse(body, 413)(scope, receive, send)
+                await JSONResponse(too_large, 413)(scope, receive, send)
                 return
+            if scope.get("method") == "POST":
+                capped = await capped_body(receive, MAX_MCP_BODY)
+                if capped is None:  # chunked, or a Content-Length that lied
+                    await JSONResponse(too_large, 413)(scope, receive, send)
+                    return
+                receive = capped
         await app(scope, receive, send)
 
     return guarded
