@@ -200,6 +200,11 @@ def leaks(house: House, text: str) -> list[str]:
 
 def test_the_printed_login_link_is_the_only_way_in(house: House) -> None:
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[0-9a-f]{43}", house.server.login)
+    # a local process spraying wrong tokens learns nothing and cannot lock the owner out
+    with httpx.Client(base_url=house.server.url, timeout=60) as sprayer:
+        for i in range(60):
+            res = sprayer.get(f"/?token={i:043x}")
+            assert res.status_code == 401 and "set-cookie" not in res.headers
     res = httpx.get(house.server.login)
     assert res.status_code == 303 and res.headers["location"] == "/"
     cookie = res.headers["set-cookie"]

@@ -8,8 +8,9 @@ session cookie, and the token is stripped from the address bar. Off loopback the
 (HTTP basic auth) does the same job. Recipients' bearer tokens are never looked at here: the two
 doors share nothing.
 
-Guesses are throttled per client address (and all together), before the credential is even
-compared, so a wrong guess costs time whatever it is.
+Password guesses are throttled per client address (and all together), before the password is
+even compared, so a wrong guess costs time whatever it is. Login tokens (256 bits) are not: a
+throttle there would only let any local process lock the owner out.
 """
 
 from __future__ import annotations

@@ -168,25 +168,25 @@ async def authenticate_owner(request: Request, auth: OwnerAuth) -> Response | No
     token, which answers with the cookie and a redirect); else the response to send instead."""
     if auth.session_ok(request.cookies.get(auth.cookie_name)):
         return None
-    client = request.client.host if request.client else "?"
     token = request.query_params.get(LOGIN_PARAM) if request.method in SAFE_METHODS else None
-    basic = request.headers.get("authorization", "")
-    offered = bool(token) or (bool(auth.password) and basic.lower().startswith("basic "))
-    if not offered:
-        return _login_page(auth)
-    wait = auth.throttle.wait(client)
-    if wait:
-        return _login_page(auth, 429, wait)
-    if auth.password and auth.password_ok(basic):
-        auth.throttle.succeeded(client)
-        return None
     if token and auth.take_token(token):
-        auth.throttle.succeeded(client)
+        # 256-bit tokens need no throttle, and one would let any local process lock the owner out.
         res = RedirectResponse(_without_token(request), status_code=303)
         res.headers["Set-Cookie"] = auth.cookie_header(auth.new_session())
         res.headers["Cache-Control"] = "no-store"
         res.headers["Referrer-Policy"] = "no-referrer"
         return res
+    basic = request.headers.get("authorization", "")
+    if not (auth.password and basic.lower().startswith("basic ")):
+        return _login_page(auth)
+    # A password can be guessed: wait first, then compare, so a wrong guess costs time whatever it is.
+    client = request.client.host if request.client else "?"
+    wait = auth.throttle.wait(client)
+    if wait:
+        return _login_page(auth, 429, wait)
+    if auth.password_ok(basic):
+        auth.throttle.succeeded(client)
+        return None
     auth.throttle.failed(client)
     return _login_page(auth)
 
