@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tests.gate_support import free_port, wait_until_serving
 
 from selfdex.sample import generate
 
@@ -42,14 +43,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:
@@ -76,15 +69,7 @@ def main() -> None:
     proc = subprocess.Popen([*run, "serve", "--port", str(port), "--no-mcp"], stdout=log, stderr=log, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp / "serve.log").read_text()
-            time.sleep(0.2)
+        wait_until_serving(url + "/health", proc, tmp / "serve.log")
         rows = [
             ("machine", f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
         ]

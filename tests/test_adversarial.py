@@ -28,7 +28,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from selfdex.sample import generate
 
-from .gate_support import free_port
+from .gate_support import free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -114,17 +114,7 @@ def start(
             env={**os.environ, "SELFDEX_MODEL": "none", "PYTHONUNBUFFERED": "1", **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + wait_for, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"selfdex serve did not start: {log.read_text()}")
-        time.sleep(0.2)
+    wait_until_serving(url + wait_for, proc, log)
     link = re.search(r"Web app +(\S+)", log.read_text())
     return Server(url, f"http://127.0.0.1:{mcp_port}/mcp", link.group(1) if link else "", log, proc)
 

@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import pytest
 
 from selfdex.sample import generate
 
-from .gate_support import free_port
+from .gate_support import free_port, wait_until_serving
 
 pytestmark = pytest.mark.slow
 
@@ -79,17 +78,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cmd += ["serve", "--port", str(port), "--no-mcp"]
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"selfdex serve did not start: {(tmp / 'serve.log').read_text()}")
-        time.sleep(0.2)
+    try:
+        wait_until_serving(url + "/health", proc, tmp / "serve.log")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     # The owner's login link, as a person copies it from the terminal.
     link = re.search(r"Web app +(http://\S+/\?token=\S+)", (tmp / "serve.log").read_text())
     assert link, (tmp / "serve.log").read_text()
