@@ -297,3 +297,24 @@ def test_distinct_refusals_are_each_logged_up_to_a_bound(store: Store) -> None:
     gate.close()
     last = Gate(store).audit.entries(recipient="prober")[-1]
     assert json.loads(last.request)["similar_refusals"] == 10
+
+
+def test_the_owner_can_accept_a_damaged_log_and_the_damage_stays_on_record(
+    store: Store, logged: Gate
+) -> None:
+    logged.audit.close()
+    Path(f"{store.path}.audit-head").unlink()
+    token = grant(store, "after", level="aggregates")
+    with pytest.raises(Exception, match="failed closed"):
+        Gate(store).disclose(token, AggregatesRequest(), channel="test")
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["--store", str(store.path), "audit", "reanchor"])
+    assert dry.exit_code == 1 and "missing" in dry.output and "--yes" in dry.output
+    done = runner.invoke(cli, ["--store", str(store.path), "audit", "reanchor", "--yes"])
+    assert done.exit_code == 0, done.output
+    gate = Gate(store)
+    assert gate.disclose(token, AggregatesRequest(), channel="test").audit_seq == 7
+    entries = gate.audit.entries()
+    assert [e.operation for e in entries[-2:]] == ["reanchor", "aggregates"]
+    assert "missing" in (entries[-2].detail or "")
+    assert gate.audit.verify().ok  # the head was missing, nothing in the chain itself was wrong

@@ -323,6 +323,30 @@ class AuditLog:
         for key, burst in bursts.items():
             self._write_burst(key, burst)
 
+    def reanchor(self, at: datetime, reason: str) -> int:
+        """The owner accepts the log as it is now: a new signed head over its last entry (today's
+        counts taken from the rows), and an entry saying so. Nothing old is re-signed, so ``verify``
+        keeps reporting what was wrong before; disclosures can go on. Returns the new entry's seq."""
+        day = at.strftime("%Y-%m-%d")
+        with self._lock, self.store.transaction() as conn:
+            last = conn.execute("SELECT seq, hash FROM gate_audit ORDER BY seq DESC LIMIT 1").fetchone()
+            counts = conn.execute(
+                "SELECT grant_id, count(*) FROM gate_audit WHERE outcome = 'disclosed' AND at >= ? "
+                "AND grant_id IS NOT NULL GROUP BY grant_id",
+                (f"{day}T00:00:00",),
+            ).fetchall()
+            head = (
+                _Head(int(last[0]), str(last[1]), {str(g): [day, int(n)] for g, n in counts})
+                if last
+                else None
+            )
+            self._write_head(self._encode(head or _Head(0, GENESIS, {})))
+        seq = self.append(
+            at=at, recipient="owner", grant_id=None, channel="cli", operation="reanchor",
+            request={}, outcome="reanchored", status=200, detail=reason[:2000],
+        )  # fmt: skip
+        return seq or 0
+
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing must not fail because the store went first
             self.flush_refusals()
