@@ -564,3 +564,25 @@ def test_a_wide_grant_asks_for_a_confirmation_that_names_what_it_exposes(
         {"name": "far", "purpose": "p", "platform": ["netflix"], "expires": "99999d"},
     )
     assert far.status_code == 400 and "more than a year away" in far.text
+
+
+def test_a_new_login_link_logs_every_browser_out_and_keeps_the_audit_key(
+    store: Store, settings: WebSettings
+) -> None:
+    from selfdex.store.private import owner_secret
+
+    app = create_web_app(store.path, settings=settings)
+    client = login(TestClient(app, base_url=BASE, follow_redirects=False), app)
+    old_link, audit_key = app.state.auth.login_token, owner_secret(store.path).key("audit")
+    app.state.close()
+    owner_secret(store.path).new_login()  # what `selfdex serve --new-login` does first
+    assert owner_secret(store.path).key("audit") == audit_key
+    again = create_web_app(store.path, settings=settings)
+    # the same browser, its old cookie, against the restarted server
+    client = TestClient(again, base_url=BASE, follow_redirects=False, cookies=dict(client.cookies))
+    assert client.cookies
+    assert client.get("/").status_code == 401
+    assert client.get(f"/?token={old_link}").status_code == 401
+    assert again.state.auth.login_token != old_link
+    assert client.get(f"/?token={again.state.auth.login_token}").status_code == 303
+    again.state.close()

@@ -69,6 +69,11 @@ def _loopback(host: str) -> bool:
     help="Open the web app in your browser, logged in (a one-time link).",
 )
 @click.option(
+    "--new-login",
+    is_flag=True,
+    help="Make a new login link first: the old one and every browser session stop working.",
+)
+@click.option(
     "--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS: certificate."
 )
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS: private key.")
@@ -85,6 +90,7 @@ def serve_cmd(
     allow_remote: bool,
     web_password: str | None,
     open_browser: bool,
+    new_login: bool,
     ssl_certfile: str | None,
     ssl_keyfile: str | None,
 ) -> None:
@@ -115,6 +121,10 @@ def serve_cmd(
             raise click.UsageError(f"{exc} Or serve the API only: --no-web.") from None
     store = open_store(ctx, create=web_settings is not None)
     _warn_exposed(store.path)
+    if new_login:
+        from ..store.private import owner_secret
+
+        owner_secret(store.path).new_login()
     gate = Gate(store)
     if mcp_stdio:
         token = os.environ.get(TOKEN_ENV)

@@ -82,39 +82,56 @@ def secret_path(store_path: Path) -> Path:
 
 
 class OwnerSecret:
-    """The owner secret of one store, and the keys derived from it (one per purpose)."""
+    """The owner secret of one store, and the keys derived from it (one per purpose). The login
+    link and session cookies also depend on a *login epoch*: ``new_login`` gives a new link and
+    logs every browser out without touching the audit key."""
 
-    def __init__(self, raw: bytes, path: Path, *, created: bool = False) -> None:
+    def __init__(self, raw: bytes, path: Path, *, created: bool = False, epoch: int = 0) -> None:
         self._raw = raw
         self.path = path
         self.created = created  # made just now: a store with history then has lost its key
+        self.epoch = epoch
 
     def key(self, purpose: str) -> bytes:
         return hmac.new(self._raw, b"selfdex/" + purpose.encode(), hashlib.sha256).digest()
 
     @property
     def login_token(self) -> str:
-        """The token of the owner's login link (stable for the store, like the secret itself)."""
-        return self.key("login").hex()[:43]
+        """The token of the owner's login link (stable until ``new_login``)."""
+        return self.key(f"login/{self.epoch}").hex()[:43]
+
+    @property
+    def session_key(self) -> bytes:
+        return self.key(f"web-session/{self.epoch}")
+
+    def new_login(self) -> None:
+        """A new login link; the old one and every session cookie stop working."""
+        self.epoch += 1
+        self._save()
+
+    def _save(self) -> None:
+        write_private(self.path, f"{self._raw.hex()}\nlogin {self.epoch}\n".encode())
 
 
 def owner_secret(store_path: Path, *, create: bool = True) -> OwnerSecret:
     """The store's owner secret, created 0600 on first use."""
     path = secret_path(Path(store_path))
     try:
-        raw = bytes.fromhex(path.read_text().strip())
+        words = path.read_text().split()
+        raw = bytes.fromhex(words[0])
+        epoch = int(words[2]) if len(words) >= 3 and words[1] == "login" else 0
         if len(raw) >= 32:
-            return OwnerSecret(raw, path)
+            return OwnerSecret(raw, path, epoch=epoch)
     except FileNotFoundError:
         if not create:
             raise
-    except ValueError:
+    except (ValueError, IndexError):
         pass  # unreadable content: refuse to guess, make a new one below (old audit then fails)
     if not create:
         raise FileNotFoundError(path)
-    raw = secrets.token_bytes(32)
-    write_private(path, raw.hex().encode() + b"\n")
-    return OwnerSecret(raw, path, created=True)
+    secret = OwnerSecret(secrets.token_bytes(32), path, created=True)
+    secret._save()
+    return secret
 
 
 def _siblings(store_path: Path) -> list[Path]:

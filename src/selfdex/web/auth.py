@@ -84,7 +84,7 @@ class OwnerAuth:
         port: int | None = None,
         secure: bool = False,
     ) -> None:
-        self._key = secret.key("web-session")
+        self._key = secret.session_key
         self.login_token = secret.login_token
         self.password = password
         self.cookie_name = f"selfdex-owner-{port}" if port else "selfdex-owner"
