@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,7 +27,7 @@ from ..gate import (
     revoke_grant,
 )
 from ..gate.core import OP_LEVEL
-from ..gate.grants import Level
+from ..gate.grants import Level, parse_expiry
 from ..gate.models import (
     AggregatesRequest,
     AskRequest,
@@ -45,16 +44,10 @@ __all__ = ["COMMANDS"]
 
 
 def _expiry(text: str) -> datetime:
-    """'30d', '12h' or an ISO date/instant."""
-    m = re.fullmatch(r"(\d+)([dh])", text.strip())
-    if m:
-        n = int(m.group(1))
-        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter("use 30d, 12h or an ISO date such as 2026-01-31") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return parse_expiry(text)
+    except GrantError as exc:
+        raise click.BadParameter(str(exc).removeprefix("expiry: ")) from exc
 
 
 @click.group("grant")
@@ -108,7 +101,8 @@ def grant_group() -> None:
     help="Coordinates are rounded to this many decimals (2 ≈ 1 km).",
 )
 @click.option("--purpose", required=True, help="Why this recipient gets access (shown in `grant show`).")
-@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date.")
+@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date (at most a year).")
+@click.option("--allow-long-expiry", is_flag=True, help="Accept an expiry more than a year away.")
 @json_option
 @click.pass_context
 @friendly_errors
@@ -127,6 +121,7 @@ def add_cmd(
     geo_decimals: int,
     purpose: str,
     expires: str,
+    allow_long_expiry: bool,
     as_json: bool,
 ) -> None:
     """Give NAME access; prints its token once (it is stored only as a hash)."""
@@ -144,7 +139,9 @@ def add_cmd(
             geo_decimals=geo_decimals,
         )
         with open_store(ctx) as store:
-            grant, token = add_grant(store, name, scope, purpose=purpose, expires_at=_expiry(expires))
+            grant, token = add_grant(
+                store, name, scope, purpose=purpose, expires_at=_expiry(expires), allow_long=allow_long_expiry
+            )
     except GrantError as exc:
         raise UserError(str(exc)) from exc
     if as_json:
