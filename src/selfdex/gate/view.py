@@ -53,6 +53,35 @@ class View:
     def close(self) -> None:
         self.store.close()
 
+    def named_in(self, text: str) -> set[str]:
+        """The view's titles that ``text`` names (whole words, the longest match where titles nest:
+        "Dune: Part Two" is one work, not also "Dune"). Not counted: titles under 4 characters ("Up"
+        or "Her" would be found in any sentence) and titles that are also a creator (a channel or an
+        artist named as the author of a work is its attribution, not one more work)."""
+        titles = self.memo.get("titles")
+        if titles is None:
+            with self.lock:
+                conn = self.store.conn
+                rows = conn.execute("SELECT DISTINCT title FROM records WHERE title IS NOT NULL").fetchall()
+                creators = conn.execute(
+                    "SELECT DISTINCT j.value FROM records, json_each(records.creators) j "
+                    "WHERE records.creators IS NOT NULL"
+                ).fetchall()
+            who = {str(c[0]) for c in creators}
+            titles = self.memo["titles"] = sorted(
+                {str(r[0]) for r in rows if len(str(r[0]).strip()) >= 4} - who, key=len, reverse=True
+            )
+        taken: list[tuple[int, int]] = []
+        named: set[str] = set()
+        for title in titles:
+            if title not in text:
+                continue
+            for m in re.finditer(r"(?<!\w)" + re.escape(title) + r"(?!\w)", text):
+                if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                    taken.append(m.span())
+                    named.add(title)
+        return named
+
 
 def scope_sql(grant: Grant) -> tuple[str, list[Any]]:
     s = grant.scope
