@@ -547,3 +547,29 @@ def test_an_answer_naming_more_works_than_the_cap_is_refused(store: Store, gate:
     view = two.view(next(g for g in list_grants(store) if g.name == "chatty"))
     assert view.named_in("You watched Dune: Part Two and Arrival.") <= {"Dune: Part Two", "Arrival"}
     assert "Dune" not in view.named_in("You watched Dune: Part Two.")
+
+
+def test_names_in_free_text_leave_and_titles_stay(store: Store, gate: Gate) -> None:
+    film = store.conn.execute(
+        "SELECT id FROM records WHERE platform = 'netflix' AND kind = 'movie' ORDER BY occurred_at DESC LIMIT 1"
+    ).fetchone()[0]
+    store.conn.execute("UPDATE records SET title = 'Fire with Fire' WHERE id = ?", (film,))
+    review = store.conn.execute("SELECT id FROM records WHERE platform = 'goodreads' LIMIT 1").fetchone()[0]
+    store.conn.execute(
+        "UPDATE records SET text = ? WHERE id = ?",
+        (
+            "Met Anna Schmidt at book club, she loved it.\nLent it to John Miller; Schmidt wants it next.",
+            review,
+        ),
+    )
+    # A Netflix film called "Fire with Fire" is a title in an answer, not "Fire with [person]".
+    answers = grant(store, "films", level="answers", platforms=("netflix",), per_request=50)
+    said = gate.disclose(answers, AskRequest(question="which films did I watch?"), channel="test").payload
+    assert "Fire with Fire" in said["answer"]
+    # The names leave the review, and full-text search cannot find the record by them.
+    raw = grant(store, "reviews", level="raw", platforms=("goodreads",), fields=("title", "text"))
+    for name in ("Schmidt", "Anna Schmidt", "John Miller"):
+        assert gate.disclose(raw, SearchRequest(query=name), channel="test").payload["count"] == 0
+    found = gate.disclose(raw, SearchRequest(query="book club"), channel="test").payload["records"]
+    text = next(r["text"] for r in found if r["id"] == review)
+    assert text == "Met [person] at book club, she loved it.\nLent it to [person]; [person] wants it next."

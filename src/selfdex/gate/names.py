@@ -1,7 +1,8 @@
 """Names of other people in free text: find them, then take out every mention.
 
-Rules, no model (``benchmarks/redaction_names.py`` measures them against spaCy's NER, which found
-fewer names, changed seven times more real titles and took ~100× longer per record). A name is:
+Rules, no model (``benchmarks/redaction_names.py`` measures them against spaCy's small English NER,
+which found fewer names, changed 74 of 431 real catalogue titles where the rules changed none when the
+grant's titles are known, and took over 20× longer per record). A name is:
 
 * a capitalised word or two after a cue, in any case ("met", "Met", "MET"; "lent it to", "my sister",
   "Hi", "Dr."), unless the first word is a common word ("Fire with Fire" is a film);

@@ -124,9 +124,11 @@ def passphrase_for(path: str | os.PathLike[str]) -> str:
     if not found and _prompt is not None:
         found = _prompt(resolved)
     if not found:
+        # A file that is not plain SQLite is an encrypted store or no store at all: say both.
         raise CryptoError(
-            f"{resolved} is encrypted: give its passphrase ({ENV_PASSPHRASE}=…, the OS keyring "
-            f"'{KEYRING_SERVICE}' entry for this path, or run on a terminal to be asked)"
+            f"{resolved} is encrypted, or not a selfdex store: if it is an encrypted store, give its "
+            f"passphrase ({ENV_PASSPHRASE}=…, the OS keyring '{KEYRING_SERVICE}' entry for this path, "
+            "or run on a terminal to be asked)"
         )
     return found
 
