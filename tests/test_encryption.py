@@ -67,6 +67,7 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("selfdex serve did not start")
 
 
+@pytest.mark.slow
 def test_the_demo_end_to_end_on_an_encrypted_store(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     _run("--store", str(path), "init", "--encrypt")
@@ -77,6 +78,12 @@ def test_the_demo_end_to_end_on_an_encrypted_store(tmp_path: Path) -> None:
     assert "Dune" in _run("--store", str(path), "timeline", "--kind", "movie", "--json").output
     assert _run("--store", str(path), "profile", "show", "--json").output.strip()
     assert "Dune" in _run("--store", str(path), "ask", "--model", "none", "which films did I watch?").output
+    candidates = tmp_path / "candidates.csv"
+    candidates.write_text("title\nDune: Part Two\nShun Classic Chef's Knife\n")
+    ranked = json.loads(
+        _run("--store", str(path), "recommend", str(candidates), "--platform", "netflix", "--json").stdout
+    )
+    assert ranked["items"][0]["title"] == "Dune: Part Two"
     token = _run(
         "--store", str(path), "grant", "add", "films", "--level", "raw", "--platform", "*", "--purpose", "t"
     ).output.split()[-1]
