@@ -56,7 +56,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("admin", "Check the environment and the store; exit 1 if something needs fixing."),
     "init": ("crypt", "Create an empty store (optionally encrypted at rest with a passphrase)."),
     "encrypt": ("crypt", "Encrypt the existing store in place (stop `selfdex serve` first)."),
-    "decrypt": ("crypt", "Turn the encrypted store back into a plain SQLite file, in place or as a copy (--output)."),
+    "decrypt": (
+        "crypt",
+        "Turn the encrypted store back into a plain SQLite file, in place or as a copy (--output).",
+    ),
     "demo": (
         "demo",
         "Generate a made-up person's exports, import them, and show a per-platform summary and a few queries.",
