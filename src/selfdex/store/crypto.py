@@ -33,6 +33,7 @@ __all__ = [
     "forget_key",
     "init_encrypted",
     "is_encrypted",
+    "operational_errors",
     "remember_passphrase",
     "set_prompt",
 ]
@@ -71,6 +72,14 @@ def database_errors() -> tuple[type[Exception], ...]:
         return (sqlite3.DatabaseError, _driver().DatabaseError)
     except CryptoError:
         return (sqlite3.DatabaseError,)
+
+
+def operational_errors() -> tuple[type[Exception], ...]:
+    """sqlite3's OperationalError (busy, read-only…) and SQLCipher's, which is not a subclass of it."""
+    try:
+        return (sqlite3.OperationalError, _driver().OperationalError)
+    except CryptoError:
+        return (sqlite3.OperationalError,)
 
 
 def is_encrypted(path: str | os.PathLike[str]) -> bool:
