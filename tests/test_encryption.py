@@ -203,3 +203,14 @@ def test_the_passphrase_from_the_os_keyring(tmp_path: Path, monkeypatch: pytest.
             assert store.count() == 0
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_decrypted_copy_is_private(sample_exports: Path, tmp_path: Path) -> None:
+    with fresh_store(sample_exports, tmp_path) as store:
+        path = store.path
+    os.chmod(path, 0o600)
+    _run("--store", str(path), "encrypt")
+    assert path.stat().st_mode & 0o777 == 0o600  # in place: the store keeps its mode
+    copy = tmp_path / "copy.sqlite"
+    _run("--store", str(path), "decrypt", "--output", str(copy))
+    assert copy.stat().st_mode & 0o777 == 0o600

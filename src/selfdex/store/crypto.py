@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -218,6 +219,7 @@ def _export(source: Any, target: Path, target_key: str) -> None:
 
 
 def _swap(path: Path, tmp: Path) -> None:
+    os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # the store keeps its own (private) mode
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     with tmp.open("rb") as fh:
@@ -235,6 +237,7 @@ def _checkpointed_copy(path: Path, source: Any, target_key: str, output: Path | 
         dest.unlink()
     try:
         _export(source, dest, target_key)
+        os.chmod(dest, 0o600)  # a copy of the person's whole store: theirs only
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
