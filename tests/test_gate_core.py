@@ -573,3 +573,44 @@ def test_names_in_free_text_leave_and_titles_stay(store: Store, gate: Gate) -> N
     found = gate.disclose(raw, SearchRequest(query="book club"), channel="test").payload["records"]
     text = next(r["text"] for r in found if r["id"] == review)
     assert text == "Met [person] at book club, she loved it.\nLent it to [person]; [person] wants it next."
+
+
+def test_ask_keeps_the_cap_over_the_api_and_mcp(store: Store, gate: Gate) -> None:
+    """The reported case: an `answers` grant with per_request=2, asked over HTTP and over MCP."""
+    import anyio
+    import httpx
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    from selfdex.channels.api import create_app
+    from selfdex.channels.mcp import http_app
+
+    from .gate_support import live_server
+
+    token = grant(store, "asker", level="answers", per_request=2)
+    question = "which films did I watch?"
+    view = gate.view(next(g for g in list_grants(store) if g.name == "asker"))
+    with live_server(create_app(gate)) as url:
+        got = httpx.post(
+            f"{url}/v1/ask",
+            json={"question": question},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+    assert got.status_code == 200
+    assert 1 <= len(view.named_in(got.json()["answer"])) <= 2
+
+    answers: list[str] = []
+
+    async def session(url: str) -> None:
+        http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+        async with Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+            result = await client.call_tool("ask", {"question": question})
+            answers.append(json.loads(result.content[0].text)["answer"])  # type: ignore[union-attr]
+
+    with live_server(http_app(gate)) as url:
+        anyio.run(session, url)
+    assert 1 <= len(view.named_in(answers[0])) <= 2
+    for e in gate.audit.entries():
+        assert e.outcome == "disclosed" and len(json.loads(e.record_ids)) <= 2
