@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..store import Filters, Store
-from ..store.queries import timeline
+from ..store.queries import count_matching, timeline
 
 __all__ = ["Clause", "Context", "Evidence", "Plan", "build_context", "norm_title", "plan_question"]
 
@@ -346,6 +346,7 @@ class Context:
     facts: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hidden: frozenset[str] = frozenset()
+    samples: list[str] = field(default_factory=list)  # where retrieval stopped at a limit
 
     def add(self, record: dict[str, Any], via: str) -> Evidence | None:
         rid = str(record["id"])
@@ -466,6 +467,10 @@ def build_context(store: Store, question: str, *, per_clause: int = 200, search_
             continue  # no period: the topic search below finds the right records, not the latest ones
         rows = timeline(store, plan.filters(clause), limit=per_clause, newest_first=plan.since is None)
         primary.extend(ev.record for ev in ctx.add_all(rows, "timeline"))
+        if len(rows) >= per_clause:
+            total = count_matching(store, plan.filters(clause))
+            which = "latest" if plan.since is None else "earliest"
+            ctx.samples.append(f"the {which} {len(rows)} of {total:,} records that you {clause.verb}")
     if plan.topic or not plan.clauses:
         text = plan.topic or question
         filt = Filters(
@@ -478,6 +483,8 @@ def build_context(store: Store, question: str, *, per_clause: int = 200, search_
         if not hits and (filt.actions or filt.kinds or filt.since):
             hits = search_records(store, text, None, limit=search_limit)
         primary.extend(ev.record for ev in ctx.add_all(hits, "search"))
+        if len(hits) >= search_limit:
+            ctx.samples.append(f"the {len(hits)} closest search matches for “{text}”")
     if plan.adaptations or primary:
         ctx.add_all(linked_records(store, primary), "linked")
     _profile_facts(store, ctx, set(_WORD.findall(question.lower())) - _STOP)

@@ -124,3 +124,60 @@ def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> 
 def job_files(store: Store, job_id: int) -> list[dict[str, Any]]:
     rows = store.conn.execute("SELECT * FROM import_files WHERE job_id = ? ORDER BY id", (job_id,))
     return [dict(r) for r in rows.fetchall()]
+
+
+# Columns an aggregate needs: enough to group, count, date and cite a record, nothing heavy.
+AGGREGATE_COLUMNS = (
+    "r.id, r.platform, r.action, r.kind, r.title, r.creators, r.occurred_at, r.time_precision, r.duration_s, "
+    "json_extract(r.extra, '$.series') AS series, json_extract(r.extra, '$.profile') AS profile"
+)
+
+
+def title_match(words: tuple[str, ...], *, prefix: bool = False) -> str | None:
+    """An FTS5 query matching every word in a record's title or creators (never its free text: a word
+    in a review or a mail is not what the record is about)."""
+    tokens = [t for w in words for t in _TOKEN.findall(w)]
+    if not tokens:
+        return None
+    return "{title creators} : (" + " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens) + ")"
+
+
+def matching_rows(store: Store, filters: Filters | None = None, *, words: tuple[str, ...] = ()) -> list[Any]:
+    """Every dated record that matches ``filters`` (and all ``words`` in its title or creators), hidden
+    records excluded, oldest first: the whole store, no limit — what counting and ranking questions
+    are answered from. Falls back to prefix matching when the exact words match nothing."""
+    where, params = (filters or Filters()).sql()
+    base = (
+        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records)"
+    )
+    if not words:
+        return store.conn.execute(base + " ORDER BY r.occurred_at, r.id", params).fetchall()
+    for prefix in (False, True):
+        query = title_match(words, prefix=prefix)
+        if query is None:
+            return []
+        rows = store.conn.execute(
+            base + " AND r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)"
+            " ORDER BY r.occurred_at, r.id",
+            (*params, query),
+        ).fetchall()
+        if rows:
+            return rows
+    return []
+
+
+def platforms_present(store: Store) -> list[str]:
+    """The platforms the store holds records of."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT platform FROM records ORDER BY platform")]
+
+
+def count_matching(store: Store, filters: Filters | None = None) -> int:
+    """How many visible dated records match ``filters``: the size of what a sample was drawn from."""
+    where, params = (filters or Filters()).sql()
+    row = store.conn.execute(
+        f"SELECT count(*) FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records)",
+        params,
+    ).fetchone()
+    return int(row[0])
