@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..store import Filters, Store
-from ..store.queries import matching_rows, platforms_present
+from ..store.queries import matching_rows, platforms_present, track_artists, uncredited_rows
 from .context import _STOP, Plan, norm_title
 
 __all__ = ["Aggregate", "Group", "Intent", "aggregate", "read_intent"]
@@ -116,6 +116,7 @@ _INTENT_WORDS = frozenset(
         "ive",
         "get",
         "got",
+        "by",
         "kind",
         "kinds",
         "sort",
@@ -147,10 +148,11 @@ _NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
+_NOT_A_PERIOD = r"(?!\s+(?:year|month|week|night|weekend|spring|summer|autumn|fall|winter|\d))"
 _FIRST_LAST = re.compile(
     r"\bwhen did i (first|last)\b|\b(first|last) time\b|\bwhen was the (first|last)\b"
     r"|\b(first|last|latest|earliest|most recent)\s+(?:\w+\s+)?(?:" + "|".join(_NOUNS) + r")\b"
-    r"|\b(?:did i|have i)\s+\w+\s+(first|last)\b"
+    r"|\b(?:did i|have i)\s+\w+\s+(first|last)\b" + _NOT_A_PERIOD
 )
 
 
@@ -175,12 +177,12 @@ class Intent:
 
 
 def _op(q: str) -> tuple[str, bool] | None:
+    if re.search(r"\bhow (many|often)\b|\bnumber of\b", q):
+        return "count", False
     if m := _FIRST_LAST.search(q):
         word = next(g for g in m.groups() if g)
         op = "first" if word in ("first", "earliest") else "last"
         return op, q.lstrip().startswith("when")
-    if re.search(r"\bhow (many|often)\b|\bnumber of\b", q):
-        return "count", False
     if re.search(r"\b(most|top|favou?rites?|mostly)\b", q) and not re.search(r"\bmost recent", q):
         return "top", False
     if re.match(r"\s*when did i\b", q):
@@ -250,9 +252,9 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
         val = m.group(1) or m.group(2)
         k = int(val) if val.isdigit() else _NUMBERS[val]
     used = {w for w in words if w in _NOUNS} | platform_words | _INTENT_WORDS
-    topic = tuple(
-        w for w in plan.topic.split() if w not in used and w not in _STOP and not re.fullmatch(r"\d+", w)
-    )
+    if k > 1:
+        used.add(str(k))
+    topic = tuple(w for w in plan.topic.split() if w not in used and w not in _STOP)
     return Intent(
         op=op,
         unit=unit,
@@ -395,6 +397,7 @@ class Aggregate:
     value: Any  # the answer itself: a list of labels, a number or a date
     excluded: dict[str, int] = field(default_factory=dict)
     whole_store: bool = True
+    inferred: int = 0  # plays whose artist came from the same title elsewhere in the store
 
     def to_dict(self, top: int = 10) -> dict[str, Any]:
         return {
@@ -407,6 +410,34 @@ class Aggregate:
             "excluded": self.excluded,
             "whole_store": self.whole_store,
         }
+
+
+def _credit(store: Store, filters: Filters, intent: Intent, rows: list[dict[str, Any]]) -> int:
+    """Give tracks logged without an artist the artist the store knows for that title, when it knows
+    exactly one; with title/creator words, add such plays of the matched titles (the words named
+    the artist, which those rows lack). Returns how many rows were credited."""
+    if not any(k == "track" for k in intent.kinds):
+        return 0
+    if intent.topic:
+        seen = {str(r["id"]) for r in rows}
+        titles = tuple(
+            {str(r["title"]) for r in rows if r["kind"] == "track" and r["title"] and r["creators"]}
+        )
+        extra = [dict(r) for r in uncredited_rows(store, filters, titles) if str(r["id"]) not in seen]
+        if extra:
+            rows.extend(extra)
+            rows.sort(key=lambda r: (str(r["occurred_at"]), str(r["id"])))
+    missing = [r for r in rows if r["kind"] == "track" and r["title"] and r["creators"] in (None, "", "[]")]
+    if not missing:
+        return 0
+    known = track_artists(store)
+    n = 0
+    for r in missing:
+        options = known.get(str(r["title"]).lower(), set())
+        if len(options) == 1:
+            r["creators"] = next(iter(options))
+            n += 1
+    return n
 
 
 def _main_profiles(store: Store, platforms: set[str]) -> dict[str, str]:
@@ -431,7 +462,8 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
         since=plan.since.isoformat() if plan.since else None,
         until=plan.until.isoformat() if plan.until else None,
     )
-    rows = matching_rows(store, filters, words=intent.topic)
+    rows = [dict(r) for r in matching_rows(store, filters, words=intent.topic)]
+    inferred = _credit(store, filters, intent, rows)
     excluded: Counter[str] = Counter()
     profiled = {str(r["platform"]) for r in rows if r["profile"]}
     mains = _main_profiles(store, profiled) if profiled else {}
@@ -495,7 +527,7 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
     else:
         out.sort(key=lambda g: (g.first, g.label.casefold()))
         value = [g.label for g in out]
-    return Aggregate(intent, out, len(counted), events, value, dict(excluded))
+    return Aggregate(intent, out, len(counted), events, value, dict(excluded), inferred=inferred)
 
 
 def it_exact(intent: Intent) -> bool:
@@ -631,6 +663,11 @@ def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
 def rule_notes(agg: Aggregate) -> list[str]:
     """The counting rules that changed this answer, so the person can check them."""
     notes = [f"left out {n:,} {what}" for what, n in agg.excluded.items()]
+    if agg.inferred:
+        notes.append(
+            f"{agg.inferred:,} plays were logged without their artist; each got the one artist your "
+            "other records give that title"
+        )
     merged = agg.records - agg.events
     if merged > 0 and agg.intent.group != "creator":
         notes.append(

@@ -240,7 +240,10 @@ def _period(q: str, anchor: date) -> tuple[date | None, date | None, str | None,
         year = int(y) if y else (anchor.year if month <= anchor.month else anchor.year - 1)
         nxt = date(year + month // 12, month % 12 + 1, 1)
         return date(year, month, 1), nxt, f"{name.title()} {year}", [name, *([y] if y else [])]
-    if m := re.search(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", q) or re.search(r"\b((?:19|20)\d\d)\b", q):
+    m = re.search(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", q)
+    # A bare year after the person's latest record is a title ("Blade Runner 2049"), not a period.
+    bare = [b for b in re.finditer(r"\b((?:19|20)\d\d)\b", q) if int(b.group(1)) <= anchor.year]
+    if m := m or (bare[0] if bare else None):
         year = int(m.group(1))
         return date(year, 1, 1), date(year + 1, 1, 1), str(year), [m.group(1)]
     if re.search(r"\blast year\b", q):

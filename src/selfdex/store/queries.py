@@ -181,3 +181,29 @@ def count_matching(store: Store, filters: Filters | None = None) -> int:
         params,
     ).fetchone()
     return int(row[0])
+
+
+def uncredited_rows(store: Store, filters: Filters, titles: tuple[str, ...]) -> list[Any]:
+    """Dated records with one of ``titles`` (case-insensitive) and no creators, hidden ones excluded:
+    the plays an export logged without their artist (Apple Music names no track artist)."""
+    if not titles:
+        return []
+    where, params = filters.sql()
+    marks = ", ".join("?" for _ in titles)
+    return store.conn.execute(
+        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        f"AND (r.creators IS NULL OR r.creators IN ('', '[]')) AND lower(r.title) IN ({marks}) "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records) ORDER BY r.occurred_at, r.id",
+        (*params, *(t.lower() for t in titles)),
+    ).fetchall()
+
+
+def track_artists(store: Store) -> dict[str, set[str]]:
+    """Lower-cased track title → the creator lists the store gives it (JSON text), over all tracks."""
+    out: dict[str, set[str]] = {}
+    for title, creators in store.conn.execute(
+        "SELECT lower(title), creators FROM records WHERE kind = 'track' AND title IS NOT NULL "
+        "AND creators IS NOT NULL AND creators NOT IN ('', '[]') GROUP BY lower(title), creators"
+    ):
+        out.setdefault(str(title), set()).add(str(creators))
+    return out
