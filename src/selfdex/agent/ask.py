@@ -16,6 +16,7 @@ and noted. A model failure (timeout, refusal, unusable output) falls back to the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -66,7 +67,11 @@ def _must_state(agg: Aggregate | None) -> list[tuple[str, ...]]:
 def _states(text: str, must: list[tuple[str, ...]]) -> list[str]:
     """The required results missing from ``text``."""
     low = text.casefold()
-    return [alts[0] for alts in must if not any(a.casefold() in low for a in alts)]
+
+    def said(alt: str) -> bool:  # as a whole token: "2" is not stated by "2024"
+        return re.search(rf"(?<![\w,.]){re.escape(alt.casefold())}(?![\w]|[,.]\d)", low) is not None
+
+    return [alts[0] for alts in must if not any(said(a) for a in alts)]
 
 
 @dataclass(frozen=True)
