@@ -515,6 +515,8 @@ def recommend(
     hist = list(history) if history is not None else history_from_store(store)
     base = ranker or default_ranker(hist, trust)
     notes: list[str] = []
+    if history is None and len(hist) >= MAX_HISTORY:
+        notes.append(f"history capped at {MAX_HISTORY:,} titles and series: kept those with the most records")
     use: Ranker = base
     if rerank:
         if backend is None:
