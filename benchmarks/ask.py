@@ -1,6 +1,6 @@
 """``ask`` on counting, ranking, listing and first/last questions over the sample person, exact-match.
 
-    python benchmarks/ask.py [--model embedded-0.5b] [--limit N] [--out benchmarks/results/ask.md]
+    python benchmarks/ask.py [--model embedded-0.5b] [--every K] [--limit N] [--out benchmarks/results/ask.md]
 
 Every expected answer is computed here from the generator's ground truth (``selfdex.sample.person``:
 her plays, film viewings, books' dates, podcast plays, Netflix views), never from the store or from
@@ -342,11 +342,14 @@ def main() -> int:
         "--model", help="also answer through this configured model (public backend interface)"
     )
     parser.add_argument("--limit", type=int, help="only the first N questions (for a slow model)")
+    parser.add_argument(
+        "--every", type=int, default=1, help="only every K-th question (a spread, for a slow model)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ask.md")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
-    questions = truth(Person(seed=7))[: args.limit]
+    questions = truth(Person(seed=7))[:: args.every][: args.limit]
     backend = None
     if args.model:
         from selfdex.agent.backends import open_backend
@@ -387,6 +390,7 @@ def main() -> int:
     ok = sum(r["ok"] for r in rows)
     text_ok = sum(r["text_ok"] for r in rows)
     cmd = "python benchmarks/ask.py" + (f" --model {args.model}" if args.model else "")
+    cmd += f" --every {args.every}" if args.every > 1 else ""
     cmd += f" --limit {args.limit}" if args.limit else ""
     lines = [
         "# ask: counting, ranking, listing and first/last questions (sample person)",
