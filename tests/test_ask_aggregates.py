@@ -187,3 +187,29 @@ def test_a_model_phrases_the_aggregate_and_may_not_change_it(sample_store: Store
     b = ask(sample_store, q, backend=bad)
     assert b.mode == "extractive" and "2 different books" in b.answer
     assert any("did not state the aggregate" in n for n in b.notes)
+
+
+def test_a_tool_model_can_ask_for_an_aggregate(sample_store: Store) -> None:
+    from selfdex.agent.backends import ToolCall
+
+    sent: list[list[Message]] = []
+
+    class ToolModel:
+        name, supports_tools, max_records = "tools", True, 12
+
+        def chat(self, messages: list[Message], **kw: Any) -> ChatReply:
+            sent.append(list(messages))
+            if kw.get("tools") and not any(m["role"] == "tool" for m in messages):
+                args = json.dumps({"question": "how many books did I read in 2024?"})
+                return ChatReply(content=None, tool_calls=[ToolCall("c1", "aggregate", args)])
+            if kw.get("tools"):
+                return ChatReply(content="done")
+            tool = next(m for m in messages if m["role"] == "tool")
+            data = json.loads(str(tool["content"]).removeprefix("<data>").removesuffix("</data>"))
+            ref = data["records"][0]["ref"]
+            n = data["aggregate"]["value"]
+            return ChatReply(content=json.dumps({"citations": [ref], "answer": f"You finished {n} books."}))
+
+    a = ask(sample_store, "tell me about my reading", backend=ToolModel())
+    assert a.mode == "model+tools" and a.answer == "You finished 2 books."
+    assert a.citations and all(sample_store.get(c.id) is not None for c in a.citations)
