@@ -336,6 +336,28 @@ def score_text(q: Question, answer: str, value: Any) -> bool:
     return all(str(e).casefold() in text for e in expected)
 
 
+SCALE_QUESTIONS = (
+    "what music did I listen to most in 2016?",
+    "which artist did I listen to most?",
+    "how many times did I listen to music in 2016?",
+    "which podcasts did I listen to?",
+    "how many different tracks did I listen to?",
+)
+
+
+def _at_scale(store: Store, tmp: Path, streams: int) -> list[tuple[str, int, float]]:
+    from selfdex.sample.platforms.spotify import write_extended_history
+
+    path = write_extended_history(tmp / "big" / "Streaming_History_Audio_2016-2020_0.json", streams)
+    import_path(store, path.parent)
+    out = []
+    for q in SCALE_QUESTIONS:
+        t0 = time.perf_counter()
+        a = ask(store, q)
+        out.append((q, int((a.aggregate or {}).get("records") or 0), time.perf_counter() - t0))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -347,6 +369,12 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "ask.md")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--streams",
+        type=int,
+        default=0,
+        help="then time aggregate questions on the store plus N generated Spotify streams (latency only)",
+    )
     args = parser.parse_args()
 
     questions = truth(Person(seed=7))[:: args.every][: args.limit]
@@ -386,6 +414,7 @@ def main() -> int:
                 if args.verbose or not row["ok"]:
                     mark = "ok " if row["ok"] else "BAD"
                     print(f"{mark} {q.text!r}: expected {q.expected!r}, got {value!r}", file=sys.stderr)
+            scale = _at_scale(store, Path(tmp), args.streams) if args.streams else []
     n = len(rows)
     ok = sum(r["ok"] for r in rows)
     text_ok = sum(r["text_ok"] for r in rows)
@@ -409,6 +438,16 @@ def main() -> int:
             f"| {args.model} (phrasing the aggregate; {fell} fell back to the extractive answer) | {n} | – | "
             f"{mok} ({mok / n:.0%}) | {sorted(r['model_s'] for r in rows)[n // 2]:.2f} |"
         )
+    if scale:
+        lines += [
+            "",
+            f"At scale: the same store plus {args.streams:,} generated Spotify streams "
+            f"(`--streams {args.streams}`), latency of aggregate questions, no model:",
+            "",
+            "| question | records counted | seconds |",
+            "|---|---:|---:|",
+            *(f"| {q} | {n:,} | {dt:.2f} |" for q, n, dt in scale),
+        ]
     lines += ["", "| question | expected | value | exact | text |", "|---|---|---|---|---|"]
     for r in rows:
         q = r["q"]

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ..store import Filters, Store
@@ -275,19 +276,27 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
 # -- grouping and counting -------------------------------------------------------------------------
 
 
-def _when(row: Any) -> datetime:
-    return datetime.fromisoformat(str(row["occurred_at"]).replace("Z", "+00:00"))
+def _when(row: Any) -> int:
+    """Seconds since the epoch (SQLite computed them; a 15-minute window needs no more precision)."""
+    ts = row["ts"]
+    if ts is not None:
+        return int(ts)
+    return int(datetime.fromisoformat(str(row["occurred_at"]).replace("Z", "+00:00")).timestamp())
 
 
-def _creators(row: Any) -> list[str]:
-    raw = row["creators"]
+@lru_cache(maxsize=65_536)
+def _parse_creators(raw: str | None) -> tuple[str, ...]:
     if not raw:
-        return []
+        return ()
     try:
         value = json.loads(raw)
     except ValueError:
-        return [str(raw)]
-    return [str(c) for c in value] if isinstance(value, list) else [str(value)]
+        return (str(raw),)
+    return tuple(str(c) for c in value) if isinstance(value, list) else (str(value),)
+
+
+def _creators(row: Any) -> list[str]:
+    return list(_parse_creators(row["creators"]))
 
 
 _YEAR = re.compile(r"\s*\((?:19|20)\d\d\)\s*$")
@@ -300,22 +309,29 @@ def _series(row: Any) -> str:
     return re.split(r":\s*(?:Season|Series|Staffel|Part)\b", title, maxsplit=1)[0].strip() or title
 
 
-def _keys(row: Any, group: str) -> list[tuple[str, str]]:
+def _keys(row: Any, group: str) -> tuple[tuple[str, str], ...]:
     """The (key, display label) of each group a record counts towards."""
+    return _keys_of(row["kind"], row["title"], row["creators"], row["series"], group)
+
+
+@lru_cache(maxsize=100_000)  # a million plays share a few thousand (title, creators) pairs
+def _keys_of(
+    kind: str | None, title: str | None, creators_raw: str | None, series: str | None, group: str
+) -> tuple[tuple[str, str], ...]:
+    creators = _parse_creators(creators_raw)
     if group == "creator":
-        return [(c.casefold().strip(), c) for c in _creators(row)[:3] if c.strip()]
-    if group == "series" and row["kind"] in ("episode", "show"):
-        label = _series(row)
-        return [(f"series:{norm_title(label)}", label)]
-    title = _YEAR.sub("", str(row["title"] or "")).strip()
-    if not title:
-        return []
-    kind = "episode" if row["kind"] == "show" else str(row["kind"])
-    key = f"{kind}:{norm_title(title)}"
-    if row["kind"] == "track":
-        creators = _creators(row)
+        return tuple((c.casefold().strip(), c) for c in creators[:3] if c.strip())
+    if group == "series" and kind in ("episode", "show"):
+        label = _series({"series": series, "title": title})
+        return ((f"series:{norm_title(label)}", label),)
+    clean = _YEAR.sub("", str(title or "")).strip()
+    if not clean:
+        return ()
+    family = "episode" if kind == "show" else str(kind)
+    key = f"{family}:{norm_title(clean)}"
+    if kind == "track":
         key += f"|{norm_title(creators[0]) if creators else ''}"
-    return [(key, title)]
+    return ((key, clean),)
 
 
 @dataclass
@@ -371,13 +387,16 @@ class Group:
 def _count_events(rows: list[Any]) -> int:
     """Distinct events among one group's records (oldest first): a record joins an earlier event of
     another platform within the mirror window; records of one platform are never merged."""
-    events: list[tuple[datetime, set[str], bool]] = []  # (time, platforms, day precision)
+    if len({r["platform"] for r in rows}) == 1:
+        return len(rows)  # one platform: nothing to merge
+    events: list[tuple[int, set[str], bool]] = []  # (time, platforms, day precision)
+    mirror, day_s = int(MIRROR_WINDOW.total_seconds()), 86_400
     for r in rows:
         when, platform = _when(r), str(r["platform"])
         day = r["time_precision"] in ("day", "month", "year")
         joined = False
         for t, plats, eday in reversed(events):
-            if when - t > (timedelta(days=1) if (day or eday) else MIRROR_WINDOW):
+            if when - t > (day_s if (day or eday) else mirror):
                 break
             if platform not in plats:
                 plats.add(platform)
@@ -412,7 +431,7 @@ class Aggregate:
         }
 
 
-def _credit(store: Store, filters: Filters, intent: Intent, rows: list[dict[str, Any]]) -> int:
+def _credit(store: Store, filters: Filters, intent: Intent, rows: list[Any]) -> int:
     """Give tracks logged without an artist the artist the store knows for that title, when it knows
     exactly one; with title/creator words, add such plays of the matched titles (the words named
     the artist, which those rows lack). Returns how many rows were credited."""
@@ -423,19 +442,23 @@ def _credit(store: Store, filters: Filters, intent: Intent, rows: list[dict[str,
         titles = tuple(
             {str(r["title"]) for r in rows if r["kind"] == "track" and r["title"] and r["creators"]}
         )
-        extra = [dict(r) for r in uncredited_rows(store, filters, titles) if str(r["id"]) not in seen]
+        extra = [r for r in uncredited_rows(store, filters, titles) if str(r["id"]) not in seen]
         if extra:
             rows.extend(extra)
             rows.sort(key=lambda r: (str(r["occurred_at"]), str(r["id"])))
-    missing = [r for r in rows if r["kind"] == "track" and r["title"] and r["creators"] in (None, "", "[]")]
+    missing = [
+        i
+        for i, r in enumerate(rows)
+        if r["kind"] == "track" and r["title"] and r["creators"] in (None, "", "[]")
+    ]
     if not missing:
         return 0
     known = track_artists(store)
     n = 0
-    for r in missing:
-        options = known.get(str(r["title"]).lower(), set())
+    for i in missing:  # rows are read-only sqlite rows: a credited one becomes a dict copy
+        options = known.get(str(rows[i]["title"]).lower(), set())
         if len(options) == 1:
-            r["creators"] = next(iter(options))
+            rows[i] = {**dict(rows[i]), "creators": next(iter(options))}
             n += 1
     return n
 
@@ -462,7 +485,7 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
         since=plan.since.isoformat() if plan.since else None,
         until=plan.until.isoformat() if plan.until else None,
     )
-    rows = [dict(r) for r in matching_rows(store, filters, words=intent.topic)]
+    rows: list[Any] = list(matching_rows(store, filters, words=intent.topic))
     inferred = _credit(store, filters, intent, rows)
     excluded: Counter[str] = Counter()
     profiled = {str(r["platform"]) for r in rows if r["profile"]}
@@ -482,7 +505,9 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
     groups: dict[str, Group] = {}
     for r in kept:
         for key, label in _keys(r, intent.group):
-            g = groups.setdefault(key, Group(key))
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = Group(key)
             g.labels[label] += 1
             g.rows.append(r)
             if intent.group != "creator":

@@ -129,7 +129,8 @@ def job_files(store: Store, job_id: int) -> list[dict[str, Any]]:
 # Columns an aggregate needs: enough to group, count, date and cite a record, nothing heavy.
 AGGREGATE_COLUMNS = (
     "r.id, r.platform, r.action, r.kind, r.title, r.creators, r.occurred_at, r.time_precision, r.duration_s, "
-    "json_extract(r.extra, '$.series') AS series, json_extract(r.extra, '$.profile') AS profile"
+    "json_extract(r.extra, '$.series') AS series, json_extract(r.extra, '$.profile') AS profile, "
+    "CAST(strftime('%s', r.occurred_at) AS INTEGER) AS ts"
 )
 
 
