@@ -7,7 +7,6 @@ among hundreds of other titles.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from selfdex.ingest import import_path
 from selfdex.sample.person import Person
 from selfdex.store import Store
 
+from .export_files import write_netflix_simple, write_scrobbles
 from .sample_store import fresh_store
 
 
@@ -30,20 +30,6 @@ def sample_store(sample_exports: Path, tmp_path_factory: pytest.TempPathFactory)
     s = fresh_store(sample_exports, tmp_path_factory.mktemp("ask-agg"))
     yield s
     s.close()
-
-
-def _scrobbles(path: Path, plays: list[tuple[datetime, str, str]]) -> Path:
-    """A lastfm.ghan.nl export (bare header, every value quoted, newest first)."""
-    path.mkdir(parents=True, exist_ok=True)
-    out = path / "scrobbles.csv"
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n")
-        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        for when, artist, track in sorted(plays, reverse=True):
-            w.writerow(
-                [str(int(when.timestamp())), when.strftime("%d %b %Y, %H:%M"), artist, "", "", "", track, ""]
-            )
-    return out
 
 
 def test_most_played_in_a_year_counts_the_whole_year(tmp_path: Path) -> None:
@@ -67,7 +53,7 @@ def test_most_played_in_a_year_counts_the_whole_year(tmp_path: Path) -> None:
             (datetime(2020, 1, 4, tzinfo=UTC) + timedelta(hours=20 * i), "Various", f"Song {i % 120}")
         )
     with Store(tmp_path / "s.sqlite") as store:
-        import_path(store, _scrobbles(tmp_path / "lastfm", plays))
+        import_path(store, write_scrobbles(tmp_path / "lastfm", plays))
         a = ask(store, "what music did I listen to most in 2020?")
         assert a.aggregate is not None and a.aggregate["value"] == ["Lullaby"]
         assert "Lullaby" in a.answer and "164 plays" in a.answer and "not a sample" in a.answer
@@ -97,11 +83,7 @@ def test_which_films_lists_every_film_in_the_store(tmp_path: Path) -> None:
         rows.append((film, (day + timedelta(days=3 * i)).strftime("%d/%m/%Y")))
     for i in range(400):
         rows.append((f"Some Show: Season 1: Episode {i}", (day + timedelta(days=i)).strftime("%d/%m/%Y")))
-    (tmp_path / "nf").mkdir()
-    path = tmp_path / "nf" / "NetflixViewingHistory.csv"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("Title,Date\n")
-        csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    path = write_netflix_simple(tmp_path / "nf", rows)
     with Store(tmp_path / "s.sqlite") as store:
         import_path(store, path)
         a = ask(store, "which Harry Potter films did I watch?")

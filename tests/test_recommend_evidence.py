@@ -3,7 +3,6 @@ more history never drops a series watched for years, and what the person finishe
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from selfdex.ingest import import_path
 from selfdex.rank import EmbeddedRanker, TextVectors
 from selfdex.store import Store
 
+from .export_files import write_netflix_simple, write_scrobbles
 from .sample_store import fresh_store
 from .test_eval_protocol import HashEmbedder
 
@@ -27,29 +27,6 @@ def sample_store(sample_exports: Path, tmp_path: Path) -> Iterator[Store]:
     s = fresh_store(sample_exports, tmp_path)
     yield s
     s.close()
-
-
-def _netflix_simple(path: Path, rows: list[tuple[str, datetime]]) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    out = path / "NetflixViewingHistory.csv"
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("Title,Date\n")
-        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        w.writerows((t, d.strftime("%m/%d/%y")) for t, d in sorted(rows, key=lambda r: r[1], reverse=True))
-    return out
-
-
-def _scrobbles(path: Path, plays: list[tuple[datetime, str, str]]) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    out = path / "scrobbles.csv"
-    with out.open("w", encoding="utf-8", newline="") as fh:
-        fh.write("uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n")
-        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        for when, artist, track in sorted(plays, reverse=True):
-            w.writerow(
-                [str(int(when.timestamp())), when.strftime("%d %b %Y, %H:%M"), artist, "", "", "", track, ""]
-            )
-    return out
 
 
 def test_a_series_watched_for_years_survives_the_history_cap_and_leads_the_reason(tmp_path: Path) -> None:
@@ -69,8 +46,10 @@ def test_a_series_watched_for_years_survives_the_history_cap_and_leads_the_reaso
     ]
     plays = [(recent + timedelta(hours=5 * i), a, t) for i, (a, t) in enumerate(tracks)]
     with Store(tmp_path / "s.sqlite") as store:
-        import_path(store, _netflix_simple(tmp_path / "nf", episodes))
-        import_path(store, _scrobbles(tmp_path / "lastfm", plays))
+        import_path(
+            store, write_netflix_simple(tmp_path / "nf", [(t, d.strftime("%m/%d/%y")) for t, d in episodes])
+        )
+        import_path(store, write_scrobbles(tmp_path / "lastfm", plays))
         hist = history_from_store(store, limit=50)  # fewer slots than distinct items
         titles = {h.title: h for h in hist}
         assert titles["The Crown"].count == 60 and titles["Black Mirror"].count == 12
