@@ -129,6 +129,12 @@ _INTENT_WORDS = frozenset(
         "hours",
         "minutes",
         "overall",
+        "something",
+        "anything",
+        "everything",
+        "thing",
+        "things",
+        "stuff",
         "more",
     ]
 )

@@ -90,9 +90,15 @@ def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
         when = g.first if it.op == "first" else g.last
         rows = [r for r in g.rows if str(r["occurred_at"])[:10] == when]
         platforms = ", ".join(sorted({str(r["platform"]) for r in rows}))
-        lines.append(
-            f"The {it.op} time you {it.verb} {noun}{about}{on}{span}: {when} — {g.label}{g.by()} ({platforms})."
-        )
+        if it.answer_date:
+            lines.append(
+                f"The {it.op} time you {it.verb} {noun}{about}{on}{span}: {when} — {g.label}{g.by()} ({platforms})."
+            )
+        else:
+            one = noun[:-1] if noun.endswith("s") and noun != "things" else "thing"
+            lines.append(
+                f"The {it.op} {one} you {it.verb}{about}{on}{span}: {g.label}{g.by()} ({when}, {platforms})."
+            )
         cited = [str(r["id"]) for r in rows[:3]]
     elif it.op == "when":
         days = agg.value
