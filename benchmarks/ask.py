@@ -287,6 +287,22 @@ def truth(person: Person) -> list[Question]:
     first_md = min(v.start for v in views if v.title.startswith("Midnight Diner: Tokyo Stories: Season"))
     qs.append(Question("when did I first watch Midnight Diner?", "date", _utc_day(first_md).isoformat()))
 
+    # Runs: Strava and Apple Health record each one (under their own names).
+    from selfdex.sample.platforms.strava import runs
+
+    sessions = runs(person)
+    for y in (2023, 2024):
+        n = sum(1 for r in sessions if r.start.year == y)
+        qs.append(Question(f"how many runs did I do in {y}?", "int", n))
+    qs.append(
+        Question(
+            "how many times did I exercise in 2025?", "int", sum(1 for r in sessions if r.start.year == 2025)
+        )
+    )
+    qs.append(
+        Question("when did I last exercise?", "date", max(r.start for r in sessions).date().isoformat())
+    )
+
     # Podcasts on Spotify.
     pods = _podcast_plays(person)
     qs.append(Question("which podcasts did I listen to?", "set", sorted(p.show for p in PODCASTS)))

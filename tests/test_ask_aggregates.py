@@ -195,3 +195,13 @@ def test_a_tool_model_can_ask_for_an_aggregate(sample_store: Store) -> None:
     a = ask(sample_store, "tell me about my reading", backend=ToolModel())
     assert a.mode == "model+tools" and a.answer == "You finished 2 books."
     assert a.citations and all(sample_store.get(c.id) is not None for c in a.citations)
+
+
+def test_one_run_recorded_by_two_apps_under_two_names_is_one_run(sample_store: Store) -> None:
+    from selfdex.sample.platforms.strava import runs
+
+    truth = sum(1 for r in runs(Person(seed=7)) if r.start.year == 2024)
+    a = ask(sample_store, "how many runs did I do in 2024?")
+    assert a.aggregate is not None and a.aggregate["value"] == truth
+    assert a.aggregate["records"] == 2 * truth  # Strava's "Grunewald Evening Trail Run" = Apple's "Running"
+    assert f"{truth} times" in a.answer

@@ -37,6 +37,7 @@ __all__ = ["Aggregate", "Group", "Intent", "aggregate", "read_intent"]
 MIRROR_WINDOW = timedelta(minutes=15)
 MIN_LISTEN_S = 30.0
 MAX_LISTED = 30  # items named in a list answer; the aggregate keeps them all
+_UNTITLED = frozenset({"workout", "trip"})  # titles are what each app calls the session, not a work
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ _NOUNS: dict[str, Noun] = {
     **dict.fromkeys(("video", "videos"), Noun(("video",), ("watched",), "item", "videos")),
     **dict.fromkeys(("product", "products"), Noun(("product",), ("purchased",), "item", "products")),
     **dict.fromkeys(("place", "places"), Noun(("place",), ("visited",), "item", "places")),
-    **dict.fromkeys(("workout", "workouts"), Noun(("workout",), ("exercised",), "item", "workouts")),
+    **dict.fromkeys(
+        ("workout", "workouts", "runs", "rides", "hikes"),
+        Noun(("workout",), ("exercised",), "item", "workouts"),
+    ),
 }
 # Words that say what to do, not what to look for: never part of the title/creator words.
 _INTENT_WORDS = frozenset(
@@ -250,7 +254,11 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
         2 if re.search(r"\b(more than one|several|multiple|two or more|across)\b.*platform", q) else 1
     )
     unit = "items"
-    if op == "count" and (re.search(r"\bhow often\b|\btimes\b|\bplays\b", q) or noun.label == "things"):
+    if op == "count" and (
+        re.search(r"\bhow often\b|\btimes\b|\bplays\b", q)
+        or noun.label == "things"
+        or (noun.kinds and set(noun.kinds) <= _UNTITLED)  # "how many workouts": sessions, not names
+    ):
         unit = "times"
     k = 1
     if m := re.search(
@@ -531,7 +539,8 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
     if intent.min_platforms > 1:
         out = [g for g in out if len(g.platforms) >= intent.min_platforms]
     counted = {str(r["id"]) for g in out for r in g.rows}
-    events = _total_events(out, intent.group)
+    untitled = bool(out) and all(g.rows[0]["kind"] in _UNTITLED for g in out)
+    events = _total_events(out, intent.group, untitled=untitled)
     value: Any
     if intent.op == "top":
         out.sort(key=lambda g: (-g.events, -len(g.rows), g.label.casefold()))
@@ -566,8 +575,13 @@ def it_exact(intent: Intent) -> bool:
     return bool(intent.topic) and (intent.op in ("first", "last", "when") or intent.unit == "times")
 
 
-def _total_events(groups: list[Group], group: str) -> int:
-    """Events over the groups' distinct records: a track by two artists is one listen, not two."""
+def _total_events(groups: list[Group], group: str, *, untitled: bool = False) -> int:
+    """Events over the groups' distinct records: a track by two artists is one listen, not two; a
+    run that Strava calls "Evening Trail Run" and Apple Health "Running" is one run (kinds whose
+    titles are names given by each app are merged across titles)."""
+    if untitled:
+        every = {str(r["id"]): r for g in groups for r in g.rows}
+        return _count_events(sorted(every.values(), key=lambda r: (_when(r), str(r["id"]))))
     if group != "creator":
         return sum(g.events for g in groups)
     rows = {str(r["id"]): r for g in groups for r in g.rows}

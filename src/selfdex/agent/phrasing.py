@@ -72,9 +72,15 @@ def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
         cited = [i for g in head for i in g.cite(2)]
     elif it.op == "count":
         if it.unit == "times":
-            what = f"“{' '.join(it.topic)}”" if it.topic else noun
+            what = (
+                f" “{' '.join(it.topic)}”"
+                if it.topic
+                else ""
+                if noun in ("things", "workouts")
+                else f" {noun}"
+            )
             n = int(agg.value)
-            lines.append(f"You {it.verb} {what}{on}{span} {n:,} time{'' if n == 1 else 's'}.")
+            lines.append(f"You {it.verb}{what}{on}{span} {n:,} time{'' if n == 1 else 's'}.")
         else:
             lines.append(f"You {it.verb} {agg.value:,} different {noun}{about}{on}{span}.")
         top = gs[: MAX_LISTED if it.unit == "items" else 5]
