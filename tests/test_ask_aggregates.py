@@ -143,6 +143,7 @@ def test_retrieval_answers_say_when_they_rest_on_a_sample(sample_store: Store) -
     a = ask(sample_store, "did I listen to anything in 2024?")
     assert a.aggregate is None
     assert "rests on a sample" in a.answer and "of 2," in a.answer  # of the 2,xxx records that year
+    assert any(n.startswith("this answer rests on a sample") for n in a.notes)
 
 
 class _Phrasing:

@@ -365,7 +365,8 @@ def ask(
     else:
         ctx = context or build_context(store, question)
         draft, draft_cited = extractive(ctx)
-        notes = list(ctx.notes)
+        # Said in the notes too, so a model's phrasing cannot hide that the records were a sample.
+        notes = [*ctx.notes, *(f"this answer rests on a sample: {x}" for x in ctx.samples)]
     interpretation = ctx.plan.to_dict() | ({"aggregate": intent.to_dict()} if intent else {})
     fallback = Answer(
         question=question,
