@@ -19,6 +19,7 @@ Scoring, per question:
 from __future__ import annotations
 
 import argparse
+import os
 import platform as _platform
 import sys
 import tempfile
@@ -436,11 +437,13 @@ def main() -> int:
     text_ok = sum(r["text_ok"] for r in rows)
     cmd = "python benchmarks/ask.py" + (f" --model {args.model}" if args.model else "")
     cmd += f" --every {args.every}" if args.every > 1 else ""
+    cmd += f" --streams {args.streams}" if args.streams else ""
     cmd += f" --limit {args.limit}" if args.limit else ""
     lines = [
         "# ask: counting, ranking, listing and first/last questions (sample person)",
         "",
-        f"`{cmd}` — {_platform.python_implementation()} {_platform.python_version()}, {datetime.now():%Y-%m-%d}",
+        f"`{cmd}` — {_platform.python_implementation()} {_platform.python_version()}, {datetime.now():%Y-%m-%d}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         "",
         "| answered by | questions | exact value correct | answer text states it | median s |",
         "|---|---:|---:|---:|---:|",

@@ -6,6 +6,7 @@ The same text is the draft a configured model rephrases; the model must keep its
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from .aggregate import MAX_LISTED, Aggregate, Group, Intent
@@ -20,7 +21,9 @@ def _times(n: int, intent: Intent) -> str:
 
 
 def _where(g: Group) -> str:
-    return ", ".join(f"{p} {n:,}" if len(g.platforms) > 1 else p for p, n in g.platforms.most_common())
+    """Where its records are; "records:" when platforms logged the same events (their sum is more)."""
+    parts = ", ".join(f"{p} {n:,}" if len(g.platforms) > 1 else p for p, n in g.platforms.most_common())
+    return f"records: {parts}" if len(g.rows) > g.events else parts
 
 
 def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
@@ -29,6 +32,8 @@ def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
     span = ""
     if plan.since and plan.until:
         span = f" in {plan.since.isoformat()} – {(plan.until - timedelta(days=1)).isoformat()}"
+        if plan.period and re.fullmatch(r"\d{4}|[A-Z][a-z]+ \d{4}", plan.period):
+            span = f" in {plan.period}"  # "2020", "March 2024": already unambiguous
     about = f" matching “{' '.join(it.topic)}”" if it.topic else ""
     on = ""
     if it.platforms:
@@ -38,7 +43,7 @@ def phrase(agg: Aggregate, plan: Plan) -> tuple[str, list[str]]:
         )
     noun = it.noun
     lines: list[str] = []
-    if plan.period and plan.since and plan.until:
+    if plan.period and plan.since and plan.until and not span.startswith(f" in {plan.period}"):
         lines.append(
             f"Reading “{plan.period}” as {plan.since.isoformat()} – {(plan.until - timedelta(days=1)).isoformat()}."
         )
