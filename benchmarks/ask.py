@@ -116,6 +116,20 @@ def truth(person: Person) -> list[Question]:
         )
     c5 = by_artist(plays())
     qs.append(Question("who are my top 5 artists?", "topk", sorted(c5.values(), reverse=True)[:5], dict(c5)))
+    qs.append(
+        Question(
+            "what was Radiohead's most played track?",
+            "top1",
+            _top(by_track(plays(where=lambda p: p.track.artist == "Radiohead"))),
+        )
+    )
+    qs.append(
+        Question(
+            "which Hans Zimmer track did I listen to most in 2024?",
+            "top1",
+            _top(by_track(plays(*_year(2024), lambda p: p.track.artist == "Hans Zimmer"))),
+        )
+    )
     for title, y in (("Reckoner", 2024), ("Heptapod B", 2023), ("Says", 2025), ("Kerala", None)):
         since, until = _year(y) if y else (None, None)
         n = len(plays(since, until, lambda p, t=title: p.track.title == t))

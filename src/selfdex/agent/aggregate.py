@@ -203,6 +203,18 @@ def _op(q: str) -> tuple[str, bool] | None:
     return None
 
 
+def _noun(words: list[str]) -> Noun | None:
+    """What is counted: the first noun, except that "artists"/"authors" win over "music"/"books"
+    ("which music artists…" groups by artist)."""
+    found = [_NOUNS[w] for w in words if w in _NOUNS]
+    if not found:
+        return None
+    by_creator = [
+        n for n in found if n.group == "creator" and any(m.kinds == n.kinds for m in found if m is not n)
+    ]
+    return by_creator[0] if by_creator else found[0]
+
+
 def _platforms(store: Store, q: str) -> tuple[tuple[str, ...], set[str]]:
     """Platforms the question names (in the order named) and the words that named them."""
     found: list[tuple[int, str]] = []
@@ -224,8 +236,8 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
     if read is None or plan.adaptations:
         return None
     op, answer_date = read
-    words = re.findall(r"[\w']+", q)
-    noun = next((_NOUNS[w] for w in words if w in _NOUNS), None)
+    words = [w.removesuffix("'s") for w in re.findall(r"[\w']+", re.sub(r"\bshow (me|us)\b", " ", q))]
+    noun = _noun(words)
     clause = plan.clauses[0] if plan.clauses else None
     if clause is None and any(re.fullmatch(r"play(s|ed|ing)?", w) for w in words):
         clause_actions: tuple[str, ...] = ("listened",)
@@ -269,7 +281,8 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
     used = {w for w in words if w in _NOUNS} | platform_words | _INTENT_WORDS
     if k > 1:
         used.add(str(k))
-    topic = tuple(w for w in plan.topic.split() if w not in used and w not in _STOP)
+    bare = (w.removesuffix("'s") for w in plan.topic.split())
+    topic = tuple(w for w in bare if w and w not in used and w not in _STOP)
     return Intent(
         op=op,
         unit=unit,
