@@ -77,7 +77,7 @@ def already_seen(store: Store, titles: Sequence[str], platform: str = "") -> dic
         f"SELECT id, platform, action, kind, title, occurred_at, duration_s, rating, rating_scale FROM records "
         f"WHERE lower(title) IN ({', '.join('?' for _ in lowered)}) "
         f"AND kind IN ({', '.join('?' for _ in kinds)}) AND action IN ({', '.join('?' for _ in _ACTIONS)}) "
-        "AND id NOT IN (SELECT record_id FROM hidden_records) ORDER BY occurred_at",
+        "AND id NOT IN (SELECT record_id FROM hidden_records) ORDER BY occurred_at IS NULL, occurred_at",
         (*lowered, *kinds, *_ACTIONS),
     ).fetchall()
     out: dict[str, Seen] = {}
