@@ -235,8 +235,11 @@ def test_web_forget_asks_first_showing_the_same_records(store: Store) -> None:
 
     from selfdex.web import WebSettings, create_web_app
 
+    from .test_web import login
+
     app = create_web_app(store.path, settings=WebSettings(csrf_secret="test-secret", model="none"))
     with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        login(client, app)
         page = client.get("/profile").text
         assert 'method="get" action="/profile/forget"' in page  # the button asks before it forgets
         confirm = client.get("/profile/forget", params={"key": "theme:arrival"})
