@@ -144,7 +144,7 @@ def import_path(
         with store.transaction():
             job_id = store.start_job(source, sha, __version__)
         summary = JobSummary(job_id=job_id, source=source)
-        writer = BatchWriter(store, summary)
+        writer = BatchWriter(store, summary, progress.file_finished if progress is not None else None)
         try:
             for item in iter_entries(path, limits):
                 if isinstance(item, ImportProblem):
@@ -157,14 +157,12 @@ def import_path(
                         problems=1,
                     )
                     writer.add_problems([item], None)
-                    writer.file_done(result, None)
+                    writer.file_done(result, None, tell=False)
                     continue
                 if (Path(source) / item.path).resolve() in own_files:
                     continue
                 result = _import_entry(writer, item, importers, progress)
                 writer.file_done(result, _version(importers, result.importer) if result.importer else None)
-                if progress is not None:
-                    progress.file_finished(result)
             writer.finish()
         except BaseException as exc:
             # Ctrl-C, a full disk: keep what was committed, and say so in the job's status (a kill -9

@@ -13,6 +13,7 @@ import time
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -149,8 +150,11 @@ class PlausibleDates:
 class BatchWriter:
     """Collects one job's rows, problems and file results and commits them in bounded transactions."""
 
-    def __init__(self, store: Store, summary: JobSummary) -> None:
+    def __init__(
+        self, store: Store, summary: JobSummary, on_committed: Callable[[FileResult], None] | None = None
+    ) -> None:
         self.store = store
+        self.on_committed = on_committed  # told about each file once its rows are committed (counts final)
         self.summary = summary
         self.job_id = summary.job_id
         # Rows past this rowid were inserted by this job (used to take back a damaged member's rows).
@@ -159,7 +163,7 @@ class BatchWriter:
         )
         self._rows: dict[int, tuple[FileResult, list[tuple[Any, ...]], bool]] = {}
         self._problems: list[tuple[list[ImportProblem], str | None]] = []
-        self._files: list[tuple[FileResult, str | None]] = []
+        self._files: list[tuple[FileResult, str | None, bool]] = []
         self._pending = 0
         self._committed = {"read": 0, "problems": 0}
         self._last = time.monotonic()
@@ -184,9 +188,9 @@ class BatchWriter:
         if room > 0:
             summary.problem_samples.extend(problems[:room])
 
-    def file_done(self, result: FileResult, importer_version: str | None) -> None:
+    def file_done(self, result: FileResult, importer_version: str | None, *, tell: bool = True) -> None:
         self.summary.files.append(result)
-        self._files.append((result, importer_version))
+        self._files.append((result, importer_version, tell))
         if self._pending >= BATCH or time.monotonic() - self._last >= COMMIT_EVERY_S:
             self.commit()
 
@@ -228,7 +232,7 @@ class BatchWriter:
             for problems, importer in self._problems:
                 store.insert_problems(problems, self.job_id, importer)
                 self._committed["problems"] += len(problems)
-            for result, version in self._files:
+            for result, version, _tell in self._files:
                 store.insert_file(
                     self.job_id,
                     member=result.member,
@@ -246,13 +250,17 @@ class BatchWriter:
                 records_read=max(self._committed["read"], 0),
                 records_new=summary.records_new,
                 problems=self._committed["problems"],
-                files_imported=sum(f.status == "imported" for f, _ in self._files),
+                files_imported=sum(f.status == "imported" for f in summary.files),
             )
+        told = [f for f, _v, tell in self._files if tell]
         self._rows.clear()
         self._problems.clear()
         self._files.clear()
         self._pending = 0
         self._last = time.monotonic()
+        if self.on_committed is not None:
+            for result in told:
+                self.on_committed(result)
 
     def finish(self) -> None:
         self.commit()

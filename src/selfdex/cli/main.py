@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
 import click
 
 from .. import __version__
-from . import admin, ask, audit, browse, demo, grant, importing, index, models, profile, recommend, serve
+from ..store.health import explain
+from . import (
+    admin,
+    ask,
+    audit,
+    backup,
+    browse,
+    demo,
+    grant,
+    importing,
+    index,
+    models,
+    profile,
+    recommend,
+    serve,
+)
 from . import eval as eval_cli
+from .common import UserError, store_path
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            said = explain(exc, store_path(ctx))
+            if said is None:
+                raise
+            raise UserError(said) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="selfdex")
 @click.option(
     "--store",
@@ -36,6 +68,7 @@ for module in (
     serve,
     eval_cli,
     admin,
+    backup,
     demo,
 ):
     for command in module.COMMANDS:
