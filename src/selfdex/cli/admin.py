@@ -137,15 +137,7 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
             check("store", False, str(exc))
         except sqlite3.DatabaseError as exc:
             check("store", False, explain(exc, path) or f"{path}: {exc}")
-        checks.append(
-            {
-                "check": "backup",
-                "ok": True,
-                "optional": True,
-                "present": True,
-                "detail": "copy the store any time, even while serving: selfdex backup PATH",
-            }
-        )
+        check("backup", True, "copy the store any time, even while serving: selfdex backup PATH")
     _optional_parts(checks)
     ok = all(c["ok"] for c in checks)
     if as_json:
