@@ -33,11 +33,12 @@ from pathlib import Path
 
 import httpx
 
+from selfdex.testing import spawn_cli
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import build_store, free_port, pct
 
 RESULTS = Path(__file__).resolve().parent / "results" / "concurrency.md"
-RUN = "from selfdex.cli.main import main; main()"
 
 
 def history(path: Path, n: int, start: int = 0) -> Path:
@@ -72,13 +73,7 @@ def aggregates_grant(store_path: Path) -> str:
     return token
 
 
-def cli(store: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", RUN, "--store", str(store), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+cli = spawn_cli
 
 
 def finished(proc: subprocess.Popen[str], what: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from selfdex.testing import spawn_cli
 from selfdex.timeparse import epoch_unit, from_epoch
 
 RUN = "from selfdex.cli.main import main; main()"
@@ -47,13 +48,7 @@ def cli(store: Path, *args: str, timeout: float = 300, **kw: object) -> subproce
     return proc
 
 
-def spawn(store: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", RUN, "--store", str(store), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+spawn = spawn_cli
 
 
 def plays(path: Path, n: int, start: int = 0) -> Path:

@@ -144,7 +144,10 @@ def test_kill_9_mid_import_leaves_store_consistent(tmp_path: Path) -> None:
         kept = s.count()  # the batches committed before the kill (see tests/test_faults.py)
         assert 10 <= kept < 200_000
         # a dead process cannot say so: the job is still 'running' until the next import marks it
-        assert [r["status"] for r in s.conn.execute("SELECT status FROM import_jobs")] == ["complete", "running"]
+        assert [r["status"] for r in s.conn.execute("SELECT status FROM import_jobs")] == [
+            "complete",
+            "running",
+        ]
     done = subprocess.run(
         _cli("--store", str(store_path), "import", "--json", str(big)), check=True, capture_output=True
     )
