@@ -7,6 +7,7 @@ reads the store with plain sqlite3.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import resource
@@ -265,6 +266,23 @@ def test_a_truncated_zip_salvages_what_it_can(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "this archive looks incomplete (a download cut short?): 2 of 3 files read" in proc.stdout
     assert count(store) == 1000
+
+
+def test_a_truncated_tarball_salvages_what_it_can(tmp_path: Path) -> None:
+    full = tmp_path / "full.tar.gz"
+    with tarfile.open(full, "w:gz") as tf:
+        for tag in "abc":
+            data = ratings_csv(3000, tag).encode()
+            info = tarfile.TarInfo(f"{tag}/ratings.csv")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    cut = tmp_path / "download.tar.gz"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size * 2 // 3])
+    store = tmp_path / "s.sqlite"
+    proc = cli(store, "import", str(cut))
+    assert proc.returncode == 0
+    assert "this archive looks incomplete (a download cut short?): 1 of 2 files read" in proc.stdout
+    assert count(store) == 3000  # a/ whole; b/ was cut and keeps none of its rows
 
 
 # -- 4. failures of the store itself ---------------------------------------------------------------

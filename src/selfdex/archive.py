@@ -344,7 +344,10 @@ class _Walker:
                     read += not isinstance(out, ImportProblem)
                     yield out
             if incomplete is not None:
-                yield incomplete_problem(member or self.top, read, max(len(members), read + 1), incomplete)
+                # The stream broke while reading past the last listed member, so that member is cut too.
+                yield incomplete_problem(
+                    member or self.top, max(read - 1, 0), max(len(members), 1), incomplete
+                )
 
     def _bomb_check(self, member: str, size: int, compressed: int) -> ImportProblem | None:
         if size > self.limits.max_member_bytes:
