@@ -17,9 +17,11 @@ from .common import UserError, console, json_option, open_store, print_json
 @json_option
 @click.pass_context
 def backup_cmd(ctx: click.Context, path: Path, force: bool, as_json: bool) -> None:
-    """Copy the store to PATH (a file, or a folder to put selfdex-<date>.sqlite in) with SQLite's online
-    backup API: a consistent snapshot even while an import or `selfdex serve` is writing. Restore by
-    pointing --store (or SELFDEX_STORE) at the copy, or by moving it into place."""
+    """Copy the store to PATH (a consistent snapshot, safe while importing or serving).
+
+    PATH is a file, or a folder to put selfdex-<date>.sqlite in. SQLite's online backup API copies the
+    store in one read transaction, so the copy is consistent even while an import or `selfdex serve`
+    writes. Restore by pointing --store (or SELFDEX_STORE) at the copy, or by moving it into place."""
     from datetime import UTC, datetime
 
     if path.is_dir():

@@ -15,8 +15,6 @@ from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, Waiting, import_path, taking_turns
-from ..profile import build_profile
-from ..profile import refresh as refresh_profile
 from ..store import StoreError, queries
 from ..store.health import ImportTurn
 from .common import (
@@ -55,6 +53,10 @@ def run_import(
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
             # New records may link to entities on other platforms, and the person's forget rules
             # must also cover records that arrived just now.
+            # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
+            from ..profile import build_profile
+            from ..profile import refresh as refresh_profile
+
             progress.stop()
             with console.status("Updating entity links, your corrections and your profile…"):
                 refresh_profile(store)

@@ -1,47 +1,104 @@
-"""``selfdex`` command line: noun-verb commands, ``--json`` output, clear errors."""
+"""``selfdex`` command line: noun-verb commands, ``--json`` output, clear errors.
+
+Commands load lazily: ``selfdex --help`` and cheap commands (``sources``, ``search``, ``timeline``) must not pay
+for numpy, the gate, FastAPI or a model runtime they never use. ``COMMANDS`` below names each command's
+module and its one-line help (for ``--help`` without importing anything); ``tests/test_cli_startup.py``
+checks that it matches the commands the modules really define.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
+import importlib
 
 import click
 
 from .. import __version__
-from ..store.health import explain
-from . import (
-    admin,
-    ask,
-    audit,
-    backup,
-    browse,
-    demo,
-    grant,
-    importing,
-    index,
-    models,
-    profile,
-    recommend,
-    serve,
-)
-from . import eval as eval_cli
-from .common import UserError, store_path
+
+# name -> (module under selfdex.cli, short help shown by `selfdex --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "import": ("importing", "Import export archives (folders, zips, tars) into the store."),
+    "importers": ("importing", "List the installed importers (built-in and plugins)."),
+    "sources": ("importing", "What is in the store, per platform: records, date range, kinds."),
+    "jobs": ("importing", "Import jobs: what was imported when, and what went wrong."),
+    "timeline": ("browse", "Everything you did, across platforms, on one time axis."),
+    "search": ("browse", "Search titles, creators and your own text, by words and by meaning."),
+    "record": ("browse", "One record in full, with where it came from (file and position)."),
+    "index": ("index", "Text vectors for hybrid search (kept in the store, built offline)."),
+    "profile": (
+        "profile",
+        "The profile computed from your records (every fact cites them), and your corrections.",
+    ),
+    "ask": ("ask", "Ask QUESTION about your records; the answer cites the records it rests on."),
+    "recommend": (
+        "recommend",
+        (
+            "Re-rank CANDIDATES_FILE (CSV or JSON: title, optional creator/category/id, in the platform's order) with"
+            " your own records; each item gets a score, a reason and the records (and platforms) that support it."
+        ),
+    ),
+    "models": (
+        "models",
+        "Language models: the embedded default and OpenAI-compatible servers you configure.",
+    ),
+    "grant": ("grant", "Who may see what about you."),
+    "audit": ("audit", "The audit log: every read by every recipient, hash-chained and append-only."),
+    "serve": (
+        "serve",
+        (
+            "Serve your data to the recipients you granted access, and to nobody else; and your own web app, on"
+            " loopback, for you."
+        ),
+    ),
+    "eval": ("eval", "Measure the person's agent against platform baselines on public data."),
+    "path": ("admin", "Where the store lives (override with --store or SELFDEX_STORE)."),
+    "doctor": ("admin", "Check the environment and the store; exit 1 if something needs fixing."),
+    "backup": ("backup", "Copy the store to PATH (a consistent snapshot, safe while importing or serving)."),
+    "demo": (
+        "demo",
+        "Generate a made-up person's exports, import them, and show a per-platform summary and a few queries.",
+    ),
+}
 
 
-class _Group(click.Group):
-    """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
+def load_command(name: str) -> click.Command:
+    module = importlib.import_module(f"{__package__}.{COMMANDS[name][0]}")
+    for command in module.COMMANDS:
+        if command.name == name:
+            return command
+    raise LookupError(f"selfdex.cli.{COMMANDS[name][0]} defines no command {name!r}")
 
-    def invoke(self, ctx: click.Context) -> Any:
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or its own --help is asked for)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def invoke(self, ctx: click.Context) -> object:
+        """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
+        import sqlite3
+
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
+            from ..store.health import explain
+            from .common import UserError, store_path
+
             said = explain(exc, store_path(ctx))
             if said is None:
                 raise
             raise UserError(said) from None
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="selfdex")
 @click.option(
     "--store",
@@ -53,26 +110,6 @@ class _Group(click.Group):
 def cli(ctx: click.Context, store: str | None) -> None:
     """selfdex: your own personalization engine over your data exports, in one local store you own."""
     ctx.obj = {"store": store}
-
-
-for module in (
-    importing,
-    browse,
-    index,
-    profile,
-    ask,
-    recommend,
-    models,
-    grant,
-    audit,
-    serve,
-    eval_cli,
-    admin,
-    backup,
-    demo,
-):
-    for command in module.COMMANDS:
-        cli.add_command(command)
 
 
 def main() -> None:
