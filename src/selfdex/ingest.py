@@ -48,6 +48,7 @@ __all__ = [
     "Waiting",
     "choose_importer",
     "import_path",
+    "plural",
     "taking_turns",
 ]
 
@@ -172,6 +173,11 @@ def import_path(
     return summary
 
 
+def plural(n: int, word: str) -> str:
+    """``1 problem``, ``3 problems``, ``1,200 records``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _version(importers: Sequence[Importer], name: str) -> str | None:
     return next((i.version for i in importers if i.name == name), None)
 
@@ -216,8 +222,8 @@ def _import_entry(
             summary.records_read += 1
             summary.by_platform[out.platform] += 1
             if len(problems) >= BATCH:
+                _count(result, problems)
                 writer.add_problems(problems, importer.name)
-                result.problems += len(problems)
                 problems = []
     except (sqlite3.Error, StoreError):
         raise  # the store itself failed: the job stops, with one line saying why
@@ -247,13 +253,19 @@ def _import_entry(
         )
     if note := dates.problem(entry.path):
         problems.append(note)
-    if (
-        result.status == "imported"
-        and result.records_read == 0
-        and problems
-        and all(p.severity == "skipped" for p in problems)
-    ):
-        result.status, result.reason = "skipped", problems[0].reason
-    result.problems += len(problems)
+    _count(result, problems)
+    if result.status == "imported" and result.records_read == 0 and problems:
+        if result.problems == 0:
+            result.status, result.reason = "skipped", problems[0].reason
+        else:  # nothing came out of the file but problems: it failed, whatever the importer's score
+            first = next((p for p in problems if p.severity != "skipped"), problems[0])
+            result.status = "failed"
+            result.reason = f"no records, {plural(result.problems, 'problem')}; first: {first.reason}"
     writer.add_problems(problems, importer.name)
     return result
+
+
+def _count(result: FileResult, problems: list[ImportProblem]) -> None:
+    skipped = sum(p.severity == "skipped" for p in problems)
+    result.skipped += skipped
+    result.problems += len(problems) - skipped

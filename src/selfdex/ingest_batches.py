@@ -50,8 +50,9 @@ class FileResult:
     reason: str | None = None
     records_read: int = 0
     records_new: int = 0
-    problems: int = 0
+    problems: int = 0  # could not be read (error, refused, unsupported)
     platform: str | None = None
+    skipped: int = 0  # deliberately not imported (trailers, markers, superseded copies), with the reason
     records_updated: int = 0  # snapshot exports: stored rows whose content changed (a new rating)
 
 
@@ -62,9 +63,10 @@ class JobSummary:
     files: list[FileResult] = field(default_factory=list)
     records_read: int = 0
     records_new: int = 0
-    problems: int = 0
+    problems: int = 0  # could not be read
     problem_samples: list[ImportProblem] = field(default_factory=list)
     by_platform: Counter[str] = field(default_factory=Counter)  # records read per platform
+    skipped: int = 0  # skipped by design: not problems
     records_updated: int = 0
 
     @property
@@ -81,6 +83,7 @@ class JobSummary:
             "records_updated": self.records_updated,
             "records_duplicate": self.records_duplicate,
             "problems": self.problems,
+            "skipped": self.skipped,
             "by_platform": dict(self.by_platform),
             "files": files,
             "problem_samples": [asdict(p) for p in self.problem_samples],
@@ -193,7 +196,9 @@ class BatchWriter:
         self._problems.append((problems, importer))
         self._pending += len(problems)
         summary = self.summary
-        summary.problems += len(problems)
+        skipped = sum(p.severity == "skipped" for p in problems)
+        summary.skipped += skipped
+        summary.problems += len(problems) - skipped
         room = PROBLEM_SAMPLES - len(summary.problem_samples)
         if room > 0:
             summary.problem_samples.extend(problems[:room])
@@ -241,7 +246,7 @@ class BatchWriter:
                 self._committed["read"] += len(rows)
             for problems, importer in self._problems:
                 store.insert_problems(problems, self.job_id, importer)
-                self._committed["problems"] += len(problems)
+                self._committed["problems"] += sum(p.severity != "skipped" for p in problems)
             for result, version, _tell in self._files:
                 store.insert_file(
                     self.job_id,

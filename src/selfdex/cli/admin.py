@@ -14,6 +14,7 @@ from .. import __version__
 from ..importers.registry import load_errors, load_importers
 from ..store import Store, StoreError
 from ..store.health import ImportTurn, explain
+from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
 from .common import json_option, out, print_json, store_path
 
@@ -133,6 +134,14 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                     if stale
                     else "no interrupted import jobs" + (" (an import is running now)" if importing else ""),
                 )
+            bad = exposed(path)
+            check(
+                "private",
+                not bad,
+                "only you can read the store's files"
+                if not bad
+                else f"other accounts can read {', '.join(p.name for p in bad)}; fix: {fix_command(bad)}",
+            )
         except StoreError as exc:
             check("store", False, str(exc))
         except sqlite3.DatabaseError as exc:

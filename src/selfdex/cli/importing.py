@@ -14,7 +14,7 @@ from rich.text import Text
 from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.registry import load_errors, load_importers
-from ..ingest import JobSummary, Waiting, import_path, taking_turns
+from ..ingest import JobSummary, Waiting, import_path, plural, taking_turns
 from ..store import StoreError, queries
 from ..store.health import ImportTurn
 from .common import (
@@ -95,15 +95,34 @@ class _Waiter:
             self.progress.update(self.task, description=line)
 
 
+def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int, updated: int = 0) -> str:
+    """``1,200 records read, 1,000 new, 200 duplicates, 1 problem, 120 skipped by design``."""
+    parts = [f"{plural(read, 'record')} read", f"{new:,} new"]
+    if updated:
+        parts.append(f"{updated:,} updated (a changed row of a library or vault)")
+    if duplicate:
+        parts.append(f"{plural(duplicate, 'duplicate')} (already stored, or the same event twice)")
+    parts.append(plural(problems, "problem"))
+    if skipped:
+        parts.append(f"{skipped:,} skipped by design")
+    return ", ".join(parts)
+
+
 def print_summary(summary: JobSummary) -> None:
     status = Counter(f.status for f in summary.files)
     out.print(
         Text.assemble(
             (summary.source, "bold"),
-            f": {summary.records_read:,} records read, ",
-            (f"{summary.records_new:,} new", "green"),
-            f"{f', {summary.records_updated:,} updated' if summary.records_updated else ''}"
-            f", {summary.records_duplicate:,} already stored, {summary.problems:,} problems; files: "
+            ": "
+            + counts_line(
+                summary.records_read,
+                summary.records_new,
+                summary.records_duplicate,
+                summary.problems,
+                summary.skipped,
+                summary.records_updated,
+            )
+            + "; files: "
             + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
         )
     )
@@ -121,7 +140,7 @@ def print_summary(summary: JobSummary) -> None:
             out.print(f"  … and {len(not_imported) - 25} more (selfdex jobs show {summary.job_id})")
     errors = [p for p in summary.problem_samples if p.severity not in ("skipped",)]
     if errors:
-        out.print(f"{summary.problems} problem(s); first ones:", style="yellow")
+        out.print(f"{plural(summary.problems, 'problem')}; first ones:", style="yellow")
         for p in errors[:10]:
             where = p.position()
             out.print(f"  {p.member}{' (' + where + ')' if where else ''}: {p.reason}")
@@ -230,7 +249,7 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("job", "source", "started", "status", "read", "new", "problems")
+    table = Table("job", "source", "started", "status", "read", "new", "problems", "skipped by design")
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -239,7 +258,8 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
             r["status"],
             f"{r['records_read']:,}",
             f"{r['records_new']:,}",
-            str(r["problems"]),
+            f"{r['problems']:,}",
+            f"{r['skipped']:,}",
         )
     out.print(table)
 
@@ -258,7 +278,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
     if as_json:
         print_json({"files": files, "problems": errors})
         return
-    table = Table("file", "importer", "status", "records", "new", "problems", "reason")
+    table = Table("file", "importer", "status", "records", "new", "problems", "skipped by design", "reason")
     for f in files:
         table.add_row(
             f["member"],
@@ -267,6 +287,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             str(f["records_read"]),
             str(f["records_new"]),
             str(f["problems"]),
+            str(f["skipped"]),
             f["reason"] or "",
         )
     out.print(table)
@@ -276,7 +297,8 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset"))
             if e[c] is not None
         )
-        out.print(f"  [{e['severity']}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
+        label = "skipped by design" if e["severity"] == "skipped" else e["severity"]
+        out.print(f"  [{label}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
 
 
 COMMANDS = [import_cmd, importers_cmd, sources_cmd, jobs_group]

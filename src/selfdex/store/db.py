@@ -17,6 +17,7 @@ from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
 from .health import explain
+from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["Store", "StoreError", "StoreWriteError", "default_store_path"]
@@ -144,11 +145,12 @@ class StoreWriteError(StoreError, sqlite3.OperationalError):
 class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if str(self.path) != ":memory:" and not self.path.exists():
             if not create:
                 raise StoreError(f"no store at {self.path} (import something first: selfdex import PATH)")
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+                private_file(self.path)
             except OSError as exc:
                 raise StoreError(f"cannot create the store at {self.path}: {exc.strerror}") from exc
         try:
