@@ -37,7 +37,7 @@ from .ingest_batches import (
     row_or_problem,
 )
 from .model import ImportProblem, Provenance
-from .store import Store, StoreError
+from .store import Store, StoreError, crypto
 from .store.health import ImportTurn
 
 __all__ = [
@@ -173,6 +173,10 @@ def import_path(
     return summary
 
 
+# The store's own failures (SQLCipher's errors are not sqlite3's subclasses): they stop the job.
+_STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, StoreError, *crypto.database_errors())
+
+
 def plural(n: int, word: str) -> str:
     """``1 problem``, ``3 problems``, ``1,200 records``."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
@@ -225,7 +229,7 @@ def _import_entry(
                 _count(result, problems)
                 writer.add_problems(problems, importer.name)
                 problems = []
-    except (sqlite3.Error, StoreError):
+    except _STORE_ERRORS:
         raise  # the store itself failed: the job stops, with one line saying why
     except DAMAGE as exc:  # the member's bytes are damaged (bad CRC, cut short): none of its rows are kept
         lost = writer.forget(result)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..store import crypto
 from ..store.health import backup, explain
 from .common import UserError, console, json_option, open_store, print_json
 
@@ -33,9 +34,10 @@ def backup_cmd(ctx: click.Context, path: Path, force: bool, as_json: bool) -> No
     with open_store(ctx) as store:
         if path.resolve() == store.path.resolve():
             raise UserError("the backup must not be the store itself")
+        errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
         try:
-            size = backup(store.conn, path)
-        except sqlite3.Error as exc:
+            size = backup(store.conn, path, encrypted=crypto.is_encrypted(store.path))
+        except errors as exc:
             raise UserError(explain(exc, store.path) or f"backup failed: {exc}") from None
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror}") from None

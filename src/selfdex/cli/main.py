@@ -9,6 +9,8 @@ checks that it matches the commands the modules really define.
 from __future__ import annotations
 
 import importlib
+import sys
+from pathlib import Path
 
 import click
 
@@ -53,6 +55,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "path": ("admin", "Where the store lives (override with --store or SELFDEX_STORE)."),
     "doctor": ("admin", "Check the environment and the store; exit 1 if something needs fixing."),
     "backup": ("backup", "Copy the store to PATH (a consistent snapshot, safe while importing or serving)."),
+    "init": ("crypt", "Create an empty store (optionally encrypted at rest with a passphrase)."),
+    "encrypt": ("crypt", "Encrypt the existing store in place (stop `selfdex serve` first)."),
+    "decrypt": (
+        "crypt",
+        "Turn the encrypted store back into a plain SQLite file, in place or as a copy (--output).",
+    ),
     "demo": (
         "demo",
         "Generate a made-up person's exports, import them, and show a per-platform summary and a few queries.",
@@ -81,9 +89,12 @@ class LazyGroup(click.Group):
         """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
         import sqlite3
 
+        from ..store import crypto
+
+        errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
         try:
             return super().invoke(ctx)
-        except sqlite3.Error as exc:
+        except errors as exc:
             from ..store.health import explain
             from .common import UserError, store_path
 
@@ -110,6 +121,16 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, store: str | None) -> None:
     """selfdex: your own personalization engine over your data exports, in one local store you own."""
     ctx.obj = {"store": store}
+    from ..store import crypto  # stdlib only; every command but --help opens the store anyway
+
+    crypto.set_prompt(_ask_passphrase)
+
+
+def _ask_passphrase(path: Path) -> str | None:
+    """The passphrase of an encrypted store, asked on the terminal (scripts set SELFDEX_PASSPHRASE)."""
+    if not sys.stdin.isatty():
+        return None
+    return str(click.prompt(f"Passphrase for {path}", hide_input=True, err=True))
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ import orjson
 from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
+from . import crypto
 from .health import explain
 from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
@@ -142,6 +143,16 @@ class StoreWriteError(StoreError, sqlite3.OperationalError):
     keep doing so."""
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode with rows as ``Row``: plain SQLite, or SQLCipher for a store
+    that is encrypted (see ``crypto``; the file says which)."""
+    if crypto.is_encrypted(path):
+        return crypto.connect(path, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
@@ -154,8 +165,7 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"cannot create the store at {self.path}: {exc.strerror}") from exc
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
+            self.conn = connect(self.path)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
@@ -163,7 +173,9 @@ class Store:
             self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps index pages hot during big imports
             self.conn.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except crypto.CryptoError as exc:
+            raise StoreError(str(exc)) from exc
+        except crypto.database_errors() as exc:
             # A damaged, read-only or unopenable file is named as such, not as "not a selfdex store".
             said = explain(exc, self.path)
             if said is None or "is busy" in said:
@@ -181,7 +193,7 @@ class Store:
                 self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 return
             rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
-        except sqlite3.DatabaseError as exc:
+        except crypto.database_errors() as exc:
             raise StoreError(explain(exc, self.path) or f"{self.path}: {exc}") from exc
         if rows != ["ok"]:
             raise StoreError(
@@ -262,7 +274,7 @@ class Store:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
-            except sqlite3.OperationalError as exc:
+            except crypto.operational_errors() as exc:
                 busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
                 if not busy or time.monotonic() >= deadline:
                     said = explain(exc, self.path)

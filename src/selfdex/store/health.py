@@ -51,7 +51,9 @@ def _write_failure(path: Path) -> str:
 
 def explain(exc: BaseException, path: Path) -> str | None:
     """One line for an error of the store file itself, or None when ``exc`` is something else."""
-    if not isinstance(exc, sqlite3.Error):
+    from . import crypto
+
+    if not isinstance(exc, (sqlite3.Error, *crypto.database_errors())):
         return None
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc).lower()
@@ -146,11 +148,29 @@ class ImportTurn:
             self._fd = None
 
 
-def backup(source: sqlite3.Connection, dest: Path, progress: Callable[[int, int], None] | None = None) -> int:
-    """Copy the store to ``dest`` (atomically: a temporary file renamed into place); returns its size."""
+def backup(
+    source: sqlite3.Connection,
+    dest: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    encrypted: bool = False,
+) -> int:
+    """Copy the store to ``dest`` (atomically: a temporary file renamed into place); returns its size.
+
+    An encrypted store is copied with ``VACUUM INTO`` on its SQLCipher connection (one read transaction
+    too), so the copy stays encrypted under the same key; a plain one with the online backup API."""
     dest = Path(dest)
     tmp = dest.with_name(f".{dest.name}.partial")
     tmp.unlink(missing_ok=True)
+    if encrypted:
+        try:
+            source.execute("VACUUM INTO ?", (str(tmp),))
+            tmp.chmod(0o600)
+            os.replace(tmp, dest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return dest.stat().st_size
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the copy is as private as the store
     os.close(fd)
     try:
