@@ -7,14 +7,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from rich.text import Text
 
 from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.registry import load_errors, load_importers
-from ..ingest import JobSummary, import_path, plural
-from ..store import queries
+from ..ingest import JobSummary, Waiting, import_path, plural, taking_turns
+from ..store import StoreError, queries
+from ..store.health import ImportTurn
 from .common import (
     RichImportProgress,
     UserError,
@@ -39,34 +41,65 @@ def run_import(
         if not Path(p).exists():
             raise UserError(f"{p}: no such file or folder")
     store = open_store(ctx, create=True)
-    summaries = []
+    summaries: list[JobSummary] = []
     try:
-        with make_progress() as progress:
+        progress = make_progress()
+        # One turn for all the paths and the profile refresh: another import waits until we are done.
+        with progress, taking_turns(store, _Waiter(progress, quiet)):
             for p in paths:
                 if not quiet:
                     progress.console.print(f"[bold]Importing[/] {esc(p)}")
                 hook = RichImportProgress(progress) if not quiet else None
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
-        # New records may link to entities on other platforms, and the person's forget rules must
-        # also cover records that arrived just now.
-        # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
-        from ..profile import build_profile
-        from ..profile import refresh as refresh_profile
+            # New records may link to entities on other platforms, and the person's forget rules
+            # must also cover records that arrived just now.
+            # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
+            from ..profile import build_profile
+            from ..profile import refresh as refresh_profile
 
-        with console.status("Updating entity links, your corrections and your profile…"):
-            refresh_profile(store)
-            build_profile(store)  # computed once here, then served from the store
+            progress.stop()
+            with console.status("Updating entity links, your corrections and your profile…"):
+                refresh_profile(store)
+                build_profile(store)  # computed once here, then served from the store
     except KeyboardInterrupt:
-        console.print("[yellow]Interrupted: the job was rolled back; the store is as it was before it.[/]")
+        console.print(
+            "[yellow]Interrupted: what was imported so far is kept and the job is marked interrupted; "
+            "run the same import again to complete it (nothing is duplicated).[/]"
+        )
         raise SystemExit(130) from None
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     finally:
         store.close()
     return summaries
 
 
-def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int) -> str:
+class _Waiter:
+    """Says, once and then as a live line, that another import holds the store and how far it got."""
+
+    def __init__(self, progress: Progress, quiet: bool) -> None:
+        self.progress = progress
+        self.quiet = quiet
+        self.task: TaskID | None = None
+
+    def __call__(self, waiting: Waiting) -> None:
+        who = f"import {waiting.job_id}" if waiting.job_id is not None else "another import"
+        line = f"[yellow]waiting for {who} to finish…[/] ({waiting.records_read:,} records stored so far)"
+        if self.task is None:
+            console.print(
+                f"[yellow]The store is busy: waiting for {who} to finish"
+                f"{f' ({esc(waiting.source)})' if waiting.source else ''}…[/]"
+            )
+            self.task = self.progress.add_task(line, total=None)
+        else:
+            self.progress.update(self.task, description=line)
+
+
+def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int, updated: int = 0) -> str:
     """``1,200 records read, 1,000 new, 200 duplicates, 1 problem, 120 skipped by design``."""
     parts = [f"{plural(read, 'record')} read", f"{new:,} new"]
+    if updated:
+        parts.append(f"{updated:,} updated (a changed row of a library or vault)")
     if duplicate:
         parts.append(f"{plural(duplicate, 'duplicate')} (already stored, or the same event twice)")
     parts.append(plural(problems, "problem"))
@@ -87,6 +120,7 @@ def print_summary(summary: JobSummary) -> None:
                 summary.records_duplicate,
                 summary.problems,
                 summary.skipped,
+                summary.records_updated,
             )
             + "; files: "
             + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
@@ -208,6 +242,10 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
     """Recent import jobs."""
     with open_store(ctx) as store:
         rows = queries.jobs(store)
+        if any(r["status"] == "running" for r in rows) and not ImportTurn(store.path).held_elsewhere():
+            for r in rows:  # nobody is importing: a 'running' job's process died (kill -9, power cut)
+                if r["status"] == "running":
+                    r["status"] = "interrupted"
     if as_json:
         print_json(rows)
         return

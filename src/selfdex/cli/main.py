@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval", "Measure the person's agent against platform baselines on public data."),
     "path": ("admin", "Where the store lives (override with --store or SELFDEX_STORE)."),
     "doctor": ("admin", "Check the environment and the store; exit 1 if something needs fixing."),
+    "backup": ("backup", "Copy the store to PATH (a consistent snapshot, safe while importing or serving)."),
     "init": ("crypt", "Create an empty store (optionally encrypted at rest with a passphrase)."),
     "encrypt": ("crypt", "Encrypt the existing store in place (stop `selfdex serve` first)."),
     "decrypt": (
@@ -83,6 +84,24 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def invoke(self, ctx: click.Context) -> object:
+        """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
+        import sqlite3
+
+        from ..store import crypto
+
+        errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
+        try:
+            return super().invoke(ctx)
+        except errors as exc:
+            from ..store.health import explain
+            from .common import UserError, store_path
+
+            said = explain(exc, store_path(ctx))
+            if said is None:
+                raise
+            raise UserError(said) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
