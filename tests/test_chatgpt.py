@@ -9,7 +9,9 @@ from selfdex.importers.chatgpt import ChatGPTImporter
 from selfdex.testing import parse_path, recognitions
 
 
-def _node(nid: str, parent: str | None, children: list[str], role: str | None = None, text: str = "", **kw: object) -> dict:  # type: ignore[type-arg]
+def _node(
+    nid: str, parent: str | None, children: list[str], role: str | None = None, text: str = "", **kw: object
+) -> dict:  # type: ignore[type-arg]
     msg = None
     if role:
         msg = {
@@ -24,21 +26,49 @@ def _node(nid: str, parent: str | None, children: list[str], role: str | None = 
 
 
 def _conv(mapping: dict, current: str | None, **kw: object) -> dict:  # type: ignore[type-arg]
-    return {"title": "Spice", "create_time": 1700000000.0, "mapping": mapping, "current_node": current,
-            "conversation_id": "c-1", "id": "c-1", **kw}
+    return {
+        "title": "Spice",
+        "create_time": 1700000000.0,
+        "mapping": mapping,
+        "current_node": current,
+        "conversation_id": "c-1",
+        "id": "c-1",
+        **kw,
+    }
 
 
 def _tree() -> dict:  # type: ignore[type-arg]
     return {
         "root": _node("root", None, ["sys"]),
-        "sys": _node("sys", "root", ["u1old", "u1"], "system", "You are ChatGPT", metadata={"is_visually_hidden_from_conversation": True}),
+        "sys": _node(
+            "sys",
+            "root",
+            ["u1old", "u1"],
+            "system",
+            "You are ChatGPT",
+            metadata={"is_visually_hidden_from_conversation": True},
+        ),
         "u1old": _node("u1old", "sys", ["a1old"], "user", "what is spice (first try)"),
         "a1old": _node("a1old", "u1old", [], "assistant", "abandoned answer"),
         "u1": _node("u1", "sys", ["a1"], "user", "What is the spice melange?"),
         "a1": _node("a1", "u1", ["t1"], "assistant", "A drug that extends life."),
-        "t1": _node("t1", "a1", ["u2"], "tool", "search results", content={"content_type": "code", "text": "x"}),
-        "u2": _node("u2", "t1", ["a2"], "user", "", content={"content_type": "multimodal_text", "parts": [
-            {"content_type": "image_asset_pointer", "asset_pointer": "file-service://x"}, "Is this a sandworm?"]}),
+        "t1": _node(
+            "t1", "a1", ["u2"], "tool", "search results", content={"content_type": "code", "text": "x"}
+        ),
+        "u2": _node(
+            "u2",
+            "t1",
+            ["a2"],
+            "user",
+            "",
+            content={
+                "content_type": "multimodal_text",
+                "parts": [
+                    {"content_type": "image_asset_pointer", "asset_pointer": "file-service://x"},
+                    "Is this a sandworm?",
+                ],
+            },
+        ),
         "a2": _node("a2", "u2", ["r2"], "assistant", "Yes."),
         "r2": _node("r2", "a2", [], "assistant", "", content={"content_type": "thoughts", "thoughts": []}),
     }
@@ -50,7 +80,9 @@ def _write(tmp_path: Path, name: str, data: object) -> Path:
 
 
 def test_follows_current_node_and_drops_abandoned_branches_system_tools_and_reasoning(tmp_path: Path) -> None:
-    records, problems = parse_path(ChatGPTImporter(), _write(tmp_path, "conversations.json", [_conv(_tree(), "r2")]))
+    records, problems = parse_path(
+        ChatGPTImporter(), _write(tmp_path, "conversations.json", [_conv(_tree(), "r2")])
+    )
     assert problems == []
     assert [(r.action, r.text) for r in records] == [
         ("messaged", "What is the spice melange?"),
@@ -58,7 +90,9 @@ def test_follows_current_node_and_drops_abandoned_branches_system_tools_and_reas
         ("messaged", "[image]\nIs this a sandworm?"),
         ("received", "Yes."),
     ]
-    assert all(r.item.title == "Spice" and r.item.creators == () for r in records)  # the model is no correspondent
+    assert all(
+        r.item.title == "Spice" and r.item.creators == () for r in records
+    )  # the model is no correspondent
     assert records[0].item.url == "https://chatgpt.com/c/c-1" and records[0].provenance.index == 0  # type: ignore[union-attr]
 
 
@@ -74,9 +108,13 @@ def test_do_not_remember_is_respected(tmp_path: Path) -> None:
     assert {r.extra["conversation_id"] for r in records} == {"c-2"}
 
 
-def test_one_bad_conversation_is_one_problem_and_a_truncated_file_keeps_what_came_before(tmp_path: Path) -> None:
+def test_one_bad_conversation_is_one_problem_and_a_truncated_file_keeps_what_came_before(
+    tmp_path: Path,
+) -> None:
     good = json.dumps(_conv(_tree(), "r2"))
-    (tmp_path / "conversations-001.json").write_text(f'[{{"title": "x", "mapping": 3}}, {good}, {good[:200]}', encoding="utf-8")
+    (tmp_path / "conversations-001.json").write_text(
+        f'[{{"title": "x", "mapping": 3}}, {good}, {good[:200]}', encoding="utf-8"
+    )
     records, problems = parse_path(ChatGPTImporter(), tmp_path)
     assert len(records) == 4
     assert [p.index for p in problems] == [0, 2]
@@ -84,7 +122,9 @@ def test_one_bad_conversation_is_one_problem_and_a_truncated_file_keeps_what_cam
 
 def test_cycle_in_the_tree_does_not_hang(tmp_path: Path) -> None:
     tree = {"a": _node("a", "b", ["b"], "user", "hi"), "b": _node("b", "a", ["a"], "assistant", "hello")}
-    records, problems = parse_path(ChatGPTImporter(), _write(tmp_path, "conversations.json", [_conv(tree, "b")]))
+    records, problems = parse_path(
+        ChatGPTImporter(), _write(tmp_path, "conversations.json", [_conv(tree, "b")])
+    )
     assert problems == [] and len(records) == 2
 
 

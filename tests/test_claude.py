@@ -15,17 +15,35 @@ def test_text_blocks_only_and_flat_text_fallback(tmp_path: Path) -> None:
         "name": "Arrival",
         "created_at": "2024-05-01T10:00:00.000000Z",
         "chat_messages": [
-            {"uuid": "m1", "sender": "human", "text": "Is Arrival faithful?", "created_at": "2024-05-01T10:00:00.123456Z"},
-            {"uuid": "m2", "sender": "assistant", "created_at": "2024-05-01T10:00:05Z", "text": "flat copy",
-             "content": [{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "Mostly."}]},
-            {"uuid": "m3", "sender": "assistant", "created_at": "2024-05-01T10:00:06Z", "text": "",
-             "content": [{"type": "tool_use", "name": "search"}]},
+            {
+                "uuid": "m1",
+                "sender": "human",
+                "text": "Is Arrival faithful?",
+                "created_at": "2024-05-01T10:00:00.123456Z",
+            },
+            {
+                "uuid": "m2",
+                "sender": "assistant",
+                "created_at": "2024-05-01T10:00:05Z",
+                "text": "flat copy",
+                "content": [{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "Mostly."}],
+            },
+            {
+                "uuid": "m3",
+                "sender": "assistant",
+                "created_at": "2024-05-01T10:00:06Z",
+                "text": "",
+                "content": [{"type": "tool_use", "name": "search"}],
+            },
             {"uuid": "m4", "sender": "human", "created_at": "yesterday", "text": "bad date"},
         ],
     }
     (tmp_path / "conversations.json").write_text(json.dumps([conv]), encoding="utf-8")
     records, problems = parse_path(ClaudeImporter(), tmp_path)
-    assert [(r.action, r.text) for r in records] == [("messaged", "Is Arrival faithful?"), ("received", "Mostly.")]
+    assert [(r.action, r.text) for r in records] == [
+        ("messaged", "Is Arrival faithful?"),
+        ("received", "Mostly."),
+    ]
     assert records[0].precision == "us" and records[0].item.creators == ()
     assert len(problems) == 1 and "created_at" in problems[0].reason and problems[0].index == 0
 
@@ -33,7 +51,9 @@ def test_text_blocks_only_and_flat_text_fallback(tmp_path: Path) -> None:
 def test_sample_person_and_no_confusion_with_chatgpt(sample_exports: Path) -> None:
     bundle = next(sample_exports.glob("data-*-batch-0000.zip"))
     assert recognitions(bundle)["conversations.json"] == "claude"
-    assert recognitions(sample_exports / "chatgpt-export-2025-07-01.zip")["conversations-000.json"] == "chatgpt"
+    assert (
+        recognitions(sample_exports / "chatgpt-export-2025-07-01.zip")["conversations-000.json"] == "chatgpt"
+    )
     records, problems = parse_path(ClaudeImporter(), bundle)
     assert problems == [] and len(records) == 4
     assert any("Hans Zimmer" in (r.text or "") for r in records)

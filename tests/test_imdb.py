@@ -51,7 +51,9 @@ def test_legacy_lowercase_ratings(tmp_path: Path) -> None:
 
 def test_other_lists_are_saved_and_letterboxd_is_not_claimed(tmp_path: Path) -> None:
     (tmp_path / "sci-fi favourites.csv").write_text(_2024_LIST, encoding="utf-8")
-    (tmp_path / "watched.csv").write_text("Date,Name,Year,Letterboxd URI\n2024-01-01,Dune,2021,https://boxd.it/x\n")
+    (tmp_path / "watched.csv").write_text(
+        "Date,Name,Year,Letterboxd URI\n2024-01-01,Dune,2021,https://boxd.it/x\n"
+    )
     records, _ = parse_path(IMDbImporter(), tmp_path)
     assert [(r.action, r.extra["list"]) for r in records] == [("saved", "sci-fi favourites")]
     assert recognitions(tmp_path)["watched.csv"] == "letterboxd"

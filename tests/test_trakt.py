@@ -11,23 +11,55 @@ from selfdex.profile.entities import _COLUMNS, link_records
 from selfdex.store import Store
 from selfdex.testing import parse_path, recognitions
 
-_DUNE = {"title": "Dune", "year": 2021, "ids": {"trakt": 1, "slug": "dune-2021", "imdb": "tt1160419", "tmdb": 438631}}
-_DARK = {"title": "Dark", "year": 2017, "ids": {"trakt": 2, "slug": "dark", "tvdb": 334824, "imdb": "tt5753856", "tmdb": 70523}}
+_DUNE = {
+    "title": "Dune",
+    "year": 2021,
+    "ids": {"trakt": 1, "slug": "dune-2021", "imdb": "tt1160419", "tmdb": 438631},
+}
+_DARK = {
+    "title": "Dark",
+    "year": 2017,
+    "ids": {"trakt": 2, "slug": "dark", "tvdb": 334824, "imdb": "tt5753856", "tmdb": 70523},
+}
 
 
 def test_history_movies_and_episodes_with_ids(tmp_path: Path) -> None:
     history = [
-        {"id": 11, "watched_at": "2024-03-02T21:58:00.000Z", "action": "scrobble", "type": "movie", "movie": _DUNE},
-        {"id": 12, "watched_at": "2024-03-02T21:58:00.000Z", "action": "watch", "type": "movie", "movie": _DUNE},
-        {"id": 13, "watched_at": "2024-04-01T20:00:00.000Z", "action": "checkin", "type": "episode",
-         "episode": {"season": 2, "number": 1, "title": "Beginnings and Endings", "ids": {"trakt": 9, "imdb": "tt8000001"}},
-         "show": _DARK},
+        {
+            "id": 11,
+            "watched_at": "2024-03-02T21:58:00.000Z",
+            "action": "scrobble",
+            "type": "movie",
+            "movie": _DUNE,
+        },
+        {
+            "id": 12,
+            "watched_at": "2024-03-02T21:58:00.000Z",
+            "action": "watch",
+            "type": "movie",
+            "movie": _DUNE,
+        },
+        {
+            "id": 13,
+            "watched_at": "2024-04-01T20:00:00.000Z",
+            "action": "checkin",
+            "type": "episode",
+            "episode": {
+                "season": 2,
+                "number": 1,
+                "title": "Beginnings and Endings",
+                "ids": {"trakt": 9, "imdb": "tt8000001"},
+            },
+            "show": _DARK,
+        },
         {"id": 14, "watched_at": "not a date", "type": "movie", "movie": _DUNE},
         {"id": 15, "watched_at": "2024-04-01T20:00:00.000Z", "type": "person"},
     ]
     (tmp_path / "watched-history-2.json").write_text(json.dumps(history), encoding="utf-8")
     (tmp_path / "collection-movies.json").write_text("[]", encoding="utf-8")
-    (tmp_path / "watched-movies.json").write_text(json.dumps([{"plays": 2, "movie": _DUNE}]), encoding="utf-8")
+    (tmp_path / "watched-movies.json").write_text(
+        json.dumps([{"plays": 2, "movie": _DUNE}]), encoding="utf-8"
+    )
     records, problems = parse_path(TraktImporter(), tmp_path)
     dune = [r for r in records if r.item.kind == "movie"]
     # two plays at the same minute are two plays (their history ids differ)
@@ -43,10 +75,22 @@ def test_history_movies_and_episodes_with_ids(tmp_path: Path) -> None:
 
 def test_ratings_and_watchlist(tmp_path: Path) -> None:
     (tmp_path / "ratings-shows.json").write_text(
-        json.dumps([{"rated_at": "2025-02-11T21:04:10.000Z", "rating": 9, "type": "show", "show": _DARK}]), encoding="utf-8"
+        json.dumps([{"rated_at": "2025-02-11T21:04:10.000Z", "rating": 9, "type": "show", "show": _DARK}]),
+        encoding="utf-8",
     )
     (tmp_path / "lists-watchlist.json").write_text(
-        json.dumps([{"rank": 1, "id": 5, "listed_at": "2025-05-02T18:30:00.000Z", "notes": "soon", "type": "movie", "movie": _DUNE}]),
+        json.dumps(
+            [
+                {
+                    "rank": 1,
+                    "id": 5,
+                    "listed_at": "2025-05-02T18:30:00.000Z",
+                    "notes": "soon",
+                    "type": "movie",
+                    "movie": _DUNE,
+                }
+            ]
+        ),
         encoding="utf-8",
     )
     records, problems = parse_path(TraktImporter(), tmp_path)
@@ -80,7 +124,8 @@ def test_the_imdb_id_joins_titles_that_differ(tmp_path: Path, store: Store) -> N
     """Trakt writes the English title, an IMDb list the original one: the tt id says they are one film."""
     movie = {"title": "Solaris", "year": 1972, "ids": {"trakt": 7, "imdb": "tt0069293"}}
     (tmp_path / "lists-watchlist.json").write_text(
-        json.dumps([{"listed_at": "2025-05-02T18:30:00.000Z", "type": "movie", "movie": movie}]), encoding="utf-8"
+        json.dumps([{"listed_at": "2025-05-02T18:30:00.000Z", "type": "movie", "movie": movie}]),
+        encoding="utf-8",
     )
     (tmp_path / "ratings.csv").write_text(
         "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,Release Date,Directors\n"

@@ -40,7 +40,7 @@ def test_ios_us_locale_with_narrow_space_before_pm(tmp_path: Path) -> None:
 def test_android_day_first_decided_by_a_later_line(tmp_path: Path) -> None:
     chat = (
         "03/04/2023, 09:03 - Messages and calls are end-to-end encrypted. Tap to learn more.\n"
-        "03/04/2023, 09:03 - Lea created group \"Run: Sunday\"\n"
+        '03/04/2023, 09:03 - Lea created group "Run: Sunday"\n'
         '03/04/2023, 09:04 - Lea changed the subject from "Run" to "Run: Sunday"\n'
         "03/04/2023, 09:05 - Lea: first line\n"
         "second line\n"
@@ -64,9 +64,15 @@ def test_android_day_first_decided_by_a_later_line(tmp_path: Path) -> None:
     ("line", "expected"),
     [
         ("15.01.24, 19:42 - Jonas: hallo", datetime(2024, 1, 15, 19, 42, tzinfo=UTC)),  # German: dots
-        ("[2024-01-15, 19:42:07] Jonas: hej", datetime(2024, 1, 15, 19, 42, 7, tzinfo=UTC)),  # Swedish: year first
+        (
+            "[2024-01-15, 19:42:07] Jonas: hej",
+            datetime(2024, 1, 15, 19, 42, 7, tzinfo=UTC),
+        ),  # Swedish: year first
         ("1/2/24, 7:42 PM - Jonas: hi", datetime(2024, 1, 2, 19, 42, tzinfo=UTC)),  # undecided: 12-hour → US
-        ("1/2/24, 19:42 - Jonas: hi", datetime(2024, 2, 1, 19, 42, tzinfo=UTC)),  # undecided: 24-hour → day first
+        (
+            "1/2/24, 19:42 - Jonas: hi",
+            datetime(2024, 2, 1, 19, 42, tzinfo=UTC),
+        ),  # undecided: 24-hour → day first
     ],
 )
 def test_locale_date_orders(tmp_path: Path, line: str, expected: datetime) -> None:
@@ -74,7 +80,9 @@ def test_locale_date_orders(tmp_path: Path, line: str, expected: datetime) -> No
     assert problems == [] and [r.when for r in records] == [expected]
 
 
-def test_identical_messages_in_one_minute_are_kept_apart_and_a_bad_date_is_one_problem(tmp_path: Path) -> None:
+def test_identical_messages_in_one_minute_are_kept_apart_and_a_bad_date_is_one_problem(
+    tmp_path: Path,
+) -> None:
     chat = "01/04/2023, 09:05 - Mara: ok\n01/04/2023, 09:05 - Mara: ok\n31/02/2023, 09:06 - Mara: when?\n13/04/2023, 09:07 - Mara: fine\n"
     records, problems = _parse(tmp_path, "_chat.txt", chat)
     assert len(records) == 3 and len({r.id for r in records}) == 3

@@ -77,7 +77,7 @@ class ChatGPTImporter(Importer):
         model = conv.get("default_model_slug")
         for position, msg in enumerate(_active_branch(conv)):
             author = msg.get("author") or {}
-            action = _ROLES.get(author.get("role"))
+            action = _ROLES.get(str(author.get("role")))
             content = msg.get("content") or {}
             meta = msg.get("metadata") or {}
             if action is None or content.get("content_type") not in _TEXT_TYPES:

@@ -76,7 +76,9 @@ class ClaudeImporter(Importer):
             "identity": msg.get("uuid") or f"{conv_id}:{position}",
         }
         files = [
-            a.get("file_name") for a in (msg.get("attachments") or []) + (msg.get("files") or []) if isinstance(a, dict)
+            a.get("file_name")
+            for a in (msg.get("attachments") or []) + (msg.get("files") or [])
+            if isinstance(a, dict)
         ]
         if files := [f for f in files if f]:
             extra["attachments"] = files[:20]
@@ -105,6 +107,8 @@ def _text(msg: dict[str, Any]) -> str | None:
         texts = [b.get("text") or "" for b in blocks if isinstance(b, dict) and b.get("type") == "text"]
         if any(texts):
             return clean("\n\n".join(t for t in texts if t))
-        if any(isinstance(b, dict) and b.get("type") in ("thinking", "tool_use", "tool_result") for b in blocks):
+        if any(
+            isinstance(b, dict) and b.get("type") in ("thinking", "tool_use", "tool_result") for b in blocks
+        ):
             return None  # a turn that only thought or called tools said nothing to the person
     return clean(msg.get("text"))

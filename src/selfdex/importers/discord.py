@@ -22,7 +22,14 @@ from ._util import clean, prov
 from .base import Importer, ParseResult, csv_header, iter_csv, iter_json_items, load_small_json
 
 _CHANNEL_DIR = re.compile(r"^c?(\d{15,22})$")
-_TYPES = {0: "server channel", 1: "direct message", 3: "group DM", 5: "announcements", 11: "thread", 12: "thread"}
+_TYPES = {
+    0: "server channel",
+    1: "direct message",
+    3: "group DM",
+    5: "announcements",
+    11: "thread",
+    12: "thread",
+}
 
 
 def _channel_id(entry: Entry) -> str | None:
@@ -82,7 +89,9 @@ class DiscordImporter(Importer):
             stamp_text = str(msg.get("Timestamp") or "")
             stamp = parse_iso(stamp_text, "UTC")
             if stamp is None:
-                yield ImportProblem(f"unreadable Timestamp {stamp_text!r}", entry.path, index=index, line=line)
+                yield ImportProblem(
+                    f"unreadable Timestamp {stamp_text!r}", entry.path, index=index, line=line
+                )
                 continue
             text = clean(msg.get("Contents"))
             attachments = clean(msg.get("Attachments"))

@@ -61,7 +61,9 @@ class GoogleFitImporter(Importer):
         if not _in_fit(entry):
             return 0.0
         folder = entry.parts[-2] if len(entry.parts) >= 2 else ""
-        if entry.suffix == ".csv" and (folder == "Daily activity metrics" or entry.name.startswith("Daily activity")):
+        if entry.suffix == ".csv" and (
+            folder == "Daily activity metrics" or entry.name.startswith("Daily activity")
+        ):
             return 0.95
         if entry.suffix == ".json" and folder == "All Sessions" and b'"fitnessActivity"' in entry.head(2048):
             return 0.95
@@ -95,7 +97,9 @@ class GoogleFitImporter(Importer):
             return
         m = _DAY_FILE.match(entry.name)
         if not m:
-            yield ImportProblem("a 15-minute Fit file whose name is not its date", entry.path, severity="unsupported")
+            yield ImportProblem(
+                "a 15-minute Fit file whose name is not its date", entry.path, severity="unsupported"
+            )
             return
         day = date.fromisoformat(m.group(1))
         sums: dict[str, float] = {}
@@ -156,7 +160,7 @@ class GoogleFitImporter(Importer):
             return
         metrics: dict[str, float] = {}
         for agg in data.get("aggregate") or []:
-            key = _AGGREGATES.get((agg or {}).get("metricName"))
+            key = _AGGREGATES.get(str((agg or {}).get("metricName")))
             value = agg.get("floatValue", agg.get("intValue")) if key else None
             if key and isinstance(value, int | float):
                 metrics[key] = float(value)

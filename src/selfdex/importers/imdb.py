@@ -84,13 +84,21 @@ class IMDbImporter(Importer):
             title = _get(r, "Title")
             if not const or not const.startswith(("tt", "nm")) or not title:
                 yield ImportProblem(
-                    "row has no IMDb id (Const) or title", entry.path, index=index, line=line, excerpt=str(r)[:200]
+                    "row has no IMDb id (Const) or title",
+                    entry.path,
+                    index=index,
+                    line=line,
+                    excerpt=str(r)[:200],
                 )
                 continue
             type_text = (_get(r, "Title Type", "Title type") or "").lower()
             kind = _KINDS.get(type_text, "movie")
             rating = to_float(_get(r, "Your Rating", "You rated"))
-            date_text = _get(r, "Date Rated") or _get(r, "Created", "created") if not is_list else _get(r, "Created", "created")
+            date_text = (
+                _get(r, "Date Rated") or _get(r, "Created", "created")
+                if not is_list
+                else _get(r, "Created", "created")
+            )
             stamp = _date(date_text) if date_text else None
             if date_text and stamp is None:
                 yield ImportProblem(f"unreadable date {date_text!r}", entry.path, index=index, line=line)

@@ -11,6 +11,7 @@ the redaction gazetteer; their e-mail addresses are not kept.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
@@ -34,6 +35,10 @@ _FILES = {
     "shares.csv": "shares",
     "messages.csv": "messages",
 }
+
+
+# (action, item, when, text, extra) for one row
+_Row = tuple[str, Item, Stamp | None, str | None, dict[str, Any]]
 
 
 def _header_line(entry: Entry, kind: str) -> int | None:
@@ -107,18 +112,22 @@ class LinkedInImporter(Importer):
             )
 
     # Each returns (action, item, stamp, text, extra), None to skip a row, or a problem's reason.
-    def _connections(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _connections(self, r: dict[str, str]) -> _Row | str | None:
         name = " ".join(p for p in (clean(r.get("First Name")), clean(r.get("Last Name"))) if p)
         if not name:
             return None  # LinkedIn leaves rows blank for members who hid their name
         stamp = _date(r.get("Connected On"))
         if r.get("Connected On") and stamp is None:
             return f"unreadable Connected On {r.get('Connected On')!r}"
-        extra = {k: v for k, v in (("company", clean(r.get("Company"))), ("position", clean(r.get("Position")))) if v}
+        extra = {
+            k: v
+            for k, v in (("company", clean(r.get("Company"))), ("position", clean(r.get("Position"))))
+            if v
+        }
         item = Item(kind="person", title=name, creators=(name,), url=clean(r.get("URL")))
         return "followed", item, stamp, None, extra
 
-    def _positions(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _positions(self, r: dict[str, str]) -> _Row | str | None:
         title, company = clean(r.get("Title")), clean(r.get("Company Name"))
         if not title and not company:
             return None
@@ -130,33 +139,51 @@ class LinkedInImporter(Importer):
         if loc := clean(r.get("Location")):
             extra["location"] = loc
         label = f"{title} at {company}" if title and company else title or company
-        return "started", Item(kind="event", title=label, categories=("job",)), stamp, clean(r.get("Description")), extra
+        return (
+            "started",
+            Item(kind="event", title=label, categories=("job",)),
+            stamp,
+            clean(r.get("Description")),
+            extra,
+        )
 
-    def _skills(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _skills(self, r: dict[str, str]) -> _Row | str | None:
         name = clean(r.get("Name"))
-        return ("noted", Item(kind="topic", title=name, categories=("skill",)), None, None, {}) if name else None
+        return (
+            ("noted", Item(kind="topic", title=name, categories=("skill",)), None, None, {}) if name else None
+        )
 
-    def _inferences(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _inferences(self, r: dict[str, str]) -> _Row | str | None:
         value = clean(r.get("Inference"))
         if not value:
             return None
-        extra = {"category": clean(r.get("Category")), "type": clean(r.get("Type of inference")), "inferred": True}
+        extra = {
+            "category": clean(r.get("Category")),
+            "type": clean(r.get("Type of inference")),
+            "inferred": True,
+        }
         title = f"{clean(r.get('Description')) or clean(r.get('Type of inference'))}: {value}"
         return "interested", Item(kind="topic", title=title, categories=("inference",)), None, None, extra
 
-    def _shares(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _shares(self, r: dict[str, str]) -> _Row | str | None:
         stamp = _date(r.get("Date"))
         text = clean(r.get("ShareCommentary"))
-        item = Item(kind="post", title=(text or "").split("\n", 1)[0][:120] or None, url=clean(r.get("ShareLink")))
+        item = Item(
+            kind="post", title=(text or "").split("\n", 1)[0][:120] or None, url=clean(r.get("ShareLink"))
+        )
         extra = {"shared_url": v} if (v := clean(r.get("SharedUrl"))) else {}
         return "posted", item, stamp, text, extra
 
-    def _messages(self, r: dict[str, str]) -> tuple | str | None:  # type: ignore[type-arg]
+    def _messages(self, r: dict[str, str]) -> _Row | str | None:
         sender = clean(r.get("FROM"))
         stamp = _date(r.get("DATE"))
         if r.get("DATE") and stamp is None:
             return f"unreadable DATE {r.get('DATE')!r}"
         title = clean(r.get("SUBJECT")) or clean(r.get("CONVERSATION TITLE"))
         item = Item(kind="message", title=title, creators=(sender,) if sender else ())
-        extra = {"conversation_id": r.get("CONVERSATION ID"), "to": clean(r.get("TO")), "folder": r.get("FOLDER")}
+        extra = {
+            "conversation_id": r.get("CONVERSATION ID"),
+            "to": clean(r.get("TO")),
+            "folder": r.get("FOLDER"),
+        }
         return "messaged", item, stamp, clean(r.get("CONTENT")), extra

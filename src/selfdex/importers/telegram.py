@@ -81,7 +81,9 @@ class TelegramImporter(Importer):
                         builder.event(event, value)
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
             yield ImportProblem(
-                f"invalid JSON after {index} messages: {str(exc).splitlines()[0][:200]}", entry.path, index=index
+                f"invalid JSON after {index} messages: {str(exc).splitlines()[0][:200]}",
+                entry.path,
+                index=index,
             )
 
     def _message(
@@ -97,16 +99,25 @@ class TelegramImporter(Importer):
             stamp = parse_iso(str(msg["date"]))  # no zone: marked "local"
         if stamp is None:
             yield ImportProblem(
-                f"message {msg.get('id')} has no readable date", entry.path, index=index, excerpt=str(msg)[:200]
+                f"message {msg.get('id')} has no readable date",
+                entry.path,
+                index=index,
+                excerpt=str(msg)[:200],
             )
             return
         text = _text(msg.get("text"))
-        media = msg.get("media_type") or ("photo" if msg.get("photo") else None) or ("file" if msg.get("file") else None)
+        media = (
+            msg.get("media_type")
+            or ("photo" if msg.get("photo") else None)
+            or ("file" if msg.get("file") else None)
+        )
         if not text and not media:
             return
         sender = clean(msg.get("from"))
         mine = owner is not None and msg.get("from_id") == owner
-        chat_name = clean(chat.get("name")) or ("Saved Messages" if chat.get("type") == "saved_messages" else None)
+        chat_name = clean(chat.get("name")) or (
+            "Saved Messages" if chat.get("type") == "saved_messages" else None
+        )
         extra: dict[str, Any] = {
             "chat": chat_name,
             "chat_type": chat.get("type"),

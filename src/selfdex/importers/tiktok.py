@@ -81,7 +81,9 @@ class TikTokImporter(Importer):
         if entry.name.lower() not in _FILES:
             return 0.0
         head = entry.head(8192)
-        if any(k in head for k in (b'"Activity"', b'"Your Activity"', b'"Profile"', b'"Video"', b'"Comment"')):
+        if any(
+            k in head for k in (b'"Activity"', b'"Your Activity"', b'"Profile"', b'"Video"', b'"Comment"')
+        ):
             return 0.95
         return 0.0
 
@@ -96,7 +98,13 @@ class TikTokImporter(Importer):
             if cls is None:
                 continue
             action, kind = cls
-            section = "Chat History" if kind == "message" else prefix.rsplit(".", 2)[-2] if "." in prefix else prefix
+            section = (
+                "Chat History"
+                if kind == "message"
+                else prefix.rsplit(".", 2)[-2]
+                if "." in prefix
+                else prefix
+            )
             for item in iter_json_items(entry, prefix + ".item"):
                 if isinstance(item, ImportProblem):
                     yield item
@@ -110,7 +118,9 @@ class TikTokImporter(Importer):
         self, entry: Entry, prefix: str, section: str, index: int, obj: Any, action: str, kind: str
     ) -> Record | ImportProblem | None:
         if not isinstance(obj, dict):
-            return ImportProblem(f"{section} entry is not an object", entry.path, index=index, excerpt=str(obj)[:200])
+            return ImportProblem(
+                f"{section} entry is not an object", entry.path, index=index, excerpt=str(obj)[:200]
+            )
         date_text = _field(obj, "date", "time", "createtime")
         stamp = parse_iso(str(date_text), "UTC") if date_text else None
         if date_text and stamp is None:

@@ -65,7 +65,10 @@ class TraktImporter(Importer):
                 out = self._one(entry, name, index, obj)
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
                 out = ImportProblem(
-                    f"unreadable entry: {type(exc).__name__}: {exc}", entry.path, index=index, excerpt=str(obj)[:200]
+                    f"unreadable entry: {type(exc).__name__}: {exc}",
+                    entry.path,
+                    index=index,
+                    excerpt=str(obj)[:200],
                 )
             yield out
 

@@ -24,8 +24,8 @@ from datetime import datetime
 from typing import Any
 
 from ..archive import NESTED_SEP, Entry
-from ..model import ImportProblem, Item, Record
-from ..timeparse import parse_local
+from ..model import ImportProblem, Item, Precision, Record
+from ..timeparse import Stamp, parse_local
 from ._util import prov
 from .base import Importer, ParseResult
 
@@ -34,10 +34,12 @@ _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
 _TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[\s\u202f\u00a0]*[AaPp]\.?\s?[Mm]\.?)?)"
 _IOS = re.compile(rf"^[{_MARKS}]*\[{_DATE},?\s{_TIME}\]\s(?P<rest>.*)$")
 _ANDROID = re.compile(rf"^[{_MARKS}]*{_DATE},?\s{_TIME}\s[-–]\s(?P<rest>.*)$")
-_NAMES = re.compile(r"^(?:WhatsApp Chat (?:with|-) |WhatsApp-Chat mit |Chat de WhatsApp con )(.+?)(?:\.txt|\.zip)?$")
+_NAMES = re.compile(
+    r"^(?:WhatsApp Chat (?:with|-) |WhatsApp-Chat mit |Chat de WhatsApp con )(.+?)(?:\.txt|\.zip)?$"
+)
 _MEDIA = re.compile(
-    r"^[{m}]*(?:<Media omitted>|<Medien ausgeschlossen>|(?:image|video|audio|sticker|GIF|document) omitted|"
-    r"<attached: [^>]+>)".format(m=_MARKS),
+    rf"^[{_MARKS}]*(?:<Media omitted>|<Medien ausgeschlossen>|(?:image|video|audio|sticker|GIF|document) omitted|"
+    r"<attached: [^>]+>)",
     re.IGNORECASE,
 )
 _DELETED = {"This message was deleted", "You deleted this message", "Diese Nachricht wurde gelöscht"}
@@ -138,7 +140,7 @@ def _messages(entry: Entry) -> Iterator[tuple[int, str, str, list[str]]]:
 
 
 def _date_order(entry: Entry) -> str:
-    """"dmy", "mdy" or "ymd" for the whole file: the first line with a field above 12 decides."""
+    """ "dmy", "mdy" or "ymd" for the whole file: the first line with a field above 12 decides."""
     fallback: str | None = None
     with entry.open_text() as fh:
         for raw in fh:
@@ -158,7 +160,7 @@ def _date_order(entry: Entry) -> str:
     return fallback or "dmy"
 
 
-def _when(stamp_text: str, order: str) -> tuple[Any, str] | None:
+def _when(stamp_text: str, order: str) -> tuple[Stamp, Precision] | None:
     date_text, time_text = stamp_text.split(" ", 1)
     fields = [int(x) for x in re.split(r"[./-]", date_text)]
     if order == "ymd":
@@ -184,8 +186,8 @@ def _when(stamp_text: str, order: str) -> tuple[Any, str] | None:
         naive = datetime(y, mo, d, hh, mm, ss)
     except ValueError:
         return None
-    precision = "second" if len(parts) > 2 else "minute"
-    return parse_local(naive, None, precision), precision  # type: ignore[arg-type]
+    precision: Precision = "second" if len(parts) > 2 else "minute"
+    return parse_local(naive, None, precision), precision
 
 
 def _split_sender(rest: str) -> tuple[str | None, str | None]:

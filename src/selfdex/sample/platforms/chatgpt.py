@@ -21,7 +21,10 @@ _CONVERSATIONS: tuple[tuple[str, date, tuple[tuple[str, str], ...]], ...] = (
         "Dune reading order",
         date(2024, 1, 20),
         (
-            ("user", "I just finished Dune by Frank Herbert. Should I read Dune Messiah next or jump to Children of Dune?"),
+            (
+                "user",
+                "I just finished Dune by Frank Herbert. Should I read Dune Messiah next or jump to Children of Dune?",
+            ),
             ("assistant", "Read Dune Messiah next: it is short and sets up Children of Dune directly."),
             ("user", "Is the Villeneuve film faithful to the book?"),
             ("assistant", "Broadly yes: Part One covers roughly the first half of the novel."),
@@ -32,7 +35,10 @@ _CONVERSATIONS: tuple[tuple[str, date, tuple[tuple[str, str], ...]], ...] = (
         date(2024, 3, 4),
         (
             ("user", "What does 'Lisan al-Gaib' mean in Dune?"),
-            ("assistant", "It is the Fremen name for the off-world prophet: 'the voice from the outer world'."),
+            (
+                "assistant",
+                "It is the Fremen name for the off-world prophet: 'the voice from the outer world'.",
+            ),
         ),
     ),
     (
@@ -40,7 +46,10 @@ _CONVERSATIONS: tuple[tuple[str, date, tuple[tuple[str, str], ...]], ...] = (
         date(2024, 9, 12),
         (
             ("user", "Make me a 10-week plan for a 30 km trail race in the Grunewald."),
-            ("assistant", "Weeks 1-3 build base mileage; long runs grow by 10% a week, with a cutback every fourth week."),
+            (
+                "assistant",
+                "Weeks 1-3 build base mileage; long runs grow by 10% a week, with a cutback every fourth week.",
+            ),
         ),
     ),
     (
@@ -48,7 +57,10 @@ _CONVERSATIONS: tuple[tuple[str, date, tuple[tuple[str, str], ...]], ...] = (
         date(2025, 2, 2),
         (
             ("user", "Classic onigiri fillings that keep until lunch?"),
-            ("assistant", "Umeboshi, salted salmon and okaka keep well; avoid mayonnaise fillings without a fridge."),
+            (
+                "assistant",
+                "Umeboshi, salted salmon and okaka keep well; avoid mayonnaise fillings without a fridge.",
+            ),
         ),
     ),
 )
@@ -59,7 +71,9 @@ _PRIVATE = (
 )
 
 
-def _conversation(person: Person, title: str, day: date, turns: Any, *, private: bool = False) -> dict[str, Any]:
+def _conversation(
+    person: Person, title: str, day: date, turns: Any, *, private: bool = False
+) -> dict[str, Any]:
     rng = person.rand(f"chatgpt:{title}")
     conv_id = str(uuid.UUID(int=rng.getrandbits(128)))
     start = person.evening(rng, day).timestamp() + rng.random()
@@ -111,7 +125,7 @@ def _conversation(person: Person, title: str, day: date, turns: Any, *, private:
         if role == "assistant" and i == 1:
             # a tool call between the answer and the next prompt: not part of the conversation
             tool = node_id()
-            tmsg = _msg(tool, "tool", "search(\"dune\")", t + 1)
+            tmsg = _msg(tool, "tool", 'search("dune")', t + 1)
             tmsg["author"]["name"] = "web.run"
             tmsg["content"] = {"content_type": "code", "language": "unknown", "text": "search('dune')"}
             mapping[tool] = {"id": tool, "message": tmsg, "parent": nid, "children": []}

@@ -19,8 +19,14 @@ _CHATS = (
         "Ishiguro's narrators",
         datetime(2024, 11, 3, 19, 5, tzinfo=UTC),
         (
-            ("human", "Why are Kazuo Ishiguro's narrators so unreliable? I'm reading The Remains of the Day."),
-            ("assistant", "Stevens withholds rather than lies: dignity, as he defines it, forbids him to feel aloud."),
+            (
+                "human",
+                "Why are Kazuo Ishiguro's narrators so unreliable? I'm reading The Remains of the Day.",
+            ),
+            (
+                "assistant",
+                "Stevens withholds rather than lies: dignity, as he defines it, forbids him to feel aloud.",
+            ),
         ),
     ),
     (
@@ -28,7 +34,10 @@ _CHATS = (
         datetime(2025, 1, 14, 21, 40, tzinfo=UTC),
         (
             ("human", "Which instruments does Hans Zimmer use in the Dune soundtrack?"),
-            ("assistant", "Bagpipes, throat singing, a custom-built 'duduk'-like flute and lots of processed voice."),
+            (
+                "assistant",
+                "Bagpipes, throat singing, a custom-built 'duduk'-like flute and lots of processed voice.",
+            ),
         ),
     ),
 )
@@ -45,9 +54,13 @@ def write(person: Person, root: Path) -> None:
         messages = []
         t = start
         for i, (sender, text) in enumerate(turns):
-            content: list[dict[str, Any]] = [{"type": "text", "text": text, "start_timestamp": _ts(t), "citations": []}]
+            content: list[dict[str, Any]] = [
+                {"type": "text", "text": text, "start_timestamp": _ts(t), "citations": []}
+            ]
             if sender == "assistant" and i == 1:
-                content.insert(0, {"type": "thinking", "thinking": "The user asks about instruments; recall interviews."})
+                content.insert(
+                    0, {"type": "thinking", "thinking": "The user asks about instruments; recall interviews."}
+                )
             messages.append(
                 {
                     "uuid": str(uuid.UUID(int=rng.getrandbits(128))),
@@ -85,8 +98,11 @@ def write(person: Person, root: Path) -> None:
                 "chat_messages": messages,
             }
         )
-    (root / "conversations.json").write_text(json.dumps(convs, indent=2, ensure_ascii=False), encoding="utf-8")
+    (root / "conversations.json").write_text(
+        json.dumps(convs, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     (root / "users.json").write_text(
-        json.dumps([{"uuid": "u1", "full_name": person.name, "email_address": person.email}]), encoding="utf-8"
+        json.dumps([{"uuid": "u1", "full_name": person.name, "email_address": person.email}]),
+        encoding="utf-8",
     )
     (root / "projects.json").write_text("[]", encoding="utf-8")

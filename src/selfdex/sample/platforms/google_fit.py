@@ -13,9 +13,22 @@ from ._csv import write_csv
 
 BUNDLE = "takeout-20250701T120000Z-001.zip"
 _FIT = "Takeout/Fit"
-_COLS = ["Move Minutes count", "Calories (kcal)", "Distance (m)", "Heart Points", "Heart Minutes",
-         "Average speed (m/s)", "Max speed (m/s)", "Min speed (m/s)", "Step count", "Average weight (kg)",
-         "Max weight (kg)", "Min weight (kg)", "Walking duration (ms)", "Running duration (ms)"]
+_COLS = [
+    "Move Minutes count",
+    "Calories (kcal)",
+    "Distance (m)",
+    "Heart Points",
+    "Heart Minutes",
+    "Average speed (m/s)",
+    "Max speed (m/s)",
+    "Min speed (m/s)",
+    "Step count",
+    "Average weight (kg)",
+    "Max weight (kg)",
+    "Min weight (kg)",
+    "Walking duration (ms)",
+    "Running duration (ms)",
+]
 
 
 def write(person: Person, root: Path) -> None:
@@ -32,16 +45,54 @@ def write(person: Person, root: Path) -> None:
             start = datetime(d.year, d.month, d.day) + timedelta(minutes=15 * slot)
             offset = start.replace(tzinfo=person.tz).strftime("%z")
             off = f"{offset[:3]}:{offset[3:]}"
-            rows.append([f"{start:%H:%M:%S}.000{off}", f"{start + timedelta(minutes=15):%H:%M:%S}.000{off}",
-                         rng.randrange(3, 15), round(steps * 0.045, 2), round(steps * 0.75, 1), rng.randrange(0, 12),
-                         rng.randrange(0, 10), "", "", "", steps, "", "", "", steps * 480, 900000 if run and slot < 30 else ""])
+            rows.append(
+                [
+                    f"{start:%H:%M:%S}.000{off}",
+                    f"{start + timedelta(minutes=15):%H:%M:%S}.000{off}",
+                    rng.randrange(3, 15),
+                    round(steps * 0.045, 2),
+                    round(steps * 0.75, 1),
+                    rng.randrange(0, 12),
+                    rng.randrange(0, 10),
+                    "",
+                    "",
+                    "",
+                    steps,
+                    "",
+                    "",
+                    "",
+                    steps * 480,
+                    900000 if run and slot < 30 else "",
+                ]
+            )
         intervals[d] = rows
-        tot = [sum(float(r[i]) for r in rows if r[i] != "") for i in range(2, 16)]
-        summary.append([d.isoformat(), int(tot[0]), round(tot[1], 2), round(tot[2], 1), int(tot[3]), int(tot[4]),
-                        "", "", "", int(tot[8]), "", "", "", int(tot[12]), int(tot[13]) or ""])
+        tot = [sum(float(str(r[i])) for r in rows if r[i] != "") for i in range(2, 16)]
+        summary.append(
+            [
+                d.isoformat(),
+                int(tot[0]),
+                round(tot[1], 2),
+                round(tot[2], 1),
+                int(tot[3]),
+                int(tot[4]),
+                "",
+                "",
+                "",
+                int(tot[8]),
+                "",
+                "",
+                "",
+                int(tot[12]),
+                int(tot[13]) or "",
+            ]
+        )
     write_csv(base / "Daily activity metrics" / "Daily activity metrics.csv", ["Date", *_COLS], summary)
     for d in days[4:6]:
-        write_csv(base / "Daily activity metrics" / f"{d.isoformat()}.csv", ["Start time", "End time", *_COLS], intervals[d])
+        write_csv(
+            base / "Daily activity metrics" / f"{d.isoformat()}.csv",
+            ["Start time", "End time", *_COLS],
+            intervals[d],
+        )
     sessions = base / "All Sessions"
     sessions.mkdir(parents=True, exist_ok=True)
     for d in days:
@@ -55,7 +106,13 @@ def write(person: Person, root: Path) -> None:
             "startTime": start.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "endTime": (start + timedelta(seconds=secs)).isoformat(timespec="milliseconds"),
             "duration": f"{secs}.000s",
-            "segment": [{"fitnessActivity": "running", "startTime": start.isoformat(), "endTime": (start + timedelta(seconds=secs)).isoformat()}],
+            "segment": [
+                {
+                    "fitnessActivity": "running",
+                    "startTime": start.isoformat(),
+                    "endTime": (start + timedelta(seconds=secs)).isoformat(),
+                }
+            ],
             "aggregate": [
                 {"metricName": "com.google.calories.expended", "floatValue": round(secs * 0.19, 1)},
                 {"metricName": "com.google.step_count.delta", "intValue": int(secs * 2.6)},
@@ -64,4 +121,6 @@ def write(person: Person, root: Path) -> None:
             ],
         }
         name = start.strftime("%Y-%m-%dT%H_%M_%S.000%z")
-        (sessions / f"{name[:-2]}_{name[-2:]}_RUNNING.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        (sessions / f"{name[:-2]}_{name[-2:]}_RUNNING.json").write_text(
+            json.dumps(doc, indent=2), encoding="utf-8"
+        )

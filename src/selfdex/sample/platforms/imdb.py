@@ -15,8 +15,17 @@ from ._ids import FILM_IDS, SHOW_IDS
 
 BUNDLE = "imdb"
 
-_RUNTIME = {"Dune": 155, "Dune: Part Two": 166, "Arrival": 116, "Blade Runner 2049": 164, "Love Actually": 135}
-_ORIGINAL = {"The Remains of the Day": "The Remains of the Day", "Jiro Dreams of Sushi": "Jiro Dreams of Sushi"}
+_RUNTIME = {
+    "Dune": 155,
+    "Dune: Part Two": 166,
+    "Arrival": 116,
+    "Blade Runner 2049": 164,
+    "Love Actually": 135,
+}
+_ORIGINAL = {
+    "The Remains of the Day": "The Remains of the Day",
+    "Jiro Dreams of Sushi": "Jiro Dreams of Sushi",
+}
 
 
 def write(person: Person, root: Path) -> None:
@@ -45,24 +54,107 @@ def write(person: Person, root: Path) -> None:
             )
         )
     imdb, _, _ = SHOW_IDS["Dark"]
-    rows.append((imdb, 9, "2025-02-11", "Dark", "Dark", f"https://www.imdb.com/title/{imdb}/", "TV Series", "8.7", 60, 2017, "Crime, Drama, Mystery", "498765", "2017-12-01", ""))
+    rows.append(
+        (
+            imdb,
+            9,
+            "2025-02-11",
+            "Dark",
+            "Dark",
+            f"https://www.imdb.com/title/{imdb}/",
+            "TV Series",
+            "8.7",
+            60,
+            2017,
+            "Crime, Drama, Mystery",
+            "498765",
+            "2017-12-01",
+            "",
+        )
+    )
     write_csv(
         root / "ratings.csv",
-        ["Const", "Your Rating", "Date Rated", "Title", "Original Title", "URL", "Title Type", "IMDb Rating",
-         "Runtime (mins)", "Year", "Genres", "Num Votes", "Release Date", "Directors"],
+        [
+            "Const",
+            "Your Rating",
+            "Date Rated",
+            "Title",
+            "Original Title",
+            "URL",
+            "Title Type",
+            "IMDb Rating",
+            "Runtime (mins)",
+            "Year",
+            "Genres",
+            "Num Votes",
+            "Release Date",
+            "Directors",
+        ],
         rows,
     )
     write_csv(
         root / "WATCHLIST.csv",
-        ["Position", "Const", "Created", "Modified", "Description", "Title", "Original Title", "URL", "Title Type",
-         "IMDb Rating", "Runtime (mins)", "Year", "Genres", "Num Votes", "Release Date", "Directors", "Your Rating",
-         "Date Rated"],
         [
-            (1, "tt0069293", "2025-05-02", "2025-05-02", "", "Solaris", "Solyaris", "https://www.imdb.com/title/tt0069293/",
-             "Movie", "8.0", 167, 1972, "Drama, Mystery, Sci-Fi", "98765", "1972-03-20", "Andrei Tarkovsky", "", ""),
-            (2, "tt0079944", "2025-05-02", "2025-05-02", "after Solaris", "Stalker", "Stalker",
-             "https://www.imdb.com/title/tt0079944/", "Movie", "8.0", 162, 1979, "Drama, Sci-Fi", "150000",
-             "1979-05-25", "Andrei Tarkovsky", "", ""),
+            "Position",
+            "Const",
+            "Created",
+            "Modified",
+            "Description",
+            "Title",
+            "Original Title",
+            "URL",
+            "Title Type",
+            "IMDb Rating",
+            "Runtime (mins)",
+            "Year",
+            "Genres",
+            "Num Votes",
+            "Release Date",
+            "Directors",
+            "Your Rating",
+            "Date Rated",
+        ],
+        [
+            (
+                1,
+                "tt0069293",
+                "2025-05-02",
+                "2025-05-02",
+                "",
+                "Solaris",
+                "Solyaris",
+                "https://www.imdb.com/title/tt0069293/",
+                "Movie",
+                "8.0",
+                167,
+                1972,
+                "Drama, Mystery, Sci-Fi",
+                "98765",
+                "1972-03-20",
+                "Andrei Tarkovsky",
+                "",
+                "",
+            ),
+            (
+                2,
+                "tt0079944",
+                "2025-05-02",
+                "2025-05-02",
+                "after Solaris",
+                "Stalker",
+                "Stalker",
+                "https://www.imdb.com/title/tt0079944/",
+                "Movie",
+                "8.0",
+                162,
+                1979,
+                "Drama, Sci-Fi",
+                "150000",
+                "1979-05-25",
+                "Andrei Tarkovsky",
+                "",
+                "",
+            ),
         ],
         lineterminator="\r\n",
     )

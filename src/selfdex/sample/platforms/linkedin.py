@@ -16,7 +16,7 @@ _NOTES = (
     "Notes:\n"
     '"When exporting your connection data, you may notice that some of the email addresses are missing. You will '
     "only see email addresses for connections who have allowed their connections to see or download their email "
-    'address using this setting https://www.linkedin.com/psettings/privacy/email. You can learn more here '
+    "address using this setting https://www.linkedin.com/psettings/privacy/email. You can learn more here "
     'https://www.linkedin.com/help/linkedin/answer/261"\n'
     "\n"
 )
@@ -27,9 +27,33 @@ def write(person: Person, root: Path) -> None:
         root / "Connections.csv",
         ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
         [
-            ("Jonas", "Müller", "https://www.linkedin.com/in/jonas-mueller-b3r1", "", "Zalando", "Data Engineer", "14 Feb 2021"),
-            ("Lea", "Hoffmann", "https://www.linkedin.com/in/leahoffmann", "lea.hoffmann@example.net", "Charité", "Physician", "03 Sep 2022"),
-            ("Katrin", "Vogel", "https://www.linkedin.com/in/katrinvogel", "", "Ottobock", "UX Researcher", "28 Jan 2024"),
+            (
+                "Jonas",
+                "Müller",
+                "https://www.linkedin.com/in/jonas-mueller-b3r1",
+                "",
+                "Zalando",
+                "Data Engineer",
+                "14 Feb 2022",
+            ),
+            (
+                "Lea",
+                "Hoffmann",
+                "https://www.linkedin.com/in/leahoffmann",
+                "lea.hoffmann@example.net",
+                "Charité",
+                "Physician",
+                "03 Sep 2022",
+            ),
+            (
+                "Katrin",
+                "Vogel",
+                "https://www.linkedin.com/in/katrinvogel",
+                "",
+                "Ottobock",
+                "UX Researcher",
+                "28 Jan 2024",
+            ),
             ("", "", "", "", "", "", "02 Feb 2024"),
         ],
         lineterminator="\r\n",
@@ -40,11 +64,22 @@ def write(person: Person, root: Path) -> None:
         root / "Positions.csv",
         ["Company Name", "Title", "Description", "Location", "Started On", "Finished On"],
         [
-            ("Ottobock", "Product Designer", "Design of fitting apps for prosthetics technicians.", "Berlin, Germany", "Mar 2022", ""),
-            ("Freelance", "UX Designer", "", "Berlin", "Jan 2019", "Feb 2022"),
+            (
+                "Ottobock",
+                "Product Designer",
+                "Design of fitting apps for prosthetics technicians.",
+                "Berlin, Germany",
+                "Mar 2023",
+                "",
+            ),
+            ("Freelance", "UX Designer", "", "Berlin", "Jan 2022", "Feb 2023"),
         ],
     )
-    write_csv(root / "Skills.csv", ["Name"], [("User Experience Design",), ("Figma",), ("Japanese",), ("Usability Testing",)])
+    write_csv(
+        root / "Skills.csv",
+        ["Name"],
+        [("User Experience Design",), ("Figma",), ("Japanese",), ("Usability Testing",)],
+    )
     write_csv(
         root / "Inferences_about_you.csv",
         ["Category", "Type of inference", "Description", "Inference"],
@@ -57,13 +92,48 @@ def write(person: Person, root: Path) -> None:
     write_csv(
         root / "Shares.csv",
         ["Date", "ShareLink", "ShareCommentary", "SharedUrl", "MediaUrl", "Visibility"],
-        [("2024-05-14 08:12:55", "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7196", "We shipped the new fitting app!\nProud of the team.", "", "", "MEMBER_NETWORK")],
+        [
+            (
+                "2024-05-14 08:12:55",
+                "https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A7196",
+                "We shipped the new fitting app!\nProud of the team.",
+                "",
+                "",
+                "MEMBER_NETWORK",
+            )
+        ],
     )
     write_csv(
         root / "messages.csv",
-        ["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS", "DATE", "SUBJECT", "CONTENT", "FOLDER"],
-        [("2-YTE3", "", "Katrin Vogel", "https://www.linkedin.com/in/katrinvogel", person.name, "https://www.linkedin.com/in/maralind",
-          "2024-01-28 17:05:12 UTC", "", "Great meeting you at the UX Berlin meetup!", "INBOX")],
+        [
+            "CONVERSATION ID",
+            "CONVERSATION TITLE",
+            "FROM",
+            "SENDER PROFILE URL",
+            "TO",
+            "RECIPIENT PROFILE URLS",
+            "DATE",
+            "SUBJECT",
+            "CONTENT",
+            "FOLDER",
+        ],
+        [
+            (
+                "2-YTE3",
+                "",
+                "Katrin Vogel",
+                "https://www.linkedin.com/in/katrinvogel",
+                person.name,
+                "https://www.linkedin.com/in/maralind",
+                "2024-01-28 17:05:12 UTC",
+                "",
+                "Great meeting you at the UX Berlin meetup!",
+                "INBOX",
+            )
+        ],
     )
-    write_csv(root / "Profile.csv", ["First Name", "Last Name", "Headline", "Geo Location"],
-              [("Mara", "Lindqvist", "Product Designer", "Berlin")])
+    write_csv(
+        root / "Profile.csv",
+        ["First Name", "Last Name", "Headline", "Geo Location"],
+        [("Mara", "Lindqvist", "Product Designer", "Berlin")],
+    )

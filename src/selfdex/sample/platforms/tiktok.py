@@ -22,10 +22,17 @@ def write(person: Person, root: Path) -> None:
     watched = []
     for _ in range(12 * person.scale):
         t = person.evening(rng, person.day(rng))
-        watched.append({"Date": _ts(person, t), "Link": f"https://www.tiktokv.com/share/video/73{rng.randrange(10**16):016d}/"})
+        watched.append(
+            {
+                "Date": _ts(person, t),
+                "Link": f"https://www.tiktokv.com/share/video/73{rng.randrange(10**16):016d}/",
+            }
+        )
     watched.sort(key=lambda w: w["Date"], reverse=True)
     data = {
-        "Profile": {"Profile Info": {"ProfileMap": {"userName": person.username, "bioDescription": "books first"}}},
+        "Profile": {
+            "Profile Info": {"ProfileMap": {"userName": person.username, "bioDescription": "books first"}}
+        },
         "Your Activity": {
             "Watch History": {"VideoList": watched},
             "Searches": {
@@ -35,25 +42,65 @@ def write(person: Person, root: Path) -> None:
                 ]
             },
             "Following": {"Following": [{"Date": "2024-03-03 20:15:40", "UserName": "justonecookbook"}]},
-            "Favorite Hashtags": {"FavoriteHashtagList": [{"Date": "2024-03-03 20:16:00", "Link": "#dunepart2"}]},
-            "Login History": {"LoginHistoryList": [{"Date": "2025-06-30 08:00:00", "IP": "203.0.113.42", "DeviceModel": "iPhone14,5"}]},
+            "Favorite Hashtags": {
+                "FavoriteHashtagList": [{"Date": "2024-03-03 20:16:00", "Link": "#dunepart2"}]
+            },
+            "Login History": {
+                "LoginHistoryList": [
+                    {"Date": "2025-06-30 08:00:00", "IP": "203.0.113.42", "DeviceModel": "iPhone14,5"}
+                ]
+            },
         },
         "Likes and Favorites": {
             "Like List": {"ItemFavoriteList": [{"date": "2024-03-03 20:12:30", "link": watched[0]["Link"]}]},
-            "Favorite Videos": {"FavoriteVideoList": [{"Date": "2024-03-03 20:13:01", "Link": watched[1]["Link"]}]},
+            "Favorite Videos": {
+                "FavoriteVideoList": [{"Date": "2024-03-03 20:13:01", "Link": watched[1]["Link"]}]
+            },
         },
-        "Comment": {"Comments": {"CommentsList": [{"date": "2024-03-03 20:14:02", "comment": "The sandworm ride!!", "photo": "N/A", "url": ""}]}},
-        "Post": {"Posts": {"VideoList": [{"Date": "2024-09-12 06:30:00", "Link": "https://www.tiktokv.com/share/video/7413000000000000001/", "Likes": "12", "Title": "Grunewald at sunrise #trailrunning"}]}},
+        "Comment": {
+            "Comments": {
+                "CommentsList": [
+                    {
+                        "date": "2024-03-03 20:14:02",
+                        "comment": "The sandworm ride!!",
+                        "photo": "N/A",
+                        "url": "",
+                    }
+                ]
+            }
+        },
+        "Post": {
+            "Posts": {
+                "VideoList": [
+                    {
+                        "Date": "2024-09-12 06:30:00",
+                        "Link": "https://www.tiktokv.com/share/video/7413000000000000001/",
+                        "Likes": "12",
+                        "Title": "Grunewald at sunrise #trailrunning",
+                    }
+                ]
+            }
+        },
         "Direct Message": {
             "Direct Messages": {
                 "ChatHistory": {
                     "Chat History with lea.hoffmann:": [
-                        {"Date": "2024-03-03 20:20:00", "From": "lea.hoffmann", "Content": "did you see the worm edit"},
-                        {"Date": "2024-03-03 20:21:10", "From": person.username, "Content": "watching it on repeat"},
+                        {
+                            "Date": "2024-03-03 20:20:00",
+                            "From": "lea.hoffmann",
+                            "Content": "did you see the worm edit",
+                        },
+                        {
+                            "Date": "2024-03-03 20:21:10",
+                            "From": person.username,
+                            "Content": "watching it on repeat",
+                        },
                     ]
                 }
             }
         },
         "Ads and data": {"Ad Interests": {"AdInterestCategories": "Science fiction | Running"}},
     }
-    (root / "user_data_tiktok.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    (root / "user_data_tiktok.json").write_text(
+        json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"
+    )

@@ -27,7 +27,11 @@ def _slug(title: str, year: int) -> str:
 
 def movie_obj(title: str, year: int, trakt_id: int) -> dict[str, Any]:
     imdb, tmdb = FILM_IDS[title]
-    return {"title": title, "year": year, "ids": {"trakt": trakt_id, "slug": _slug(title, year), "imdb": imdb, "tmdb": tmdb}}
+    return {
+        "title": title,
+        "year": year,
+        "ids": {"trakt": trakt_id, "slug": _slug(title, year), "imdb": imdb, "tmdb": tmdb},
+    }
 
 
 def _show_obj(title: str, n: int) -> dict[str, Any]:
@@ -69,7 +73,12 @@ def write(person: Person, root: Path) -> None:
                             "season": season,
                             "number": number,
                             "title": title,
-                            "ids": {"trakt": 900_000 + n * 100 + season * 10 + number, "tvdb": None, "imdb": None, "tmdb": None},
+                            "ids": {
+                                "trakt": 900_000 + n * 100 + season * 10 + number,
+                                "tvdb": None,
+                                "imdb": None,
+                                "tmdb": None,
+                            },
                         },
                         "show": _show_obj(show.title, n),
                     }
@@ -84,7 +93,7 @@ def write(person: Person, root: Path) -> None:
     ratings = [
         {
             "rated_at": _ts(person.film_watch(f) + timedelta(hours=3)),
-            "rating": int(round(f.rating * 2)),
+            "rating": round(f.rating * 2),
             "type": "movie",
             "movie": movie_obj(f.title, f.year, 10_000 + i),
         }
@@ -94,7 +103,14 @@ def write(person: Person, root: Path) -> None:
     (root / "ratings-movies.json").write_text(json.dumps(ratings, indent=2), encoding="utf-8")
     (root / "ratings-shows.json").write_text(
         json.dumps(
-            [{"rated_at": "2025-02-11T21:04:10.000Z", "rating": 9, "type": "show", "show": _show_obj("Dark", 2)}],
+            [
+                {
+                    "rated_at": "2025-02-11T21:04:10.000Z",
+                    "rating": 9,
+                    "type": "show",
+                    "show": _show_obj("Dark", 2),
+                }
+            ],
             indent=2,
         ),
         encoding="utf-8",
@@ -106,7 +122,11 @@ def write(person: Person, root: Path) -> None:
             "listed_at": "2025-05-02T18:30:00.000Z",
             "notes": "Tarkovsky, after Arrival" if r == 1 else None,
             "type": "movie",
-            "movie": {"title": t, "year": y, "ids": {"trakt": 7000 + r, "slug": _slug(t, y), "imdb": imdb, "tmdb": tmdb}},
+            "movie": {
+                "title": t,
+                "year": y,
+                "ids": {"trakt": 7000 + r, "slug": _slug(t, y), "imdb": imdb, "tmdb": tmdb},
+            },
         }
         for r, (t, y, imdb, tmdb) in enumerate(
             (("Solaris", 1972, "tt0069293", 593), ("Stalker", 1979, "tt0079944", 1398)), start=1
@@ -114,14 +134,26 @@ def write(person: Person, root: Path) -> None:
     ]
     (root / "lists-watchlist.json").write_text(json.dumps(watchlist, indent=2), encoding="utf-8")
     totals = [
-        {"plays": 1, "last_watched_at": h["watched_at"], "last_updated_at": h["watched_at"], "movie": h["movie"]}
+        {
+            "plays": 1,
+            "last_watched_at": h["watched_at"],
+            "last_updated_at": h["watched_at"],
+            "movie": h["movie"],
+        }
         for h in history
         if h["type"] == "movie"
     ]
     (root / "watched-movies.json").write_text(json.dumps(totals, indent=2), encoding="utf-8")
-    for empty in ("collection-movies.json", "comments-movies.json", "likes-comments.json", "ratings-episodes.json"):
+    for empty in (
+        "collection-movies.json",
+        "comments-movies.json",
+        "likes-comments.json",
+        "ratings-episodes.json",
+    ):
         (root / empty).write_text("[]", encoding="utf-8")
     (root / "user-settings.json").write_text(
-        json.dumps({"user": {"username": person.username, "private": False}, "account": {"email": person.email}}),
+        json.dumps(
+            {"user": {"username": person.username, "private": False}, "account": {"email": person.email}}
+        ),
         encoding="utf-8",
     )

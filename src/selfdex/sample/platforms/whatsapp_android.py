@@ -12,13 +12,21 @@ from ..person import Person
 BUNDLE = "WhatsApp Android"
 
 _LINES = (
-    (datetime(2023, 4, 1, 9, 3), "", "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more."),
+    (
+        datetime(2023, 4, 1, 9, 3),
+        "",
+        "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.",
+    ),
     (datetime(2023, 4, 1, 9, 3), "Jonas Müller", "Did you finish Dune yet?"),
     (datetime(2023, 4, 1, 9, 5), "M", "Halfway. The dinner party scene!"),
     (datetime(2023, 4, 1, 9, 5), "M", "ok"),
     (datetime(2023, 4, 1, 9, 5), "M", "ok"),
     (datetime(2023, 4, 16, 18, 40), "Jonas Müller", "<Media omitted>"),
-    (datetime(2023, 4, 16, 18, 41), "Jonas Müller", "Found this at the Dussmann bookshop, first edition cover"),
+    (
+        datetime(2023, 4, 16, 18, 41),
+        "Jonas Müller",
+        "Found this at the Dussmann bookshop, first edition cover",
+    ),
 )
 
 

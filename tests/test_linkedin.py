@@ -1,0 +1,66 @@
+"""LinkedIn export: the Connections.csv "Notes:" preamble, positions, skills, inferences, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selfdex.importers.linkedin import LinkedInImporter
+from selfdex.testing import parse_path, recognitions
+
+_NOTES = 'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+
+
+def test_connections_behind_the_preamble(tmp_path: Path) -> None:
+    (tmp_path / "Connections.csv").write_text(
+        _NOTES + "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Jonas,Müller,https://www.linkedin.com/in/j,jonas@example.org,Zalando,Engineer,14 Feb 2021\n"
+        ",,,,,,02 Feb 2024\n"
+        "Anna,Berg,https://www.linkedin.com/in/a,,,,the other day\n",
+        encoding="utf-8",
+    )
+    records, problems = parse_path(LinkedInImporter(), tmp_path)
+    (jonas,) = records
+    assert (
+        jonas.action == "followed"
+        and jonas.item.kind == "person"
+        and jonas.item.creators == ("Jonas Müller",)
+    )
+    assert jonas.when is not None and jonas.when.date().isoformat() == "2021-02-14"
+    assert "Email Address" not in jonas.raw  # the address is not kept
+    assert len(problems) == 1 and problems[0].line == 7  # counted from the top of the file, preamble included
+
+
+def test_positions_skills_inferences(tmp_path: Path) -> None:
+    (tmp_path / "Positions.csv").write_text(
+        "Company Name,Title,Description,Location,Started On,Finished On\n"
+        "Ottobock,Product Designer,,Berlin,Mar 2022,\nFreelance,UX Designer,,,Jan 2019,Feb 2022\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Skills.csv").write_text("Name\nFigma\n", encoding="utf-8")
+    (tmp_path / "Inferences_about_you.csv").write_text(
+        "Category,Type of inference,Description,Inference\nAudience Network,Interest,Interests inferred for ads,Science fiction\n",
+        encoding="utf-8",
+    )
+    records, problems = parse_path(LinkedInImporter(), tmp_path)
+    assert problems == []
+    current = next(r for r in records if r.item.title == "Product Designer at Ottobock")
+    assert current.extra["current"] is True and current.precision == "month"
+    past = next(r for r in records if r.item.title == "UX Designer at Freelance")
+    assert past.extra["finished"] == "2022-02"
+    assert any(r.action == "noted" and r.item.title == "Figma" for r in records)
+    inferred = next(r for r in records if r.action == "interested")
+    assert inferred.extra["inferred"] is True and inferred.item.title.endswith("Science fiction")  # type: ignore[union-attr]
+
+
+def test_sample_person(sample_exports: Path) -> None:
+    bundle = sample_exports / "Basic_LinkedInDataExport_07-01-2025.zip"
+    assert recognitions(bundle)["Profile.csv"] is None
+    records, problems = parse_path(LinkedInImporter(), bundle)
+    assert problems == []
+    people = {r.item.title for r in records if r.item.kind == "person"}
+    assert people == {
+        "Jonas Müller",
+        "Lea Hoffmann",
+        "Katrin Vogel",
+    }  # the member with a hidden name is left out
+    assert any(r.item.kind == "message" and r.item.creators == ("Katrin Vogel",) for r in records)
