@@ -5,7 +5,21 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import admin, ask, audit, browse, demo, grant, importing, index, models, profile, recommend, serve
+from . import (
+    admin,
+    ask,
+    audit,
+    browse,
+    demo,
+    grant,
+    importing,
+    index,
+    models,
+    profile,
+    recommend,
+    serve,
+    watch,
+)
 from . import eval as eval_cli
 
 
@@ -25,6 +39,7 @@ def cli(ctx: click.Context, store: str | None) -> None:
 
 for module in (
     importing,
+    watch,
     browse,
     index,
     profile,
