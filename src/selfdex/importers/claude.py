@@ -14,7 +14,7 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, iter_json_items
 
 _ACTIONS = {"human": "messaged", "assistant": "received"}
@@ -91,9 +91,7 @@ class ClaudeImporter(Importer):
                 ids={"claude_conversation": conv_id} if conv_id else {},
                 url=f"https://claude.ai/chat/{conv_id}" if conv_id else None,
             ),
-            when=stamp.when if stamp else None,
-            original_tz=stamp.tz if stamp else None,
-            precision=stamp.precision if stamp else None,
+            **stamp_fields(stamp),
             text=text,
             extra=extra,
             raw={"conversation": title, "message": msg},

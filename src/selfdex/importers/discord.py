@@ -18,7 +18,7 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, csv_header, iter_csv, iter_json_items, load_small_json
 
 _CHANNEL_DIR = re.compile(r"^c?(\d{15,22})$")
@@ -104,9 +104,7 @@ class DiscordImporter(Importer):
                 platform=self.platform,
                 action="messaged",
                 item=Item(kind="message", ids={"discord_channel": channel} if channel else {}),
-                when=stamp.when,
-                original_tz=stamp.tz,
-                precision=stamp.precision,
+                **stamp_fields(stamp),
                 text=text,
                 extra=extra,
                 raw=msg,

@@ -20,7 +20,7 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import prov, to_float
+from ._util import prov, stamp_fields, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv, load_small_json
 
 _DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.csv$")
@@ -170,9 +170,7 @@ class GoogleFitImporter(Importer):
             platform=self.platform,
             action="exercised",
             item=Item(kind="workout", title=activity.capitalize(), categories=(activity,)),
-            when=stamp.when,
-            original_tz=stamp.tz,
-            precision=stamp.precision,
+            **stamp_fields(stamp),
             duration_s=duration,
             distance_m=metrics.get("distance_m"),
             quantity=metrics.get("steps"),

@@ -16,7 +16,7 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, day_stamp, parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, iter_csv
 
 _HEADERS = {
@@ -102,9 +102,7 @@ class LinkedInImporter(Importer):
                 platform=self.platform,
                 action=action,
                 item=item,
-                when=stamp.when if stamp else None,
-                original_tz=stamp.tz if stamp else None,
-                precision=stamp.precision if stamp else None,
+                **stamp_fields(stamp),
                 text=text,
                 extra=extra,
                 raw={k: v for k, v in r.items() if k != "Email Address"},

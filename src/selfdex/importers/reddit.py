@@ -16,7 +16,7 @@ import re
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, csv_header, iter_csv
 
 _SLUG = re.compile(r"/r/([^/]+)/comments/([a-z0-9]+)(?:/([^/?#]+))?", re.IGNORECASE)
@@ -137,9 +137,7 @@ class RedditImporter(Importer):
                 platform=self.platform,
                 action=action,
                 item=item,
-                when=stamp.when if stamp else None,
-                original_tz=stamp.tz if stamp else None,
-                precision=stamp.precision if stamp else None,
+                **stamp_fields(stamp),
                 text=text,
                 extra=extra,
                 raw=r,

@@ -20,7 +20,7 @@ from ijson.common import ObjectBuilder
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import from_epoch, parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult
 
 _FULL = "chats.list.item"
@@ -136,9 +136,7 @@ class TelegramImporter(Importer):
                 creators=(sender,) if sender else (),
                 ids={"telegram_chat": str(chat["id"])} if chat.get("id") is not None else {},
             ),
-            when=stamp.when,
-            original_tz=stamp.tz,
-            precision=stamp.precision,
+            **stamp_fields(stamp),
             text=text,
             extra=extra,
             raw=msg,

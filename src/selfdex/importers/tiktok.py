@@ -20,7 +20,7 @@ import ijson
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, iter_json_items
 
 _FILES = ("user_data_tiktok.json", "user_data.json")
@@ -165,9 +165,7 @@ class TikTokImporter(Importer):
             platform=self.platform,
             action=action,
             item=Item(kind=kind, title=title, creators=creators, ids=ids, url=link),
-            when=stamp.when if stamp else None,
-            original_tz=stamp.tz if stamp else None,
-            precision=stamp.precision if stamp else None,
+            **stamp_fields(stamp),
             text=text,
             extra=extra,
             raw=obj,

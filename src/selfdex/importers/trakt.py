@@ -19,7 +19,7 @@ from typing import Any
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
+from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, iter_json_items
 
 _HISTORY = re.compile(r"^watched-history(-\d+)?\.json$")
@@ -105,9 +105,7 @@ class TraktImporter(Importer):
             platform=self.platform,
             action=action,
             item=item,
-            when=stamp.when if stamp else None,
-            original_tz=stamp.tz if stamp else None,
-            precision=stamp.precision if stamp else None,
+            **stamp_fields(stamp),
             rating=float(rating) if isinstance(rating, int | float) else None,
             rating_scale=10.0 if isinstance(rating, int | float) else None,
             extra=extra,

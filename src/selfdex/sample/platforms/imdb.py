@@ -22,6 +22,9 @@ _RUNTIME = {
     "Blade Runner 2049": 164,
     "Love Actually": 135,
 }
+# the columns both exports share, in IMDb's order
+_COMMON = ["Title", "Original Title", "URL", "Title Type", "IMDb Rating", "Runtime (mins)", "Year", "Genres"]
+_COMMON += ["Num Votes", "Release Date", "Directors"]
 _ORIGINAL = {
     "The Remains of the Day": "The Remains of the Day",
     "Jiro Dreams of Sushi": "Jiro Dreams of Sushi",
@@ -74,46 +77,12 @@ def write(person: Person, root: Path) -> None:
     )
     write_csv(
         root / "ratings.csv",
-        [
-            "Const",
-            "Your Rating",
-            "Date Rated",
-            "Title",
-            "Original Title",
-            "URL",
-            "Title Type",
-            "IMDb Rating",
-            "Runtime (mins)",
-            "Year",
-            "Genres",
-            "Num Votes",
-            "Release Date",
-            "Directors",
-        ],
+        ["Const", "Your Rating", "Date Rated", *_COMMON],
         rows,
     )
     write_csv(
         root / "WATCHLIST.csv",
-        [
-            "Position",
-            "Const",
-            "Created",
-            "Modified",
-            "Description",
-            "Title",
-            "Original Title",
-            "URL",
-            "Title Type",
-            "IMDb Rating",
-            "Runtime (mins)",
-            "Year",
-            "Genres",
-            "Num Votes",
-            "Release Date",
-            "Directors",
-            "Your Rating",
-            "Date Rated",
-        ],
+        ["Position", "Const", "Created", "Modified", "Description", *_COMMON, "Your Rating", "Date Rated"],
         [
             (
                 1,
