@@ -112,3 +112,25 @@ def test_sample_person(sample_exports: Path) -> None:
     assert sum(r.action == "watched" for r in records) == 12
     assert any(r.action == "searched" and r.item.title == "dune part two reaction" for r in records)
     assert not any("Login" in r.extra.get("section", "") for r in records)  # logins are not activity
+
+
+def test_txt_export_in_another_language(tmp_path: Path) -> None:
+    """The TXT variant: one file per list, "Label: value" blocks, labels in the account's language."""
+    activity = tmp_path / "Activity"
+    activity.mkdir()
+    (activity / "Video Browsing History.txt").write_text(
+        "Datum: 2021-05-01 20:00:00\nVideolink: https://www.tiktokv.com/share/video/6950000000000000001/\n\n"
+        "Datum: 2021-05-02 21:00:00\nVideolink: https://www.tiktokv.com/share/video/6950000000000000002/\n",
+        encoding="utf-8",
+    )
+    (activity / "Searches.txt").write_text(
+        "Fecha: 2021-05-01 20:03:00\nTérmino de búsqueda: masa madre\n\nFecha: ayer\nTérmino de búsqueda: x\n",
+        encoding="utf-8",
+    )
+    assert recognitions(tmp_path)["Activity/Searches.txt"] == "tiktok"
+    records, problems = parse_path(TikTokImporter(), tmp_path)
+    watched = sorted(r.item.ids["tiktok"] for r in records if r.action == "watched")
+    assert watched == ["6950000000000000001", "6950000000000000002"]
+    search = next(r for r in records if r.action == "searched")
+    assert search.item.title == "masa madre" and search.provenance.line == 1  # type: ignore[union-attr]
+    assert len(problems) == 1 and problems[0].line == 4 and "ayer" in problems[0].reason

@@ -7,6 +7,10 @@ the document, and each is classified by the names of its section and list (``Lik
 ``Search History.SearchList``, ``Chat History with <user>:``…). Each array is then streamed on its own,
 so memory stays bounded on a 100 MB file. Times are UTC (``2024-03-05 19:22:41``). Watched and liked videos
 have no title in the export, only a link; the video id is kept.
+
+The TXT variant (``Activity/Video Browsing History.txt``, ``Searches.txt``…) writes blocks of ``Label: value``
+lines whose labels follow the account's language (``Datum:``, ``Fecha:``); each block opens with its date,
+so blocks are read by position and by what the values look like, not by label.
 """
 
 from __future__ import annotations
@@ -24,6 +28,20 @@ from ._util import clean, prov, stamp_fields
 from .base import Importer, ParseResult, iter_json_items
 
 _FILES = ("user_data_tiktok.json", "user_data.json")
+# The TXT export (one file per list, "Date: …" blocks); the labels inside follow the account's language
+# ("Datum:", "Fecha:"), so blocks are read by what the values look like, not by their labels.
+_TXT_FILES: dict[str, tuple[str, str]] = {
+    "video browsing history.txt": ("watched", "video"),
+    "browsing history.txt": ("watched", "video"),
+    "watch history.txt": ("watched", "video"),
+    "like list.txt": ("liked", "video"),
+    "favorite videos.txt": ("saved", "video"),
+    "searches.txt": ("searched", "query"),
+    "search history.txt": ("searched", "query"),
+    "following.txt": ("followed", "channel"),
+    "comments.txt": ("commented", "post"),
+}
+_TXT_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
 _VIDEO_ID = re.compile(r"/(?:video|v)/(\d{8,})")
 # (section name, list name) → (action, kind); names compared lower-case, the list name may be "*".
 _LISTS: dict[tuple[str, str], tuple[str, str]] = {
@@ -75,9 +93,13 @@ class TikTokImporter(Importer):
     platform = "tiktok"
     version = "1"
     description = "TikTok JSON export: watch history, likes, favourites, searches, comments, posts, DMs"
-    handles = _FILES
+    handles = (*_FILES, "Activity/Video Browsing History.txt …")
 
     def recognize(self, entry: Entry) -> float:
+        if entry.name.lower() in _TXT_FILES:
+            first = entry.text_head(512).lstrip().split("\n", 1)[0]
+            label, _, value = first.partition(":")
+            return 0.85 if label and _TXT_DATE.match(value.strip()) else 0.0
         if entry.name.lower() not in _FILES:
             return 0.0
         head = entry.head(8192)
@@ -88,6 +110,9 @@ class TikTokImporter(Importer):
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
+        if entry.name.lower() in _TXT_FILES:
+            yield from self._txt(entry, *_TXT_FILES[entry.name.lower()])
+            return
         try:
             prefixes = list(dict.fromkeys(_arrays(entry)))
         except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError, ValueError) as exc:
@@ -171,3 +196,40 @@ class TikTokImporter(Importer):
             raw=obj,
             provenance=prov(entry, index),
         )
+
+    def _txt(self, entry: Entry, action: str, kind: str) -> ParseResult:
+        """Blank-line separated blocks of ``Label: value`` lines, the first one the date."""
+        section = entry.name.rsplit(".", 1)[0]
+        block: dict[str, str] = {}
+        start = index = 0
+        with entry.open_text() as fh:
+            for number, raw in enumerate([*fh, ""], start=1):
+                line = raw.strip()
+                if line and ":" in line:
+                    label, _, value = line.partition(":")
+                    if not block:
+                        start = number
+                    block[label.strip().lower()] = value.strip()
+                    continue
+                if not block:
+                    continue
+                # every block opens with its date, whatever the label is called
+                date_text, *values = list(block.values())
+                link = next((v for v in values if v.startswith("http")), None)
+                other = next((v for v in values if v != link), None)
+                obj: dict[str, Any] = {"date": date_text, "link": link, "raw": dict(block)}
+                if kind == "query":
+                    obj["searchterm"] = other
+                elif kind == "channel":
+                    obj["username"] = other
+                elif kind == "post":
+                    obj["comment"] = other
+                out = self._record(entry, section, section, index, obj, action, kind)
+                if isinstance(out, Record) and out.provenance is not None:
+                    out.provenance.line = start
+                if isinstance(out, ImportProblem):
+                    out.line = start
+                if out is not None:
+                    yield out
+                index += 1
+                block = {}

@@ -72,6 +72,7 @@ class WhatsAppImporter(Importer):
         order = _date_order(entry)
         chat = _chat_name(entry)
         seen: dict[tuple[Any, ...], int] = {}
+        current: datetime | None = None
         index = 0
         for start, stamp_text, rest, body in _messages(entry):
             when = _when(stamp_text, order)
@@ -104,7 +105,11 @@ class WhatsAppImporter(Importer):
             elif deleted:
                 extra["deleted"] = True
                 text = None
-            key = (sender, when[0].when, text, extra.get("media"))
+            if when[0].when != current:
+                # twins can only share a timestamp: forget the previous one's (memory stays flat)
+                seen.clear()
+                current = when[0].when
+            key = (sender, text, extra.get("media"))
             seen[key] = seen.get(key, 0) + 1
             extra["identity"] = f"{chat}#{seen[key]}"
             yield Record(
