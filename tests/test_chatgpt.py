@@ -21,6 +21,7 @@ def _node(
             "content": kw.pop("content", {"content_type": "text", "parts": [text]}),
             "weight": kw.pop("weight", 1.0),
             "metadata": kw.pop("metadata", {}),
+            "recipient": "python" if nid == "c1" else "all",
         }
     return {"id": nid, "message": msg, "parent": parent, "children": children}
 
@@ -51,7 +52,8 @@ def _tree() -> dict:  # type: ignore[type-arg]
         "u1old": _node("u1old", "sys", ["a1old"], "user", "what is spice (first try)"),
         "a1old": _node("a1old", "u1old", [], "assistant", "abandoned answer"),
         "u1": _node("u1", "sys", ["a1"], "user", "What is the spice melange?"),
-        "a1": _node("a1", "u1", ["t1"], "assistant", "A drug that extends life."),
+        "a1": _node("a1", "u1", ["c1"], "assistant", "A drug that extends life."),
+        "c1": _node("c1", "a1", ["t1"], "assistant", "", content={"content_type": "code", "text": "print(1)"}),
         "t1": _node(
             "t1", "a1", ["u2"], "tool", "search results", content={"content_type": "code", "text": "x"}
         ),

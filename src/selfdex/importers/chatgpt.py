@@ -84,6 +84,8 @@ class ChatGPTImporter(Importer):
                 continue
             if meta.get("is_visually_hidden_from_conversation") or msg.get("weight") == 0:
                 continue
+            if msg.get("recipient") not in (None, "all"):
+                continue  # the model writing to a tool (code for "python", a browser query), not to her
             text = _text(content)
             if not text:
                 continue
