@@ -53,7 +53,9 @@ def _tree() -> dict:  # type: ignore[type-arg]
         "a1old": _node("a1old", "u1old", [], "assistant", "abandoned answer"),
         "u1": _node("u1", "sys", ["a1"], "user", "What is the spice melange?"),
         "a1": _node("a1", "u1", ["c1"], "assistant", "A drug that extends life."),
-        "c1": _node("c1", "a1", ["t1"], "assistant", "", content={"content_type": "code", "text": "print(1)"}),
+        "c1": _node(
+            "c1", "a1", ["t1"], "assistant", "", content={"content_type": "code", "text": "print(1)"}
+        ),
         "t1": _node(
             "t1", "a1", ["u2"], "tool", "search results", content={"content_type": "code", "text": "x"}
         ),

@@ -22,7 +22,10 @@ def test_sources_says_how_old_and_how_to_refresh(sample_exports: Path, tmp_path:
     runner = CliRunner()
     for bundle in ("imdb", "WhatsApp Android"):
         assert runner.invoke(cli, ["--store", store, "import", str(sample_exports / bundle)]).exit_code == 0
-    rows = {r["platform"]: r for r in json.loads(runner.invoke(cli, ["--store", store, "sources", "--json"]).stdout)}
+    rows = {
+        r["platform"]: r
+        for r in json.loads(runner.invoke(cli, ["--store", store, "sources", "--json"]).stdout)
+    }
     assert rows["whatsapp"]["newest_days_ago"] > rows["imdb"]["newest_days_ago"] > 0  # the chat is from 2023
     assert rows["imdb"]["how_to_refresh"] == RECIPES["imdb"]
     shown = runner.invoke(cli, ["--store", store, "sources", "--how"], terminal_width=200).output
