@@ -63,4 +63,23 @@ def test_sample_person(sample_exports: Path) -> None:
         "Lea Hoffmann",
         "Katrin Vogel",
     }  # the member with a hidden name is left out
-    assert any(r.item.kind == "message" and r.item.creators == ("Katrin Vogel",) for r in records)
+    messages = sorted((r.action, r.item.creators) for r in records if r.item.kind == "message")
+    assert messages == [("messaged", ("Mara Lindqvist",)), ("received", ("Katrin Vogel",))]
+
+
+def test_messages_know_the_account_holder(tmp_path: Path) -> None:
+    head = "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+    (tmp_path / "messages.csv").write_text(
+        head + "c1,,Katrin Vogel,u1,Mara Lindqvist,u2,2024-01-28 17:05:12 UTC,,Great meeting you!,INBOX\n"
+        "c1,,Mara Lindqvist,u2,Katrin Vogel,u1,2024-01-28 18:00:00 UTC,,Likewise,INBOX\n"
+        'c2,,Jonas Müller,u3,"Mara Lindqvist,Lea Hoffmann",u2,2024-02-01 09:00:00 UTC,,Lunch?,INBOX\n',
+        encoding="utf-8",
+    )
+    records, problems = parse_path(LinkedInImporter(), tmp_path)
+    assert problems == []
+    assert [(r.action, r.item.creators) for r in records] == [
+        ("received", ("Katrin Vogel",)),
+        ("messaged", ("Mara Lindqvist",)),
+        ("received", ("Jonas Müller",)),
+    ]
+    assert records[0].when is not None and records[0].when.isoformat() == "2024-01-28T17:05:12+00:00"

@@ -5,12 +5,15 @@ before its header ``First Name,Last Name,URL,Email Address,Company,Position,Conn
 (``Started On``/``Finished On`` as ``Jan 2020``; blank end = current), ``Skills.csv``,
 ``Inferences_about_you.csv`` (what LinkedIn inferred, for ads), ``Shares.csv`` and ``messages.csv``.
 Connections are people: each is a ``person`` record whose creator is the connection, so their names feed
-the redaction gazetteer; their e-mail addresses are not kept.
+the redaction gazetteer; their e-mail addresses are not kept. ``messages.csv`` does not say whose account it
+is: the one name on every message (as sender or recipient) is the account holder, whose messages are
+"messaged" and everyone else's "received".
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from ..archive import Entry
@@ -63,6 +66,23 @@ def _date(text: str | None) -> Stamp | None:
     return parse_iso(text.replace(" UTC", "Z"))
 
 
+def _owner(entry: Entry, skip: int) -> str | None:
+    """The account holder of messages.csv: the one name on every message, as sender or recipient (a
+    first pass; None when no single name is, e.g. a file with one message)."""
+    common: set[str] | None = None
+    rows = 0
+    for row in iter_csv(entry, skip_lines=skip):
+        if isinstance(row, ImportProblem):
+            continue
+        r = row[2]
+        names = {n for n in (clean(r.get("FROM")), *(clean(t) for t in (r.get("TO") or "").split(","))) if n}
+        common = names if common is None else common & names
+        rows += 1
+        if not common:
+            return None
+    return next(iter(common)) if common and len(common) == 1 and rows > 1 else None
+
+
 class LinkedInImporter(Importer):
     name = "linkedin"
     platform = "linkedin"
@@ -86,12 +106,15 @@ class LinkedInImporter(Importer):
     def parse(self, entry: Entry) -> ParseResult:
         kind = _FILES[entry.name.lower()]
         skip = _header_line(entry, kind) or 0
+        handler = getattr(self, f"_{kind}")
+        if kind == "messages":
+            handler = partial(self._messages, owner=_owner(entry, skip))
         for row in iter_csv(entry, skip_lines=skip):
             if isinstance(row, ImportProblem):
                 yield row
                 continue
             index, line, r = row
-            out = getattr(self, f"_{kind}")(r)
+            out = handler(r)
             if out is None:
                 continue
             if isinstance(out, str):
@@ -172,7 +195,7 @@ class LinkedInImporter(Importer):
         extra = {"shared_url": v} if (v := clean(r.get("SharedUrl"))) else {}
         return "posted", item, stamp, text, extra
 
-    def _messages(self, r: dict[str, str]) -> _Row | str | None:
+    def _messages(self, r: dict[str, str], owner: str | None = None) -> _Row | str | None:
         sender = clean(r.get("FROM"))
         stamp = _date(r.get("DATE"))
         if r.get("DATE") and stamp is None:
@@ -184,4 +207,5 @@ class LinkedInImporter(Importer):
             "to": clean(r.get("TO")),
             "folder": r.get("FOLDER"),
         }
-        return "messaged", item, stamp, clean(r.get("CONTENT")), extra
+        action = "received" if owner and sender != owner else "messaged"
+        return action, item, stamp, clean(r.get("CONTENT")), extra

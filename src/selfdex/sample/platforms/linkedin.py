@@ -129,7 +129,19 @@ def write(person: Person, root: Path) -> None:
                 "",
                 "Great meeting you at the UX Berlin meetup!",
                 "INBOX",
-            )
+            ),
+            (
+                "2-YTE3",
+                "",
+                person.name,
+                "https://www.linkedin.com/in/maralind",
+                "Katrin Vogel",
+                "https://www.linkedin.com/in/katrinvogel",
+                "2024-01-28 19:40:03 UTC",
+                "",
+                "Likewise! Send me the prosthetics fitting study when it is out.",
+                "INBOX",
+            ),
         ],
     )
     write_csv(
