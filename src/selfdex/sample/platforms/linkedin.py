@@ -142,6 +142,18 @@ def write(person: Person, root: Path) -> None:
                 "Likewise! Send me the prosthetics fitting study when it is out.",
                 "INBOX",
             ),
+            (
+                "2-Zk91",
+                "",
+                "Jonas Müller",
+                "https://www.linkedin.com/in/jonas-mueller-b3r1",
+                person.name,
+                "https://www.linkedin.com/in/maralind",
+                "2024-06-03 08:15:00 UTC",
+                "Zalando is hiring designers",
+                "Thought of you when I saw this opening.",
+                "INBOX",
+            ),
         ],
     )
     write_csv(
