@@ -109,3 +109,9 @@ def test_sample_person(sample_exports: Path) -> None:
     android, problems = parse_path(WhatsAppImporter(), sample_exports / "WhatsApp Android")
     assert problems == [] and {r.item.title for r in android} == {"Jonas Müller"}
     assert sum(1 for r in android if r.text == "ok") == 2
+    # one-to-one, named after Jonas: Mara exported it, so Jonas's messages are received, hers messaged
+    assert {(r.action, r.item.creators[0]) for r in android} == {
+        ("received", "Jonas Müller"),
+        ("messaged", "Mara Lindqvist"),
+    }
+    assert {r.action for r in records} == {"messaged"}  # a group does not say who exported it

@@ -12,8 +12,10 @@ U+202F before "PM"), never said in the file: we read the whole chat once to find
 place, and only when no line decides it fall back on the separator (dots are day-first, a 12-hour clock is
 month-first). Times are the phone's wall clock with no zone (``original_tz="local"``). A message runs
 until the next stamped line; system lines (encryption notice, "created group", "added") are not
-messages and are left out. WhatsApp does not say who exported the chat, so every message is "messaged"
-by its sender, who is its creator (and so feeds the redaction gazetteer of correspondents).
+messages and are left out. Every message's sender is its creator (and so feeds the redaction gazetteer of
+correspondents). WhatsApp does not say who exported the chat: in a one-to-one chat, named after the other
+person, the exporter is the other sender, and the partner's messages are "received"; in a group every
+message is "messaged" by its sender.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class WhatsAppImporter(Importer):
     def parse(self, entry: Entry) -> ParseResult:
         order = _date_order(entry)
         chat = _chat_name(entry)
+        owner = _owner(entry, chat)
         seen: dict[tuple[Any, ...], int] = {}
         current: datetime | None = None
         index = 0
@@ -114,7 +117,7 @@ class WhatsAppImporter(Importer):
             extra["identity"] = f"{chat}#{seen[key]}"
             yield Record(
                 platform=self.platform,
-                action="messaged",
+                action="received" if owner is not None and sender != owner else "messaged",
                 item=Item(kind="message", title=chat, creators=(sender,)),
                 when=when[0].when,
                 original_tz="local",
@@ -163,6 +166,21 @@ def _date_order(entry: Entry) -> str:
                 twelve_hour = bool(re.search(r"[AaPp]\.?\s?[Mm]", m["time"]))
                 fallback = "dmy" if "." in m["date"] else "mdy" if twelve_hour else "dmy"
     return fallback or "dmy"
+
+
+def _owner(entry: Entry, chat: str, lines: int = 5000) -> str | None:
+    """In a one-to-one chat (named after the other person, who is one of its two senders), the exporter
+    is the other sender. Groups do not say: None."""
+    senders: set[str] = set()
+    with entry.open_text() as fh:
+        for n, raw in enumerate(fh):
+            if n >= lines or len(senders) > 2:
+                break
+            m = _IOS.match(raw) or _ANDROID.match(raw)
+            sender = _split_sender(m["rest"])[0] if m else None
+            if sender and not (m and m["rest"].split(": ", 1)[-1][:1] in _MARKS and sender == chat):
+                senders.add(sender)
+    return next(iter(senders - {chat})) if chat in senders and len(senders) == 2 else None
 
 
 def _when(stamp_text: str, order: str) -> tuple[Stamp, Precision] | None:
