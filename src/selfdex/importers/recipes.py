@@ -12,6 +12,7 @@ RECIPES: dict[str, str] = {
     "bank": "Your bank's online banking → account → export transactions as CSV (DKB: 'CSV-Export') or OFX/QFX.",
     "calendar": "takeout.google.com → deselect all → Calendar (iCalendar format); or export .ics from your app.",
     "chatgpt": "chatgpt.com → Settings → Data controls → Export data; the zip link arrives by e-mail.",
+    "selfdex": "selfdex profile export --token TOKEN --format pam (a profile you exported and imported back).",
     "chrome": "takeout.google.com → deselect all → Chrome → 'History' (JSON).",
     "claude": "claude.ai → Settings → Privacy → Export data; the link arrives by e-mail.",
     "discord": "Discord → User Settings → Data & Privacy → Request all of my data (tick Messages); up to 30 days.",
@@ -33,6 +34,8 @@ RECIPES: dict[str, str] = {
     "mail": "takeout.google.com → deselect all → Mail (mbox); or export an mbox from Thunderbird/Apple Mail.",
     "netflix": "netflix.com/account/getmyinfo → Submit request; confirm the e-mail, download when ready.",
     "obsidian": "Point selfdex at your vault folder; nothing to request.",
+    "pam": "selfdex profile export --format pam (from selfdex), or a PAM converter's memory-store.json for "
+    "another assistant's memories.",
     "pocket": "getpocket.com/export → Export CSV/HTML.",
     "reddit": "reddit.com/settings/data-request → GDPR/CCPA request → 'All time'; the zip link arrives by message.",
     "spotify": "spotify.com/account/privacy → tick 'Extended streaming history' (and Account data) → Request.",
