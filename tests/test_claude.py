@@ -55,5 +55,24 @@ def test_sample_person_and_no_confusion_with_chatgpt(sample_exports: Path) -> No
         recognitions(sample_exports / "chatgpt-export-2025-07-01.zip")["conversations-000.json"] == "chatgpt"
     )
     records, problems = parse_path(ClaudeImporter(), bundle)
-    assert problems == [] and len(records) == 4
-    assert any("Hans Zimmer" in (r.text or "") for r in records)
+    messages = [r for r in records if r.item.kind == "message"]
+    assert problems == [] and len(messages) == 4
+    assert any("Hans Zimmer" in (r.text or "") for r in messages)
+    notes = [(r.item.title, r.text) for r in records if r.item.kind == "note"]
+    assert len(notes) == 3 and notes[0][0] == "Work context"
+    assert ("Personal context", "She cooks Japanese food at home.") in notes
+
+
+def test_memories_json(tmp_path: Path) -> None:
+    memory = {
+        "conversations_memory": "**Work**\n\nArjun is an advisor.\n\nLikes tea.",
+        "project_memories": {"p1": "Hexagonal architecture."},
+    }
+    (tmp_path / "memories.json").write_text(json.dumps([memory]), encoding="utf-8")
+    records, problems = parse_path(ClaudeImporter(), tmp_path)
+    assert problems == []
+    assert [(r.item.title, r.text, r.extra["memory"]) for r in records] == [
+        ("Work", "Arjun is an advisor.", "conversations"),
+        ("Work", "Likes tea.", "conversations"),
+        ("Claude's memory", "Hexagonal architecture.", "project:p1"),
+    ]

@@ -4,18 +4,21 @@ Same file name as ChatGPT's, told apart by shape: a list of conversations with `
 ``chat_messages`` list (``sender`` "human" or "assistant"). Newer exports put the words in ``content`` blocks
 (text, thinking, tool_use, tool_result) and keep ``text`` as a flat copy; we read the text blocks and leave
 the model's reasoning and tool traffic out. ``users.json`` and ``projects.json`` are account data, not
-activity. Streamed one conversation at a time.
+activity. Streamed one conversation at a time. ``memories.json`` (what Claude remembers about the person:
+``conversations_memory`` and ``project_memories``, Markdown with bold section headings) becomes one note per
+paragraph.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
 from ._util import clean, prov, stamp_fields
-from .base import Importer, ParseResult, iter_json_items
+from .base import Importer, ParseResult, iter_json_items, load_small_json
 
 _ACTIONS = {"human": "messaged", "assistant": "received"}
 
@@ -24,10 +27,12 @@ class ClaudeImporter(Importer):
     name = "claude"
     platform = "claude"
     version = "1"
-    description = "Claude data export: conversations (your messages and Claude's replies, no reasoning/tools)"
-    handles = ("conversations.json",)
+    description = "Claude data export: conversations (no reasoning/tools) and what Claude remembers (memories.json)"
+    handles = ("conversations.json", "memories.json")
 
     def recognize(self, entry: Entry) -> float:
+        if entry.name.lower() == "memories.json" or entry.parts[-2:-1] == ("memories",):
+            return 0.9 if b'"conversations_memory"' in entry.head(4096) else 0.0
         if entry.suffix != ".json" or not entry.name.lower().startswith("conversations"):
             return 0.0
         head = entry.head(4096)
@@ -36,6 +41,9 @@ class ClaudeImporter(Importer):
         return 0.0
 
     def parse(self, entry: Entry) -> ParseResult:
+        if b'"conversations_memory"' in entry.head(4096):
+            yield from self._memories(entry)
+            return
         for item in iter_json_items(entry, "item"):
             if isinstance(item, ImportProblem):
                 yield item
@@ -97,6 +105,51 @@ class ClaudeImporter(Importer):
             raw={"conversation": title, "message": msg},
             provenance=prov(entry, index),
         )
+
+    def _memories(self, entry: Entry) -> ParseResult:
+        """What Claude remembers about the person (``memories.json``): one note per paragraph."""
+        data = load_small_json(entry)
+        if isinstance(data, ImportProblem):
+            yield data
+            return
+        for index, block in enumerate(data if isinstance(data, list) else [data]):
+            if not isinstance(block, dict):
+                yield ImportProblem("memory block is not an object", entry.path, index=index)
+                continue
+            sources = [("conversations", block.get("conversations_memory"))]
+            sources += [(f"project:{k}", v) for k, v in (block.get("project_memories") or {}).items()]
+            for source, text in sources:
+                if not isinstance(text, str):
+                    continue
+                for section, para in _memory_notes(text):
+                    yield Record(
+                        platform=self.platform,
+                        action="noted",
+                        item=Item(kind="note", title=section or "Claude's memory", categories=("memory",)),
+                        text=para,
+                        extra={"memory": source, "section": section, "identity": f"{source}:{section}"},
+                        raw={"memory": source, "text": para},
+                        provenance=prov(entry, index),
+                    )
+
+
+_HEADING = re.compile(r"^\*\*(.+?)\*\*\s*$")
+
+
+def _memory_notes(text: str) -> list[tuple[str | None, str]]:
+    """(section heading, paragraph) pairs of Claude's Markdown memory ("**Work context**\n\nMara is…")."""
+    out: list[tuple[str | None, str]] = []
+    heading = None
+    for para in re.split(r"\n\s*\n", text):
+        para = para.strip()
+        if not para:
+            continue
+        m = _HEADING.match(para)
+        if m:
+            heading = m.group(1).strip()
+            continue
+        out.append((heading, para))
+    return out
 
 
 def _text(msg: dict[str, Any]) -> str | None:

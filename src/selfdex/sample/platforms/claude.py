@@ -1,6 +1,6 @@
 """Claude data export: ``conversations.json`` (``uuid``, ``name``, ``chat_messages`` with ``sender`` human or
 assistant; newer messages keep ``content`` blocks — text, thinking, tool_use — beside a flat ``text``),
-``users.json`` and ``projects.json``."""
+``users.json``, ``projects.json`` and ``memories.json`` (what Claude remembers about her, in Markdown)."""
 
 from __future__ import annotations
 
@@ -106,3 +106,12 @@ def write(person: Person, root: Path) -> None:
         encoding="utf-8",
     )
     (root / "projects.json").write_text("[]", encoding="utf-8")
+    memory = (
+        "**Work context**\n\nMara is a product designer in Berlin who designs fitting apps for prosthetics "
+        "technicians.\n\n**Personal context**\n\nShe reads the books before seeing the films (Dune, Arrival, "
+        "Ishiguro) and is training for a trail race.\n\nShe cooks Japanese food at home."
+    )
+    (root / "memories.json").write_text(
+        json.dumps([{"conversations_memory": memory, "project_memories": {}, "account_uuid": "5f0c3e8a"}]),
+        encoding="utf-8",
+    )
