@@ -199,6 +199,9 @@ def test_the_whole_journey(server: str, exports: list[Path], page: Any) -> None:
     assert fact.count() == 1
     check(page, "08-profile")
     fact.get_by_role("button", name=re.compile("^Forget")).click()
+    page.wait_for_selector("#forget-summary")  # it asks first, listing what it would hide
+    check(page, "08b-forget-confirm")
+    page.get_by_role("button", name=re.compile(r"^Forget \d+ records")).click()
     page.wait_for_selector(".flash")
     assert page.locator(f'li.fact[data-key="{FORGET}"]').count() == 0
     assert "Forgot" in page.locator(".flash").inner_text()

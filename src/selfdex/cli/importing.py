@@ -16,8 +16,6 @@ from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.recipes import recipe
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, import_path
-from ..profile import build_profile
-from ..profile import refresh as refresh_profile
 from ..store import queries
 from .common import (
     RichImportProgress,
@@ -53,6 +51,10 @@ def run_import(
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
         # New records may link to entities on other platforms, and the person's forget rules must
         # also cover records that arrived just now.
+        # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
+        from ..profile import build_profile
+        from ..profile import refresh as refresh_profile
+
         with console.status("Updating entity links, your corrections and your profile…"):
             refresh_profile(store)
             build_profile(store)  # computed once here, then served from the store

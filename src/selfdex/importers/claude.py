@@ -27,7 +27,9 @@ class ClaudeImporter(Importer):
     name = "claude"
     platform = "claude"
     version = "1"
-    description = "Claude data export: conversations (no reasoning/tools) and what Claude remembers (memories.json)"
+    description = (
+        "Claude data export: conversations (no reasoning/tools) and what Claude remembers (memories.json)"
+    )
     handles = ("conversations.json", "memories.json")
 
     def recognize(self, entry: Entry) -> float:

@@ -404,6 +404,20 @@ def create_web_app(
             show_all=all,
         )
 
+    @app.get("/profile/forget", response_class=HTMLResponse)
+    def profile_forget_confirm(request: Request, store: StoreDep, key: str) -> HTMLResponse:
+        """Before forgetting: exactly the records it would hide (the same as `profile forget --dry-run`)."""
+        from ..profile.corrections import group_preview, preview_forget
+
+        preview = preview_forget(store, key)
+        return render(
+            request,
+            "forget_confirm.html",
+            page="profile",
+            preview=preview,
+            groups=group_preview(preview.records),
+        )
+
     @app.post("/profile/forget")
     def profile_forget(request: Request, store: StoreDep, key: Annotated[str, Form()]) -> RedirectResponse:
         from ..profile import forget
