@@ -21,7 +21,7 @@ from .importers.registry import load_importers
 from .model import ImportProblem, Provenance, Record
 from .store import Store
 
-__all__ = ["FileResult", "ImportProgress", "JobSummary", "choose_importer", "import_path"]
+__all__ = ["FileResult", "ImportProgress", "JobSummary", "choose_importer", "import_path", "plural"]
 
 BATCH = 5000
 PROBLEM_SAMPLES = 200  # kept in memory for the summary; all of them go to the store
@@ -42,8 +42,9 @@ class FileResult:
     reason: str | None = None
     records_read: int = 0
     records_new: int = 0
-    problems: int = 0
+    problems: int = 0  # could not be read (error, refused, unsupported)
     platform: str | None = None
+    skipped: int = 0  # deliberately not imported (trailers, markers, superseded copies), with the reason
 
 
 @dataclass
@@ -53,9 +54,10 @@ class JobSummary:
     files: list[FileResult] = field(default_factory=list)
     records_read: int = 0
     records_new: int = 0
-    problems: int = 0
+    problems: int = 0  # could not be read
     problem_samples: list[ImportProblem] = field(default_factory=list)
     by_platform: Counter[str] = field(default_factory=Counter)  # records read per platform
+    skipped: int = 0  # skipped by design: not problems
 
     @property
     def records_duplicate(self) -> int:
@@ -70,6 +72,7 @@ class JobSummary:
             "records_new": self.records_new,
             "records_duplicate": self.records_duplicate,
             "problems": self.problems,
+            "skipped": self.skipped,
             "by_platform": dict(self.by_platform),
             "files": files,
             "problem_samples": [asdict(p) for p in self.problem_samples],
@@ -159,6 +162,11 @@ def import_path(
     return summary
 
 
+def plural(n: int, word: str) -> str:
+    """``1 problem``, ``3 problems``, ``1,200 records``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _version(importers: Sequence[Importer], name: str) -> str | None:
     return next((i.version for i in importers if i.name == name), None)
 
@@ -169,7 +177,9 @@ def _note_problems(
     if not problems:
         return
     store.insert_problems(problems, job_id, importer)
-    summary.problems += len(problems)
+    skipped = sum(p.severity == "skipped" for p in problems)
+    summary.skipped += skipped
+    summary.problems += len(problems) - skipped
     room = PROBLEM_SAMPLES - len(summary.problem_samples)
     if room > 0:
         summary.problem_samples.extend(problems[:room])
@@ -229,13 +239,14 @@ def _import_entry(
             )
         )
     flush()
-    if (
-        result.status == "imported"
-        and result.records_read == 0
-        and problems
-        and all(p.severity == "skipped" for p in problems)
-    ):
-        result.status, result.reason = "skipped", problems[0].reason
-    result.problems = len(problems)
+    result.skipped = sum(p.severity == "skipped" for p in problems)
+    result.problems = len(problems) - result.skipped
+    if result.status == "imported" and result.records_read == 0 and problems:
+        if result.problems == 0:
+            result.status, result.reason = "skipped", problems[0].reason
+        else:  # nothing came out of the file but problems: it failed, whatever the importer's score
+            first = next(p for p in problems if p.severity != "skipped")
+            result.status = "failed"
+            result.reason = f"no records, {plural(result.problems, 'problem')}; first: {first.reason}"
     _note_problems(store, summary, problems, job_id, importer.name)
     return result

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Precision
 
-__all__ = ["Stamp", "from_epoch", "parse_date", "parse_iso", "parse_local"]
+__all__ = ["Stamp", "from_epoch", "parse_date", "parse_iso", "parse_local", "shown_when"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +116,15 @@ def parse_date(text: str, formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d")) -
 
 def day_stamp(d: date) -> Stamp:
     return Stamp(datetime(d.year, d.month, d.day, tzinfo=UTC), None, "day")
+
+
+def shown_when(occurred_at: str | None, precision: str | None, *, seconds: bool = False) -> str:
+    """A stored time as the source knew it: ``2026-02-17`` for a day (not ``2026-02-17 00:00``),
+    ``2026-02`` for a month, ``undated`` when the source gave none."""
+    if not occurred_at:
+        return "undated"
+    text = str(occurred_at)
+    cut = {"year": 4, "month": 7, "day": 10}.get(precision or "")
+    if cut is not None:
+        return text[:cut]
+    return text[: 19 if seconds else 16].replace("T", " ")

@@ -13,6 +13,7 @@ from rich.text import Text
 from .. import __version__
 from ..importers.registry import load_errors, load_importers
 from ..store import Store, StoreError
+from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
 from .common import json_option, out, print_json, store_path
 
@@ -117,6 +118,14 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                     "SELECT count(*) FROM import_jobs WHERE status != 'complete'"
                 ).fetchone()[0]
                 check("jobs", running == 0, f"{running} incomplete import job(s)")
+            bad = exposed(path)
+            check(
+                "private",
+                not bad,
+                "only you can read the store's files"
+                if not bad
+                else f"other accounts can read {', '.join(p.name for p in bad)}; fix: {fix_command(bad)}",
+            )
         except StoreError as exc:
             check("store", False, str(exc))
     _optional_parts(checks)

@@ -15,7 +15,7 @@ from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.recipes import recipe
 from ..importers.registry import load_errors, load_importers
-from ..ingest import JobSummary, import_path
+from ..ingest import JobSummary, import_path, plural
 from ..store import queries
 from .common import (
     RichImportProgress,
@@ -66,14 +66,31 @@ def run_import(
     return summaries
 
 
+def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int) -> str:
+    """``1,200 records read, 1,000 new, 200 duplicates, 1 problem, 120 skipped by design``."""
+    parts = [f"{plural(read, 'record')} read", f"{new:,} new"]
+    if duplicate:
+        parts.append(f"{plural(duplicate, 'duplicate')} (already stored, or the same event twice)")
+    parts.append(plural(problems, "problem"))
+    if skipped:
+        parts.append(f"{skipped:,} skipped by design")
+    return ", ".join(parts)
+
+
 def print_summary(summary: JobSummary) -> None:
     status = Counter(f.status for f in summary.files)
     out.print(
         Text.assemble(
             (summary.source, "bold"),
-            f": {summary.records_read:,} records read, ",
-            (f"{summary.records_new:,} new", "green"),
-            f", {summary.records_duplicate:,} already stored, {summary.problems:,} problems; files: "
+            ": "
+            + counts_line(
+                summary.records_read,
+                summary.records_new,
+                summary.records_duplicate,
+                summary.problems,
+                summary.skipped,
+            )
+            + "; files: "
             + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
         )
     )
@@ -91,7 +108,7 @@ def print_summary(summary: JobSummary) -> None:
             out.print(f"  … and {len(not_imported) - 25} more (selfdex jobs show {summary.job_id})")
     errors = [p for p in summary.problem_samples if p.severity not in ("skipped",)]
     if errors:
-        out.print(f"{summary.problems} problem(s); first ones:", style="yellow")
+        out.print(f"{plural(summary.problems, 'problem')}; first ones:", style="yellow")
         for p in errors[:10]:
             where = p.position()
             out.print(f"  {p.member}{' (' + where + ')' if where else ''}: {p.reason}")
@@ -213,7 +230,7 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("job", "source", "started", "status", "read", "new", "problems")
+    table = Table("job", "source", "started", "status", "read", "new", "problems", "skipped by design")
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -222,7 +239,8 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
             r["status"],
             f"{r['records_read']:,}",
             f"{r['records_new']:,}",
-            str(r["problems"]),
+            f"{r['problems']:,}",
+            f"{r['skipped']:,}",
         )
     out.print(table)
 
@@ -241,7 +259,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
     if as_json:
         print_json({"files": files, "problems": errors})
         return
-    table = Table("file", "importer", "status", "records", "new", "problems", "reason")
+    table = Table("file", "importer", "status", "records", "new", "problems", "skipped by design", "reason")
     for f in files:
         table.add_row(
             f["member"],
@@ -250,6 +268,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             str(f["records_read"]),
             str(f["records_new"]),
             str(f["problems"]),
+            str(f["skipped"]),
             f["reason"] or "",
         )
     out.print(table)
@@ -259,7 +278,8 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset"))
             if e[c] is not None
         )
-        out.print(f"  [{e['severity']}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
+        label = "skipped by design" if e["severity"] == "skipped" else e["severity"]
+        out.print(f"  [{label}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
 
 
 COMMANDS = [import_cmd, importers_cmd, sources_cmd, jobs_group]

@@ -46,6 +46,7 @@ __all__ = [
     "Gate",
     "GateError",
     "GateFailure",
+    "InvalidRequest",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -84,6 +85,10 @@ class CapExceeded(GateError):
     status, code = 429, "daily_cap"
 
 
+class InvalidRequest(GateError):
+    status, code = 422, "invalid_request"
+
+
 class Unavailable(GateError):
     status, code = 404, "not_available"
 
@@ -101,6 +106,7 @@ class Disclosure:
     record_ids: tuple[str, ...]
     fields: tuple[str, ...]
     audit_seq: int | None  # None for a preview, which discloses nothing
+    recipient_seq: int | None = None  # this grant's own count of audited requests (for its header)
 
 
 def _dumps(payload: dict[str, Any]) -> bytes:
@@ -141,6 +147,10 @@ class Gate:
             raise Unauthenticated(f"this grant is {state}")
         return grant
 
+    def grant_of(self, token: str | None) -> Grant | None:
+        """The grant ``token`` names, live or not (channels refuse unknown tokens before parsing)."""
+        return self._lookup(token)
+
     def disclose(self, token: str | None, request: GateRequest, *, channel: str) -> Disclosure:
         grant = self._lookup(token)
         if grant is None:
@@ -171,7 +181,11 @@ class Gate:
             )
             if seq is None:
                 raise CapExceeded(f"the grant's cap of {grant.scope.per_day} responses per day is used up")
-            return Disclosure(body=body, payload=payload, record_ids=ids, fields=fields, audit_seq=seq)
+            with self._db:
+                mine = self.audit.count_for(grant.id, seq)
+            return Disclosure(
+                body=body, payload=payload, record_ids=ids, fields=fields, audit_seq=seq, recipient_seq=mine
+            )
         except GateError as exc:
             self._refused(grant, channel, request.op, req, exc)
             raise
@@ -212,17 +226,24 @@ class Gate:
     def _refused(self, grant: Grant, channel: str, op: str, req: dict[str, Any], exc: GateError) -> None:
         # The refusal stands even when its audit entry cannot be written.
         with contextlib.suppress(Exception):
-            self.audit.append(
+            self.audit.append_refusal(
                 at=self.clock(),
                 recipient=grant.name,
                 grant_id=grant.id,
                 channel=channel,
                 operation=op,
                 request=req,
-                outcome="refused",
                 status=exc.status,
                 detail=exc.message,
             )
+
+    def refuse_invalid(self, token: str | None, op: str, detail: str, *, channel: str) -> None:
+        """A channel could not even build the request (a limit out of range, say): audit the
+        refusal for a valid token (unknown callers are not audited), then raise its 422."""
+        grant = self.authenticate(token)
+        exc = InvalidRequest(detail)
+        self._refused(grant, channel, op, {"invalid": detail}, exc)
+        raise exc
 
     def _fingerprint(self) -> tuple[Any, ...]:
         with self._db:

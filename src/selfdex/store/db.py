@@ -15,6 +15,7 @@ import orjson
 from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
+from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["Store", "StoreError", "default_store_path"]
@@ -126,10 +127,11 @@ def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
 class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if str(self.path) != ":memory:" and not self.path.exists():
             if not create:
                 raise StoreError(f"no store at {self.path} (import something first: selfdex import PATH)")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+            private_file(self.path)
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row

@@ -106,9 +106,26 @@ def search_fts(
     return [row_dict(r) for r in rows]
 
 
+# Problems and deliberate skips, recounted from import_errors: stores written before the two were told
+# apart keep both in one "problems" column.
+_SPLIT = "coalesce(sum(e.severity != 'skipped'), 0) AS problems, coalesce(sum(e.severity = 'skipped'), 0) AS skipped"
+
+
 def jobs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     rows = store.conn.execute("SELECT * FROM import_jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(r) for r in rows]
+    out = [dict(r) for r in rows]
+    if not out:
+        return out
+    split = {
+        r["job_id"]: (int(r["problems"]), int(r["skipped"]))
+        for r in store.conn.execute(
+            f"SELECT e.job_id, {_SPLIT} FROM import_errors e WHERE e.job_id BETWEEN ? AND ? GROUP BY e.job_id",
+            (out[-1]["id"], out[0]["id"]),
+        )
+    }
+    for job in out:
+        job["problems"], job["skipped"] = split.get(job["id"], (0, 0))
+    return out
 
 
 def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -123,4 +140,13 @@ def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> 
 
 def job_files(store: Store, job_id: int) -> list[dict[str, Any]]:
     rows = store.conn.execute("SELECT * FROM import_files WHERE job_id = ? ORDER BY id", (job_id,))
-    return [dict(r) for r in rows.fetchall()]
+    files = [dict(r) for r in rows.fetchall()]
+    split = {
+        r["member"]: (int(r["problems"]), int(r["skipped"]))
+        for r in store.conn.execute(
+            f"SELECT e.member, {_SPLIT} FROM import_errors e WHERE e.job_id = ? GROUP BY e.member", (job_id,)
+        )
+    }
+    for f in files:
+        f["problems"], f["skipped"] = split.get(f["member"], (0, 0))
+    return files
