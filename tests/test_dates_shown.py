@@ -19,6 +19,7 @@ from selfdex.web import WebSettings, create_web_app
 from selfdex.web.chart import monthly_counts, svg_chart
 
 from .sample_store import fresh_store
+from .test_web import login
 
 BASE = "http://127.0.0.1"
 
@@ -54,6 +55,7 @@ def test_cli_timeline_and_search_print_days_as_days(store: Store, monkeypatch: p
 def test_web_days_and_undated_citations(store: Store) -> None:
     app = create_web_app(store.path, settings=WebSettings(csrf_secret="test-secret", model="none"))
     with TestClient(app, base_url=BASE, follow_redirects=False) as client:
+        login(client, app)
         page = client.get("/timeline?platform=letterboxd").text
         rows = re.findall(r"<tr>\s*<td>([^<]*)</td>\s*<td>letterboxd</td>", page)
         assert rows and all(re.fullmatch(r"\d{4}-\d\d-\d\d", r) for r in rows), rows[:5]

@@ -89,9 +89,11 @@ def test_web_preview_of_an_answers_grant_shows_the_grant(store: Store) -> None:
 
     from selfdex.web import WebSettings, create_web_app
 
+    from .test_web import login
+
     _answers_grant(store)
     app = create_web_app(store.path, settings=WebSettings(csrf_secret="t", model="none"))
     with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
-        page = client.get("/sharing/grants/netflix/preview").text
+        page = login(client, app).get("/sharing/grants/netflix/preview").text
     app.state.close()
     assert "outside_grant" not in page and "&#34;access&#34;: &#34;answers&#34;" in page

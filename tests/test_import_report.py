@@ -13,6 +13,8 @@ from selfdex.cli.main import cli
 from selfdex.ingest import import_path
 from selfdex.store import Store
 
+from .test_web import login
+
 UBER_HEADER = (
     "City,Product Type,Trip or Order Status,Request Time,Begin Trip Time,Dropoff Time,"
     "Distance (miles),Fare Amount,Fare Currency\n"
@@ -123,6 +125,7 @@ def test_web_job_page_counts_skips_apart(tmp_path: Path) -> None:
         import_path(store, _exports(tmp_path / "in"))
     app = create_web_app(tmp_path / "s.sqlite", settings=WebSettings(csrf_secret="t", model="none"))
     with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        login(client, app)
         page = client.get("/import/jobs/1").text
         listing = client.get("/import").text
     app.state.close()

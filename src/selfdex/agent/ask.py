@@ -312,9 +312,10 @@ def ask(
     *,
     backend: ChatBackend | None = None,
     context: Context | None = None,
+    max_items: int = 10,
 ) -> Answer:
     ctx = context or build_context(store, question)
-    draft, draft_cited = extractive(ctx)
+    draft, draft_cited = extractive(ctx, max_items=max_items)
     notes = list(ctx.notes)
     fallback = Answer(
         question=question,

@@ -9,6 +9,8 @@ checks that it matches the commands the modules really define.
 from __future__ import annotations
 
 import importlib
+import sys
+from pathlib import Path
 
 import click
 
@@ -56,6 +58,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("eval", "Measure the person's agent against platform baselines on public data."),
     "path": ("admin", "Where the store lives (override with --store or SELFDEX_STORE)."),
     "doctor": ("admin", "Check the environment and the store; exit 1 if something needs fixing."),
+    "init": ("crypt", "Create an empty store (optionally encrypted at rest with a passphrase)."),
+    "encrypt": ("crypt", "Encrypt the existing store in place (stop `selfdex serve` first)."),
+    "decrypt": (
+        "crypt",
+        "Turn the encrypted store back into a plain SQLite file, in place or as a copy (--output).",
+    ),
     "demo": (
         "demo",
         "Generate a made-up person's exports, import them, and show a per-platform summary and a few queries.",
@@ -98,6 +106,16 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, store: str | None) -> None:
     """selfdex: your own personalization engine over your data exports, in one local store you own."""
     ctx.obj = {"store": store}
+    from ..store import crypto  # stdlib only; every command but --help opens the store anyway
+
+    crypto.set_prompt(_ask_passphrase)
+
+
+def _ask_passphrase(path: Path) -> str | None:
+    """The passphrase of an encrypted store, asked on the terminal (scripts set SELFDEX_PASSPHRASE)."""
+    if not sys.stdin.isatty():
+        return None
+    return str(click.prompt(f"Passphrase for {path}", hide_input=True, err=True))
 
 
 def main() -> None:

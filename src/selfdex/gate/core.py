@@ -393,8 +393,8 @@ class Gate:
             : view.grant.scope.per_request
         ]
         out: list[dict[str, Any]] = []
-        ids: list[str] = []
-        for f in facts:
+        citations = _share_cap([f.citations for f in facts], view.grant.scope.per_request)
+        for f, cites in zip(facts, citations, strict=True):
             item: dict[str, Any] = {
                 "key": f.key,
                 "domain": f.domain,
@@ -404,10 +404,9 @@ class Gate:
                 "platforms": sorted(f.platforms),
             }
             if raw:
-                item["citations"] = list(f.citations)
+                item["citations"] = cites
             out.append(item)
-            ids.extend(f.citations)
-        return {"level": "facts", "facts": out}, tuple(dict.fromkeys(ids))
+        return {"level": "facts", "facts": out}, tuple(dict.fromkeys(i for c in citations for i in c))
 
     def _rerank(self, view: View, req: RerankRequest) -> tuple[dict[str, Any], tuple[str, ...]]:
         scope = view.grant.scope
@@ -431,8 +430,8 @@ class Gate:
             raise GateFailure("the ranker did not return every candidate exactly once")
         raw = scope.level == "raw"
         items: list[dict[str, Any]] = []
-        ids: list[str] = []
-        for i, r in enumerate(ranked):
+        cited = _share_cap([r.cited for r in ranked], scope.per_request)
+        for i, (r, cites) in enumerate(zip(ranked, cited, strict=True)):
             item: dict[str, Any] = {
                 "id": r.candidate.id,
                 "rank": i + 1,
@@ -441,20 +440,23 @@ class Gate:
                 "reason": view.redactor.redact(r.reason, free_text=False),
             }
             if raw:
-                item["cited"] = list(r.cited)
+                item["cited"] = cites
             items.append(item)
-            ids.extend(r.cited)
         name = str(getattr(self.providers.rerank, "name", type(self.providers.rerank).__name__))
-        return {"level": "answers", "ranker": name, "ranking": items}, tuple(dict.fromkeys(ids))
+        ids = tuple(dict.fromkeys(i for c in cited for i in c))
+        return {"level": "answers", "ranker": name, "ranking": items}, ids
 
     def _ask(self, view: View, req: AskRequest) -> tuple[dict[str, Any], tuple[str, ...]]:
         if self.providers.ask is None:
             raise Unavailable("answers need a language model; none is configured for this installation")
-        answer = self.providers.ask(view, req.question)
+        cap = view.grant.scope.per_request
+        # The provider is asked to name at most `cap` works; the egress check verifies that it did.
+        answer = self.providers.ask(view, req.question, limit=cap)
+        cited = list(dict.fromkeys(answer.cited))[:cap]
         payload: dict[str, Any] = {"level": "answers", "answer": view.redactor.redact(answer.text)}
         if view.grant.scope.level == "raw":
-            payload["cited"] = list(answer.cited)
-        return payload, tuple(dict.fromkeys(answer.cited))
+            payload["cited"] = cited
+        return payload, tuple(cited)
 
     # -- the last check before anything leaves ----------------------------------------------------
     def _egress_check(self, view: View, payload: dict[str, Any], ids: tuple[str, ...]) -> None:
@@ -472,10 +474,18 @@ class Gate:
                 raise GateFailure("a record outside the grant reached the response")
             if not scope.allows_platform(rec["platform"]) or not scope.allows_kind(rec["kind"]):
                 raise GateFailure("a record outside the grant's platforms or kinds reached the response")
-        for key in ("facts", "ranking"):
-            items = max(items, len(payload.get(key, [])))
+        # Every list a payload carries, every record it cites and every work an answer names counts
+        # against the per-request cap, whatever the operation.
+        for value in payload.values():
+            if isinstance(value, list) and payload.get("level") != "grant":  # the grant's own terms
+                items = max(items, len(value))
+        items = max(
+            items, len(ids), *(len(_cited(x)) for k in ("facts", "ranking") for x in payload.get(k, []))
+        )
+        if "answer" in payload:
+            items = max(items, len(view.named_in(payload["answer"])))
         if items > scope.per_request:
-            raise GateFailure("the response exceeds the per-request cap")
+            raise GateFailure(f"the response exceeds the per-request cap of {scope.per_request}")
         for text, free in _strings(payload):
             found = view.redactor.found(text, free_text=free)
             if found:
@@ -485,6 +495,25 @@ class Gate:
             url = rec.get("url")
             if isinstance(url, str) and (in_link := links.found_link(url)):
                 raise GateFailure(f"unredacted identifiers in a link: {', '.join(sorted(in_link))}")
+
+
+def _share_cap(groups: list[tuple[str, ...]] | list[list[str]], cap: int) -> list[list[str]]:
+    """Each group's citations, cut so that all of them together cite at most ``cap`` distinct
+    records: first one per group, then a second per group, and so on (every item keeps a witness)."""
+    out: list[list[str]] = [[] for _ in groups]
+    seen: set[str] = set()
+    depth = max((len(g) for g in groups), default=0)
+    for d in range(depth):
+        for g, kept in zip(groups, out, strict=True):
+            if d < len(g) and (g[d] in seen or len(seen) < cap):
+                seen.add(g[d])
+                kept.append(g[d])
+    return out
+
+
+def _cited(item: Any) -> list[Any]:
+    value = item.get("citations", item.get("cited", [])) if isinstance(item, dict) else []
+    return value if isinstance(value, list) else []
 
 
 def _strings(payload: dict[str, Any]) -> Iterator[tuple[str, bool]]:

@@ -8,6 +8,7 @@ in its extractive mode (no language model).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -63,7 +64,9 @@ class RerankProvider(Protocol):
 
 
 class AskProvider(Protocol):
-    def __call__(self, view: View, question: str) -> Answer: ...
+    """Answers ``question`` from the view, naming at most ``limit`` works (the grant's per-request cap)."""
+
+    def __call__(self, view: View, question: str, *, limit: int) -> Answer: ...
 
 
 @dataclass
@@ -139,8 +142,8 @@ class AgentAsk:
 
     name = "agent-extractive"
 
-    def __call__(self, view: View, question: str) -> Answer:
-        answer = on_model_thread(ask, view.store, question)
+    def __call__(self, view: View, question: str, *, limit: int) -> Answer:
+        answer = on_model_thread(functools.partial(ask, view.store, question, max_items=limit))
         return Answer(text=answer.answer, cited=tuple(c.id for c in answer.citations))
 
 

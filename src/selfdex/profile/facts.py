@@ -19,7 +19,6 @@ left out by key.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -28,6 +27,7 @@ from typing import Any
 import orjson
 
 from ..store import Store
+from ..store.crypto import operational_errors
 from .entities import MIGRATIONS, update_entities
 from .evidence import (
     DOMAINS,
@@ -121,7 +121,9 @@ def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
         else:
             with store.transaction() as conn:
                 conn.execute(upsert, (payload,))
-    except sqlite3.OperationalError:  # read-only or busy store: the cache is only an optimisation
+    except (
+        operational_errors()
+    ):  # read-only or busy store (plain or encrypted): the cache is only an optimisation
         pass
     return facts, len(rows)
 

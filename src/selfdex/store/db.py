@@ -15,6 +15,7 @@ import orjson
 from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
+from . import crypto
 from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -124,6 +125,16 @@ def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
     )
 
 
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode with rows as ``Row``: plain SQLite, or SQLCipher for a store
+    that is encrypted (see ``crypto``; the file says which)."""
+    if crypto.is_encrypted(path):
+        return crypto.connect(path, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
@@ -133,8 +144,7 @@ class Store:
             # 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
             private_file(self.path)
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
+            self.conn = connect(self.path)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
@@ -142,7 +152,9 @@ class Store:
             self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps index pages hot during big imports
             self.conn.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except crypto.CryptoError as exc:
+            raise StoreError(str(exc)) from exc
+        except crypto.database_errors() as exc:
             raise StoreError(f"{self.path} is not a selfdex store (SQLite said: {exc})") from exc
 
     def close(self) -> None:
