@@ -63,5 +63,6 @@ def test_sample_person(sample_exports: Path) -> None:
     records, problems = parse_path(IMDbImporter(), sample_exports / "imdb")
     assert problems == []
     assert {r.item.title for r in records if r.action == "wishlisted"} == {"Solaris", "Stalker"}
-    love = next(r for r in records if r.item.title == "Love Actually")
-    assert love.rating is not None and love.rating <= 3  # her dislike shows here too
+    rated = {r.item.title: r for r in records if r.action == "rated"}
+    assert rated["Dune: Part Two"].rating == 10 and rated["Dune: Part Two"].item.ids == {"imdb": "tt15239678"}
+    assert rated["Dark"].item.kind == "series"

@@ -108,8 +108,8 @@ def write(person: Person, root: Path) -> None:
     (root / "projects.json").write_text("[]", encoding="utf-8")
     memory = (
         "**Work context**\n\nMara is a product designer in Berlin who designs fitting apps for prosthetics "
-        "technicians.\n\n**Personal context**\n\nShe reads the books before seeing the films (Dune, Arrival, "
-        "Ishiguro) and is training for a trail race.\n\nShe cooks Japanese food at home."
+        "technicians.\n\n**Personal context**\n\nShe reads the books before she sees their films "
+        "and is training for a trail race.\n\nShe cooks Japanese food at home."
     )
     (root / "memories.json").write_text(
         json.dumps([{"conversations_memory": memory, "project_memories": {}, "account_uuid": "5f0c3e8a"}]),

@@ -1,7 +1,8 @@
 """IMDb exports as downloaded from "Your Ratings" and the Watchlist: ``ratings.csv`` in the 2024+ header
 (``Const,Your Rating,Date Rated,Title,Original Title,URL,Title Type,…``) and ``WATCHLIST.csv`` in the list
 header (``Position,Const,Created,Modified,Description,…,Your Rating,Date Rated`` with the ratings blank).
-Ratings are IMDb's 1–10, her Letterboxd stars doubled (and rounded up)."""
+She rates only now and then (the Dune films and Dark); ratings are IMDb's 1–10, her Letterboxd stars doubled
+(and rounded up)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ _ORIGINAL = {
 def write(person: Person, root: Path) -> None:
     rows = []
     for film in FILMS:
-        if not film.rating or film.title not in FILM_IDS:
+        # she rates on IMDb now and then: the Dune films (and Dark, below)
+        if not film.rating or film.title not in FILM_IDS or film.theme != "dune":
             continue
         const = FILM_IDS[film.title][0]
         rated = (person.film_watch(film) + timedelta(days=1)).astimezone(person.tz).date()
