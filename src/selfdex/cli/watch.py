@@ -27,7 +27,7 @@ from ..importers.registry import load_importers
 from ..ingest import choose_importer, import_path
 from ..profile import build_profile
 from ..profile import refresh as refresh_profile
-from ..store import Store
+from ..store import Store, StoreError
 from .common import UserError, out, store_path
 
 _PARTIAL = (".crdownload", ".part", ".partial", ".download", ".tmp", ".opdownload")
@@ -173,17 +173,20 @@ def watch_cmd(ctx: click.Context, folder: str, interval: float, once: bool, log_
     watcher = Watcher(
         store, target, Path(log_file) if log_file else store.with_name(store.name + ".watch.log")
     )
-    if once:
-        events = watcher.scan() + watcher.scan()
-    else:
-        out.print(f"Watching {target} every {interval:g} s (Ctrl-C to stop); log: {watcher.log_path}")
-        stop = threading.Event()
-        try:
-            for event in watcher.run(interval, stop):
-                _print(event)
-        except KeyboardInterrupt:
-            stop.set()
-        return
+    try:
+        if once:
+            events = watcher.scan() + watcher.scan()
+        else:
+            out.print(f"Watching {target} every {interval:g} s (Ctrl-C to stop); log: {watcher.log_path}")
+            stop = threading.Event()
+            try:
+                for event in watcher.run(interval, stop):
+                    _print(event)
+            except KeyboardInterrupt:
+                stop.set()
+            return
+    except StoreError as exc:  # a locked, encrypted or foreign store: say so, no traceback
+        raise UserError(str(exc)) from exc
     for event in events:
         _print(event)
     if not events:
