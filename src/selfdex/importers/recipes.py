@@ -30,6 +30,7 @@ RECIPES: dict[str, str] = {
     "lastfm": "lastfm.ghan.nl/export → your user name → CSV (scrobbles).",
     "letterboxd": "letterboxd.com/settings/data → Export your data (zip of CSVs).",
     "linkedin": "LinkedIn → Settings → Data privacy → Get a copy of your data → 'Download larger data archive'.",
+    "gemini": "takeout.google.com → deselect all → My Activity → 'Gemini Apps' only, format JSON.",
     "gmail": "takeout.google.com → deselect all → Mail (mbox format).",
     "mail": "takeout.google.com → deselect all → Mail (mbox); or export an mbox from Thunderbird/Apple Mail.",
     "netflix": "netflix.com/account/getmyinfo → Submit request; confirm the e-mail, download when ready.",
