@@ -214,3 +214,26 @@ def test_a_decrypted_copy_is_private(sample_exports: Path, tmp_path: Path) -> No
     copy = tmp_path / "copy.sqlite"
     _run("--store", str(path), "decrypt", "--output", str(copy))
     assert copy.stat().st_mode & 0o777 == 0o600
+
+
+def test_opening_a_store_again_keeps_the_process_locks_so_no_one_deletes_its_wal(tmp_path: Path) -> None:
+    """Telling plain from encrypted must not read the file beside a live connection: closing that read
+    would drop the process's POSIX locks, and another process closing the store then deletes the WAL
+    under it (a serving `selfdex serve` got "disk I/O error" and stale grants after a `selfdex grant add`)."""
+    path = tmp_path / "s.sqlite"
+    first = Store(path)
+    first.conn.execute("CREATE TABLE t (x)")
+    Store(path).close()  # what each web request does while the gate keeps its own connection
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; c = sqlite3.connect({str(path)!r}); c.execute('SELECT count(*) FROM sqlite_master'); c.close()",
+        ],
+        check=True,
+    )
+    assert Path(f"{path}-wal").exists()
+    first.conn.execute("INSERT INTO t VALUES (1)")
+    with Store(path) as again:
+        assert again.conn.execute("SELECT count(*) FROM t").fetchone()[0] == 1
+    first.close()

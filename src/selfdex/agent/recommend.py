@@ -24,6 +24,7 @@ from ..store import Store
 from .ask import Citation, quote_json
 from .backends import BackendError, ChatBackend, Message
 from .context import Evidence, norm_title
+from .seen import already_seen, entity_reason, same_entity, title_key
 from .structured import complete_json
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ __all__ = [
     "recommend",
 ]
 
-MAX_HISTORY = 5_000  # distinct (platform, title) items, most recent first
+MAX_HISTORY = 5_000  # (platform, title or series) items; past it the most-logged are kept
 EXPLAIN_TOP = 5
 RERANK_TOP = 30
 # Kinds whose titles say nothing about taste (or are untrusted mail subjects), and negative actions.
@@ -128,46 +129,75 @@ def load_candidates(path: str | Path, *, platform: str = "") -> list[Candidate]:
     return _candidate_rows(list(reader), platform, str(p))
 
 
+_SERIES = re.compile(r"^(.+?):\s*(?:Season|Series|Staffel|Saison|Temporada|Book|Volume)\b.*$", re.I)
+
+
+def _entity(kind: str | None, title: str, series: str | None) -> str:
+    """What a record is about for ranking: an episode is its series ("The Crown: Season 1: …" → "The
+    Crown"), anything else its title."""
+    if kind == "episode":
+        if series:
+            return series
+        if m := _SERIES.match(title):
+            return m.group(1).strip()
+    return title
+
+
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
-    """The person's records as ranking history: one item per (platform, title), most recent first."""
+    """The person's records as ranking history: one item per (platform, entity) — a title, or a
+    series for its episodes — most recent first, each with how many records it stands for.
+
+    Past ``limit`` items, the ones with the most records are kept (then the most recent): 60 episodes
+    of one series outweigh a track played once last week, so more history never drops the person's
+    strongest evidence."""
     from ..rank import HistoryItem
 
     # One row per (platform, title) in SQL: with max(), SQLite returns the other columns from the most
     # recent row, so a song played 2,000 times costs one row here, not 2,000.
     rows = store.conn.execute(
         f"""
-        SELECT id, platform, title, creators, categories, max(coalesce(occurred_at, '')) AS occurred_at
+        SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
+               max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
         FROM records
         WHERE title IS NOT NULL AND title != ''
           AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
           AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
           AND id NOT IN (SELECT record_id FROM hidden_records)
         GROUP BY platform, lower(title)
-        ORDER BY occurred_at DESC
         """,
         (*_SKIP_KINDS, *_SKIP_ACTIONS),
     )
-    out: list[HistoryItem] = []
-    seen: set[tuple[str, str]] = set()
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
-        key = (r["platform"], norm_title(r["title"]))
-        if key in seen:
+        title = _entity(r["kind"], str(r["title"]), r["series"])
+        key = (str(r["platform"]), norm_title(title))
+        when = str(r["occurred_at"] or "")
+        cur = merged.get(key)
+        if cur is None:
+            merged[key] = {"row": r, "title": title, "when": when, "n": int(r["n"])}
             continue
-        seen.add(key)
-        when = r["occurred_at"]
+        cur["n"] += int(r["n"])
+        if when > cur["when"]:
+            cur.update(row=r, when=when)
+    picked = list(merged.values())
+    if len(picked) > limit:
+        picked = sorted(picked, key=lambda m: (m["n"], m["when"]), reverse=True)[:limit]
+    picked.sort(key=lambda m: m["when"], reverse=True)
+    out: list[HistoryItem] = []
+    for m in picked:
+        r, when = m["row"], m["when"]
         order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
         out.append(
             HistoryItem(
                 id=r["id"],
-                title=r["title"],
+                title=m["title"],
                 platform=r["platform"],
                 creators=tuple(json.loads(r["creators"]) if r["creators"] else ()),
                 categories=tuple(json.loads(r["categories"]) if r["categories"] else ()),
                 order=order,
+                count=m["n"],
             )
         )
-        if len(out) >= limit:
-            break
     return out
 
 
@@ -187,6 +217,8 @@ class Recommendation:
     creators: list[str] = field(default_factory=list)
     explanation: str | None = None
     explanation_citations: list[Citation] = field(default_factory=list)
+    # The person already finished it (watched in full, read, rated): said in the reason, never silent.
+    already_seen: bool = False
 
 
 @dataclass
@@ -197,6 +229,8 @@ class Recommendations:
     history_size: int
     model: str | None = None
     notes: list[str] = field(default_factory=list)
+    history_records: int = 0  # records behind the history items (episodes of a series are one item)
+    seen_policy: str = "mark"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -341,11 +375,12 @@ def _creator_index(history: Sequence[HistoryItem]) -> dict[str, list[HistoryItem
 
 
 def _support(
-    store: Store, ranked: Ranked, creators: dict[str, list[HistoryItem]]
+    store: Store, ranked: Ranked, creators: dict[str, list[HistoryItem]], first: Sequence[str] = ()
 ) -> tuple[list[Citation], str | None]:
-    """Records that support a candidate: the closest history item, then the person's records of its
-    creators (one per platform); and a reason fragment for the creator match."""
-    ids = list(ranked.cited)
+    """Records that support a candidate: ``first`` (its own title's records), the closest history
+    item, then the person's records of its creators (one per platform); and a reason fragment for
+    the creator match."""
+    ids = [*first, *ranked.cited]
     note = None
     for creator in ranked.candidate.creators:
         items = creators.get(creator.casefold().strip(), [])
@@ -461,10 +496,14 @@ def recommend(
     rerank: bool = False,
     ranker: Ranker | None = None,
     history: Sequence[HistoryItem] | None = None,
+    seen: str = "mark",
 ) -> Recommendations:
     """The person's re-ranking of ``candidates`` (platform order = list order), best first.
 
-    ``explain``/``rerank`` use ``backend`` and are skipped (with a note) when it is None.
+    ``explain``/``rerank`` use ``backend`` and are skipped (with a note) when it is None. A candidate
+    the person already finished is always marked "already seen" in its reason; ``seen="last"`` also
+    ranks those after the others (for a platform list meant for discovery), ``"mark"`` keeps the
+    ranker's order (a rewatch can be what the platform intends).
     """
     from ..rank import Candidate
 
@@ -476,6 +515,8 @@ def recommend(
     hist = list(history) if history is not None else history_from_store(store)
     base = ranker or default_ranker(hist, trust)
     notes: list[str] = []
+    if history is None and len(hist) >= MAX_HISTORY:
+        notes.append(f"history capped at {MAX_HISTORY:,} titles and series: kept those with the most records")
     use: Ranker = base
     if rerank:
         if backend is None:
@@ -488,22 +529,50 @@ def recommend(
             notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")
         if use.dropped:
             notes.append(f"dropped {use.dropped} candidate id(s) the model invented or repeated")
+    if seen not in ("mark", "last"):
+        raise ValueError("seen must be 'mark' or 'last'")
     creators = _creator_index(hist)
+    # Candidates come from one platform (the list's); its family decides what "the same work" is.
+    cand_platform = cands[0].platform if cands and len({c.platform for c in cands}) == 1 else ""
+    entities = same_entity(hist, cand_platform)
+    seen_by = already_seen(store, [c.title for c in cands], cand_platform)
     items: list[Recommendation] = []
-    for k, r in enumerate(ranked):
-        cites, creator_note = _support(store, r, creators)
+    for r in ranked:
+        key = title_key(r.candidate.title)
+        mine = entities.get(key, [])
+        had = seen_by.get(key)
+        # The strongest same-entity evidence leads: the title's own records, then the ranker's match.
+        first = [*(had.ids[-2:] if had else []), *(h.id for h in mine[:3])]
+        cites, creator_note = _support(store, r, creators, first)
+        parts = [had.describe()] if had else []
+        if mine:
+            parts.append(entity_reason(mine))
+        if creator_note:
+            parts.append(creator_note)
+        parts.append(r.reason)
         items.append(
             Recommendation(
-                rank=k + 1,
+                rank=0,
                 id=r.candidate.id,
                 title=r.candidate.title,
                 score=round(r.score, 4),
-                reason=f"{creator_note}; {r.reason}" if creator_note else r.reason,
+                reason="; ".join(parts),
                 platform_position=None if r.candidate.position is None else r.candidate.position + 1,
                 supporting=cites,
                 platforms=sorted({c.platform for c in cites if c.platform}),
                 creators=list(r.candidate.creators),
+                already_seen=bool(had and had.finished),
             )
+        )
+    if seen == "last":
+        items.sort(key=lambda i: i.already_seen)  # stable: the ranker's order within each part
+    for k, item in enumerate(items):
+        item.rank = k + 1
+    n_seen = sum(i.already_seen for i in items)
+    if n_seen:
+        notes.append(
+            f"{n_seen} candidate(s) you already finished are marked 'already seen'"
+            + (" and ranked last" if seen == "last" else " (--seen last ranks them after the rest)")
         )
     out = Recommendations(
         items=items,
@@ -512,6 +581,8 @@ def recommend(
         history_size=len(hist),
         model=backend.name if backend is not None and (explain or rerank) else None,
         notes=notes,
+        history_records=sum(h.count for h in hist),
+        seen_policy=seen,
     )
     if explain:
         if backend is None:

@@ -83,14 +83,39 @@ def operational_errors() -> tuple[type[Exception], ...]:
         return (sqlite3.OperationalError,)
 
 
+# Which files (device, inode) this process already knows to be plain or encrypted. Reading a file that
+# this process also has open through SQLite, then closing it, would cancel every POSIX lock the process
+# holds on it (SQLite's "how to corrupt" 2.2): another process would then delete the WAL under a live
+# server. So the header is read once per file, before any connection of ours holds it.
+_KNOWN: dict[tuple[str, int, int], bool] = {}
+
+
+def _identity(p: Path) -> tuple[str, int, int]:
+    st = p.stat()  # no file descriptor: no lock is touched
+    return str(p.absolute()), st.st_dev, st.st_ino
+
+
+def remember(path: str | os.PathLike[str], encrypted: bool) -> None:
+    """Record what a connection just opened (a new store gets its header only once SQLite writes it)."""
+    p = Path(path)
+    if str(path) != ":memory:" and p.is_file():
+        _KNOWN[_identity(p)] = encrypted
+
+
 def is_encrypted(path: str | os.PathLike[str]) -> bool:
     """True for an existing, non-empty file that is not plain SQLite (read from its first 16 bytes)."""
     p = Path(path)
     if str(path) == ":memory:" or not p.is_file():
         return False
+    key = _identity(p)
+    if key in _KNOWN:
+        return _KNOWN[key]
     with p.open("rb") as fh:
         head = fh.read(len(_PLAIN_HEADER))
-    return len(head) == len(_PLAIN_HEADER) and head != _PLAIN_HEADER
+    if len(head) < len(_PLAIN_HEADER):
+        return False  # empty: a store being created, plain unless created through SQLCipher
+    _KNOWN[key] = head != _PLAIN_HEADER
+    return _KNOWN[key]
 
 
 def set_prompt(prompt: Callable[[Path], str | None] | None) -> None:
@@ -260,6 +285,7 @@ def encrypt_store(path: str | os.PathLike[str], passphrase: str, *, output: Path
         forget_key(p)
         _swap(p, dest)
         dest = p
+    remember(dest, encrypted=True)
     remember_passphrase(dest, passphrase)
     return dest
 
@@ -276,4 +302,5 @@ def decrypt_store(path: str | os.PathLike[str], *, output: Path | None = None) -
         forget_key(p)
         _swap(p, dest)
         dest = p
+    remember(dest, encrypted=False)
     return dest

@@ -132,6 +132,7 @@ def connect(path: Path) -> sqlite3.Connection:
         return crypto.connect(path, isolation_level=None, check_same_thread=False)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    crypto.remember(path, encrypted=False)
     return conn
 
 
