@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 from selfdex.importers.google_fit import GoogleFitImporter
 from selfdex.ingest import import_path
+from selfdex.sample.person import Person
+from selfdex.sample.platforms.google_fit import fit_runs
 from selfdex.store import Store
 from selfdex.testing import parse_path, recognitions
 
@@ -88,7 +91,11 @@ def test_sample_person(sample_exports: Path) -> None:
     assert fit and set(fit.values()) == {"google_fit"}
     records, problems = parse_path(GoogleFitImporter(), bundle)
     assert problems == []
-    assert sum(r.action == "exercised" for r in records) == 2
+    week = [date(2024, 9, 10) + timedelta(days=i) for i in range(7)]
+    expected = fit_runs(Person(seed=7), week)
+    assert expected and sum(r.action == "exercised" for r in records) == len(expected)
+    # the sessions are Strava's runs, at the same instants
+    assert sorted(r.when for r in records if r.action == "exercised") == sorted(x.start for x in expected)
     assert (
         len({r.id for r in records if r.item.kind == "health_metric"}) == 7
     )  # 7 days, two also as day files

@@ -1,6 +1,6 @@
 """Google Fit in Takeout (same ``takeout-…-001.zip`` as YouTube and Chrome): ``Takeout/Fit/Daily activity
 metrics/Daily activity metrics.csv`` (one row per day, blank cells where Fit has no data), two days' own
-15-minute files (``2024-09-14.csv``, ``Start time`` in her offset) and ``All Sessions/*.json`` workouts."""
+15-minute files (``2024-09-14.csv``, ``Start time`` in her offset) and ``All Sessions/*.json`` for the runs of that week (the same runs Strava and Apple Health record)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..person import Person
 from ._csv import write_csv
+from .strava import Run, runs
 
 BUNDLE = "takeout-20250701T120000Z-001.zip"
 _FIT = "Takeout/Fit"
@@ -29,6 +30,11 @@ _COLS = [
     "Walking duration (ms)",
     "Running duration (ms)",
 ]
+
+
+def fit_runs(person: Person, days: list[date]) -> list[Run]:
+    """The runs Fit recorded as sessions: the same runs Strava (and Apple Health) have, in Fit's week."""
+    return [r for r in runs(person) if r.start.astimezone(person.tz).date() in days]
 
 
 def write(person: Person, root: Path) -> None:
@@ -95,16 +101,14 @@ def write(person: Person, root: Path) -> None:
         )
     sessions = base / "All Sessions"
     sessions.mkdir(parents=True, exist_ok=True)
-    for d in days:
-        if d.weekday() not in (5, 6):
-            continue
-        start = datetime(d.year, d.month, d.day, 7, 5, tzinfo=person.tz)
-        secs = 3600 + rng.randrange(1800)
-        dist = round(secs * 2.9, 1)
+    for activity in fit_runs(person, days):
+        start = activity.start.astimezone(person.tz)
+        secs = activity.elapsed_s
+        dist = round(activity.distance_m * 1.01, 1)  # the phone's GPS measures a little long
         doc = {
             "fitnessActivity": "running",
-            "startTime": start.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "endTime": (start + timedelta(seconds=secs)).isoformat(timespec="milliseconds"),
+            "startTime": activity.start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "endTime": (activity.start + timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "duration": f"{secs}.000s",
             "segment": [
                 {
@@ -114,7 +118,7 @@ def write(person: Person, root: Path) -> None:
                 }
             ],
             "aggregate": [
-                {"metricName": "com.google.calories.expended", "floatValue": round(secs * 0.19, 1)},
+                {"metricName": "com.google.calories.expended", "floatValue": float(activity.calories)},
                 {"metricName": "com.google.step_count.delta", "intValue": int(secs * 2.6)},
                 {"metricName": "com.google.distance.delta", "floatValue": dist},
                 {"metricName": "com.google.active_minutes", "intValue": secs // 60},
