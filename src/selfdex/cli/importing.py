@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
+from ..importers.recipes import recipe
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, Waiting, import_path, plural, taking_turns
 from ..store import StoreError, queries
@@ -206,28 +208,45 @@ def importers_cmd(as_json: bool) -> None:
 
 
 @click.command("sources")
+@click.option("--how", is_flag=True, help="Also say, per platform, how to request a fresh export.")
 @json_option
 @click.pass_context
-def sources_cmd(ctx: click.Context, as_json: bool) -> None:
-    """What is in the store, per platform: records, date range, kinds."""
+def sources_cmd(ctx: click.Context, how: bool, as_json: bool) -> None:
+    """What is in the store, per platform: records, date range, kinds, and how old the newest data is."""
     with open_store(ctx) as store:
         rows = queries.sources(store)
+    now = datetime.now(UTC)
+    for r in rows:
+        # an export cannot be newer than its newest record: that is how stale the platform is here
+        last = datetime.fromisoformat(r["last"].replace("Z", "+00:00")) if r["last"] else None
+        r["newest_days_ago"] = (now - last).days if last else None
+        r["how_to_refresh"] = recipe(r["platform"])
     if as_json:
         print_json(rows)
         return
     if not rows:
         out.print("The store is empty. Import an export: selfdex import PATH (or try: selfdex demo)")
         return
-    table = Table("platform", "records", "first", "last", "kinds")
+    table = Table("platform", "records", "first", "last", "days ago", "kinds")
     for r in rows:
         table.add_row(
             r["platform"],
             f"{r['records']:,}",
             (r["first"] or "")[:10],
             (r["last"] or "")[:10],
+            "" if r["newest_days_ago"] is None else f"{r['newest_days_ago']:,}",
             ", ".join(r["kinds"]),
         )
     out.print(table)
+    if how:
+        for r in rows:
+            out.print(
+                f"{r['platform']}: {r['how_to_refresh'] or '(no recipe known)'}",
+                markup=False,
+                highlight=False,
+            )
+    else:
+        out.print("selfdex sources --how: how to request a fresh export of each platform", style="dim")
 
 
 @click.group("jobs")

@@ -20,8 +20,12 @@ from .. import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("importing", "Import export archives (folders, zips, tars) into the store."),
     "importers": ("importing", "List the installed importers (built-in and plugins)."),
-    "sources": ("importing", "What is in the store, per platform: records, date range, kinds."),
+    "sources": (
+        "importing",
+        "What is in the store, per platform: records, date range, kinds, and how old the newest data is.",
+    ),
     "jobs": ("importing", "Import jobs: what was imported when, and what went wrong."),
+    "watch": ("watch", "Import new export archives as they appear in FOLDER, once each, with a log."),
     "timeline": ("browse", "Everything you did, across platforms, on one time axis."),
     "search": ("browse", "Search titles, creators and your own text, by words and by meaning."),
     "record": ("browse", "One record in full, with where it came from (file and position)."),

@@ -12,6 +12,7 @@ from ..profile import DOMAINS, build_profile, forget, list_corrections, note, pi
 from ..profile.corrections import group_preview, preview_forget, remove_statement
 from ..profile.facts import KINDS
 from .common import friendly_errors, json_option, open_store, out, print_json
+from .portable import export_cmd
 
 _TITLES = {
     "pinned": "Your statements",
@@ -26,6 +27,9 @@ _TITLES = {
 @click.group("profile")
 def profile_group() -> None:
     """The profile computed from your records (every fact cites them), and your corrections."""
+
+
+profile_group.add_command(export_cmd)
 
 
 @profile_group.command("show")

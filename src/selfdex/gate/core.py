@@ -258,8 +258,9 @@ class Gate:
         if self._people is not None and self._people[0] == fp:
             return self._people[1]
         # The people the person corresponds with; a note's "creators" are whatever its front matter
-        # names (the author of the book it is about), not correspondents.
-        kinds = sorted(COMMUNICATION_KINDS - {"note"})
+        # names (the author of the book it is about), not correspondents. Contacts (LinkedIn
+        # connections, kind "person") are people the person knows.
+        kinds = sorted((COMMUNICATION_KINDS - {"note"}) | {"person"})
         with self._db:
             rows = self.store.conn.execute(
                 f"SELECT creators FROM records WHERE creators IS NOT NULL AND kind IN ({', '.join('?' for _ in kinds)})",

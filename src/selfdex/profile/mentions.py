@@ -25,6 +25,7 @@ _ID_SCHEMES = {
     "letterboxd",
     "mbid_track",
     "goodreads",
+    "imdb",  # Trakt and IMDb name films and shows by their IMDb id
 }
 _BOOKISH = re.compile(
     r"\b(kindle edition|paperback|hardcover|hardback|audiobook|audible|taschenbuch|gebundene)\b", re.I
