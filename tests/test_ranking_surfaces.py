@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -41,13 +40,6 @@ CANDIDATES = [
     {"id": "c10", "title": "Succession"},
 ]
 PLATFORM = "netflix"
-
-
-@pytest.fixture
-def store(sample_exports: Path, tmp_path: Path) -> Iterator[Store]:
-    s = fresh_store(sample_exports, tmp_path)
-    yield s
-    s.close()
 
 
 def _cli(store: Store, tmp_path: Path) -> list[tuple[str, str]]:
@@ -117,17 +109,18 @@ def _eval_path(store: Store) -> list[tuple[str, str]]:
 
 
 def test_cli_api_web_and_eval_rank_alike(
-    store: Store, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    sample_exports: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    cli_items = _cli(store, tmp_path)
-    order = [t for t, _ in cli_items]
-    assert sorted(order) == sorted(c["title"] for c in CANDIDATES)
-    assert order != [c["title"] for c in CANDIDATES], "the person's evidence moved nothing: a weak check"
-    assert _web(store) == cli_items  # the owner's two surfaces show the same reasons too
-    api_items = _api(store, tmp_path_factory.getbasetemp())
-    assert [t for t, _ in api_items] == order
-    # The ranker's own reason is what a recipient sees; the owner's reason leads with the person's
-    # same-title and creator evidence and ends with it.
-    for (_, mine), (_, theirs) in zip(cli_items, api_items, strict=True):
-        assert mine.endswith(theirs), (mine, theirs)
-    assert _eval_path(store) == api_items
+    with fresh_store(sample_exports, tmp_path) as store:
+        cli_items = _cli(store, tmp_path)
+        order = [t for t, _ in cli_items]
+        assert sorted(order) == sorted(c["title"] for c in CANDIDATES)
+        assert order != [c["title"] for c in CANDIDATES], "the person's evidence moved nothing: a weak check"
+        assert _web(store) == cli_items  # the owner's two surfaces show the same reasons too
+        api_items = _api(store, tmp_path_factory.getbasetemp())
+        assert [t for t, _ in api_items] == order
+        # The ranker's own reason is what a recipient sees; the owner's reason leads with the person's
+        # same-title and creator evidence and ends with it.
+        for (_, mine), (_, theirs) in zip(cli_items, api_items, strict=True):
+            assert mine.endswith(theirs), (mine, theirs)
+        assert _eval_path(store) == api_items
