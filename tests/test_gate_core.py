@@ -441,9 +441,9 @@ def test_names_in_search_queries_are_redacted(store: Store, gate: Gate) -> None:
 def test_a_grants_rerank_reads_history_as_recommend_does(store: Store) -> None:
     """Same items as `selfdex recommend` would use on the person's store: no dislikes, returns,
     payments or messages as taste, one item per title, most recent first."""
-    from selfdex.agent.recommend import history_from_store
     from selfdex.gate.grants import CONTENT_FIELDS
     from selfdex.gate.providers import view_history
+    from selfdex.rank import history_from_store
 
     seen: list[list[str]] = []
 

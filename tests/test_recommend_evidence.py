@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from selfdex.agent.recommend import history_from_store, recommend
+from selfdex.agent.recommend import recommend
 from selfdex.cli.main import cli
 from selfdex.ingest import import_path
-from selfdex.rank import EmbeddedRanker, TextVectors
+from selfdex.rank import EmbeddedRanker, TextVectors, history_from_store
 from selfdex.store import Store
 
 from .export_files import write_netflix_simple, write_scrobbles

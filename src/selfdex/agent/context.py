@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from ..store import Filters, Store
-from ..store.queries import count_matching, timeline
+from ..store.queries import count_matching, norm_title, timeline
 
 __all__ = ["Clause", "Context", "Evidence", "Plan", "build_context", "norm_title", "plan_question"]
 
@@ -291,14 +290,6 @@ def plan_question(store: Store, question: str) -> Plan:
         and not _ADAPT.match(w)
     )
     return plan
-
-
-@lru_cache(maxsize=65_536)
-def norm_title(title: str | None) -> str:
-    """Casefolded title without a leading article and punctuation: 'The Dune' ~ 'dune'."""
-    t = re.sub(r"[^\w\s]", " ", (title or "").casefold())
-    t = re.sub(r"^(the|a|an)\s+", "", " ".join(t.split()))
-    return t
 
 
 @dataclass(eq=False)  # identity: one Evidence per record per context, usable in sets

@@ -16,14 +16,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from .ask import Citation, quote_json
 from .backends import BackendError, ChatBackend, Message
-from .context import Evidence, norm_title
+from .context import Evidence
 from .seen import already_seen, entity_reason, same_entity, title_key
 from .structured import complete_json
 
@@ -35,17 +34,12 @@ __all__ = [
     "ModelRanker",
     "Recommendation",
     "Recommendations",
-    "history_from_store",
     "load_candidates",
     "recommend",
 ]
 
-MAX_HISTORY = 5_000  # (platform, title or series) items; past it the most-logged are kept
 EXPLAIN_TOP = 5
 RERANK_TOP = 30
-# Kinds whose titles say nothing about taste (or are untrusted mail subjects), and negative actions.
-_SKIP_KINDS = ("transaction", "workout", "health_metric", "trip", "message")
-_SKIP_ACTIONS = ("disliked", "abandoned", "returned", "paid", "received")
 
 
 class CandidateError(ValueError):
@@ -129,78 +123,6 @@ def load_candidates(path: str | Path, *, platform: str = "") -> list[Candidate]:
     return _candidate_rows(list(reader), platform, str(p))
 
 
-_SERIES = re.compile(r"^(.+?):\s*(?:Season|Series|Staffel|Saison|Temporada|Book|Volume)\b.*$", re.I)
-
-
-def _entity(kind: str | None, title: str, series: str | None) -> str:
-    """What a record is about for ranking: an episode is its series ("The Crown: Season 1: …" → "The
-    Crown"), anything else its title."""
-    if kind == "episode":
-        if series:
-            return series
-        if m := _SERIES.match(title):
-            return m.group(1).strip()
-    return title
-
-
-def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
-    """The person's records as ranking history: one item per (platform, entity) — a title, or a
-    series for its episodes — most recent first, each with how many records it stands for.
-
-    Past ``limit`` items, the ones with the most records are kept (then the most recent): 60 episodes
-    of one series outweigh a track played once last week, so more history never drops the person's
-    strongest evidence."""
-    from ..rank import HistoryItem
-
-    # One row per (platform, title) in SQL: with max(), SQLite returns the other columns from the most
-    # recent row, so a song played 2,000 times costs one row here, not 2,000.
-    rows = store.conn.execute(
-        f"""
-        SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
-               max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
-        FROM records
-        WHERE title IS NOT NULL AND title != ''
-          AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
-          AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
-          AND id NOT IN (SELECT record_id FROM hidden_records)
-        GROUP BY platform, lower(title)
-        """,
-        (*_SKIP_KINDS, *_SKIP_ACTIONS),
-    )
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
-        title = _entity(r["kind"], str(r["title"]), r["series"])
-        key = (str(r["platform"]), norm_title(title))
-        when = str(r["occurred_at"] or "")
-        cur = merged.get(key)
-        if cur is None:
-            merged[key] = {"row": r, "title": title, "when": when, "n": int(r["n"])}
-            continue
-        cur["n"] += int(r["n"])
-        if when > cur["when"]:
-            cur.update(row=r, when=when)
-    picked = list(merged.values())
-    if len(picked) > limit:
-        picked = sorted(picked, key=lambda m: (m["n"], m["when"]), reverse=True)[:limit]
-    picked.sort(key=lambda m: m["when"], reverse=True)
-    out: list[HistoryItem] = []
-    for m in picked:
-        r, when = m["row"], m["when"]
-        order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
-        out.append(
-            HistoryItem(
-                id=r["id"],
-                title=m["title"],
-                platform=r["platform"],
-                creators=tuple(json.loads(r["creators"]) if r["creators"] else ()),
-                categories=tuple(json.loads(r["categories"]) if r["categories"] else ()),
-                order=order,
-                count=m["n"],
-            )
-        )
-    return out
-
-
 # -- output ---------------------------------------------------------------------------------------
 
 
@@ -239,36 +161,11 @@ class Recommendations:
 # -- ranking --------------------------------------------------------------------------------------
 
 
-def _weights(trust: float) -> dict[str, float]:
-    """``trust`` in [0, 1]: 0 = the person's evidence only, 0.5 = the evaluated default weights,
-    1 = the platform's order (evidence only breaks ties and writes the reasons)."""
-    from ..rank import DEFAULT_WEIGHTS
-
-    if not 0.0 <= trust <= 1.0:
-        raise ValueError("trust must be between 0 and 1")
-    w = dict(DEFAULT_WEIGHTS)
-    w["prior"] = 1e6 if trust >= 1.0 else DEFAULT_WEIGHTS["prior"] * trust / (1.0 - trust)
-    return w
-
-
-_VECTORS: dict[str, Any] = {}
-
-
 def default_ranker(history: Sequence[HistoryItem], trust: float) -> Ranker:
-    """The evaluated embedded ranker, IDF from the person's own history; vectors memoised per process."""
-    from ..index.embed import default_embedder
-    from ..rank import EmbeddedRanker, TextVectors
-    from ..rank.embedded import tokens
+    """The one ranking construction (``selfdex.rank.for_history``) with this process's vectors."""
+    from ..rank import default_vectors, for_history
 
-    if "default" not in _VECTORS:
-        _VECTORS["default"] = TextVectors(default_embedder())
-    doc_freq: dict[str, int] = {}
-    for h in history:
-        for t in tokens(h.title):
-            doc_freq[t] = doc_freq.get(t, 0) + 1
-    return EmbeddedRanker(
-        _VECTORS["default"], weights=_weights(trust), doc_freq=doc_freq, n_docs=len(history)
-    )
+    return for_history(history, trust=trust, vectors=default_vectors())
 
 
 def _order_schema(ids: list[str], n: int) -> dict[str, Any]:
@@ -512,6 +409,8 @@ def recommend(
         cands = _candidate_rows(list(candidates), platform or "", "candidates")
     if platform is not None:
         cands = [replace(c, platform=platform) for c in cands]
+    from ..rank import MAX_HISTORY, history_from_store
+
     hist = list(history) if history is not None else history_from_store(store)
     base = ranker or default_ranker(hist, trust)
     notes: list[str] = []

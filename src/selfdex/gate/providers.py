@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..agent import ask
-from ..agent.recommend import history_from_store
 from ..index.embed import Embedder, default_embedder
 from ..profile import build_profile
-from ..rank import Candidate, EmbeddedRanker, HistoryItem, Ranked, TextVectors
+from ..rank import Candidate, HistoryItem, Ranked, TextVectors, for_history, history_from_store
 from .view import View
 
 T = TypeVar("T")
@@ -103,7 +102,7 @@ def on_model_thread(fn: Callable[..., T], *args: Any) -> T:
 
 
 class EmbeddedRerank:
-    """The default ranker (no language model) over the view's history."""
+    """The default ranker (no language model) over the view's history, built as everywhere else."""
 
     name = "embedded-default"
 
@@ -118,7 +117,10 @@ class EmbeddedRerank:
         if self._vectors is None:
             # Loading the model costs seconds; pay it on first use, not at server start.
             self._vectors = TextVectors(self._make_embedder())
-        return EmbeddedRanker(self._vectors).rank(view_history(view), candidates)
+        history = view_history(view)
+        # The construction `selfdex recommend` uses (at its default trust): same weights, IDF from the
+        # person's history, not from whichever candidates this request brought.
+        return for_history(history, vectors=self._vectors).rank(history, candidates)
 
 
 class ProfileFacts:
