@@ -35,8 +35,8 @@ from .models import (
     SearchRequest,
 )
 from .providers import Providers, default_providers
-from .redact import people_from_store_rows
-from .view import COMMUNICATION_KINDS, FREE_TEXT_KINDS, View, build_view, link_redactor
+from .view import FREE_TEXT_KINDS, View, link_redactor
+from .views import ViewCache
 
 __all__ = [
     "OP_LEVEL",
@@ -123,16 +123,11 @@ class Gate:
         self.audit = AuditLog(store)
         self.clock = clock
         self._db = threading.RLock()  # the store connection is shared by request threads
-        self._build = threading.Lock()
-        self._views: dict[int, tuple[tuple[Any, ...], View]] = {}
-        self._people: tuple[tuple[Any, ...], frozenset[str]] | None = None
+        self._views = ViewCache(store, self._db, self._live_grant_ids)
 
     def close(self) -> None:
         """Release the views and the audit anchor; the store stays open (the caller owns it)."""
-        with self._build:
-            for _, view in self._views.values():
-                view.close()
-            self._views.clear()
+        self._views.close()
         self.audit.close()
 
     # -- entry points ---------------------------------------------------------------------------
@@ -245,56 +240,17 @@ class Gate:
         self._refused(grant, channel, op, {"invalid": detail}, exc)
         raise exc
 
-    def _fingerprint(self) -> tuple[Any, ...]:
-        with self._db:
-            c = self.store.conn
-            return (
-                c.execute("PRAGMA data_version").fetchone()[0],
-                tuple(c.execute("SELECT coalesce(max(rowid), 0), count(*) FROM records").fetchone()),
-                c.execute("SELECT count(*) FROM hidden_records").fetchone()[0],
-            )
-
-    def _people_gazetteer(self, fp: tuple[Any, ...]) -> frozenset[str]:
-        if self._people is not None and self._people[0] == fp:
-            return self._people[1]
-        # The people the person corresponds with; a note's "creators" are whatever its front matter
-        # names (the author of the book it is about), not correspondents. Contacts (LinkedIn
-        # connections, kind "person") are people the person knows.
-        kinds = sorted((COMMUNICATION_KINDS - {"note"}) | {"person"})
+    def _live_grant_ids(self) -> set[int]:
+        now = self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         with self._db:
             rows = self.store.conn.execute(
-                f"SELECT creators FROM records WHERE creators IS NOT NULL AND kind IN ({', '.join('?' for _ in kinds)})",
-                kinds,
-            ).fetchall()
-        people = frozenset(people_from_store_rows(orjson.loads(r[0]) for r in rows))
-        self._people = (fp, people)
-        return people
+                "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?", (now,)
+            )
+            return {r[0] for r in rows}
 
     def view(self, grant: Grant) -> View:
-        """The grant's view, rebuilt when the store or the grant changed."""
-        fp = self._fingerprint()
-        key = (fp, grant.scope, grant.revoked_at)
-        with self._build:
-            cached = self._views.get(grant.id)
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            people = self._people_gazetteer(fp)
-            with self._db:
-                view = build_view(self.store, grant, people)
-                live = {
-                    r[0]
-                    for r in self.store.conn.execute(
-                        "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?",
-                        (self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),),
-                    )
-                }
-            # Views of revoked or expired grants are let go (each is a copy of its slice of the store).
-            for gone in [gid for gid in self._views if gid not in live and gid != grant.id]:
-                del self._views[gone]
-            # The old view is not closed here: a concurrent request may still be answering from it.
-            # Its in-memory database goes when the last request holding it lets go.
-            self._views[grant.id] = (key, view)
-            return view
+        """The grant's view, rebuilt when the store or the grant changed (see ``views``)."""
+        return self._views.view(grant)
 
     def _answer(
         self, grant: Grant, request: GateRequest
