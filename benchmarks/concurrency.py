@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from selfdex.store.private import owner_secret
 from selfdex.testing import spawn_cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -136,12 +137,15 @@ def serve_api(store: str, port: int) -> None:
 
 
 def sample(
-    urls: dict[str, str], token: str, *, until: float | None = None, rounds: int = 0
+    urls: dict[str, str], token: str, *, until: float | None = None, rounds: int = 0, login: str = ""
 ) -> dict[str, list[float]]:
-    """Latencies per endpoint: ``rounds`` rounds, or rounds until the monotonic time ``until``."""
+    """Latencies per endpoint: ``rounds`` rounds, or rounds until the monotonic time ``until``.
+    ``login`` is the web console's owner login link (its cookie then opens the owner's pages)."""
     out: dict[str, list[float]] = {k: [] for k in urls}
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(timeout=120, headers=headers) as http:
+        if login:
+            http.get(login)
         done = 0
         while (until is not None and time.monotonic() < until) or done < rounds:
             for name, url in urls.items():
@@ -184,17 +188,19 @@ def reads_during_import(
     try:
         wait_up(f"http://127.0.0.1:{web_port}/")
         wait_up(f"http://127.0.0.1:{api_port}/health")
-        sample(urls, token, rounds=3)  # warm-up
-        phases = {"idle (before)": sample(urls, token, rounds=rounds)}
+        # the person's own login link, as `selfdex serve` prints it
+        login = f"http://127.0.0.1:{web_port}/?token={owner_secret(store).login_token}"
+        sample(urls, token, rounds=3, login=login)  # warm-up
+        phases = {"idle (before)": sample(urls, token, rounds=rounds, login=login)}
         importer = cli(store, "import", str(a))
         during: dict[str, list[float]] = {k: [] for k in urls}
         while importer.poll() is None:
-            for k, v in sample(urls, token, rounds=1).items():
+            for k, v in sample(urls, token, rounds=1, login=login).items():
                 during[k] += v
         finished(importer, "import during reads")
         phases["during the import"] = during
-        sample(urls, token, rounds=3)
-        phases["idle (after, full store)"] = sample(urls, token, rounds=rounds)
+        sample(urls, token, rounds=3, login=login)
+        phases["idle (after, full store)"] = sample(urls, token, rounds=rounds, login=login)
         return phases
     finally:
         for s in servers:
