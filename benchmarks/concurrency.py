@@ -93,8 +93,8 @@ def record_ids(store: Path) -> tuple[int, int]:
 
 def two_imports(base: Path, a: Path, b: Path, tmp: Path) -> dict[str, object]:
     seq, par = tmp / "sequential.sqlite", tmp / "together.sqlite"
-    shutil.copy(base, seq)
-    shutil.copy(base, par)
+    copy_store(base, seq)
+    copy_store(base, par)
     t0 = time.monotonic()
     finished(cli(seq, "import", str(a)), "sequential import A")
     finished(cli(seq, "import", str(b)), "sequential import B")
@@ -113,6 +113,14 @@ def two_imports(base: Path, a: Path, b: Path, tmp: Path) -> dict[str, object]:
         "sequential_s": sequential_s,
         "together_s": together_s,
     }
+
+
+def copy_store(base: Path, to: Path) -> None:
+    """The store with its owner secret and audit head (without them the gate fails closed: tampered)."""
+    shutil.copy(base, to)
+    for suffix in (".owner-secret", ".audit-head"):
+        if Path(f"{base}{suffix}").exists():
+            shutil.copy(f"{base}{suffix}", f"{to}{suffix}")
 
 
 def serve_web(store: str, port: int) -> None:
@@ -175,7 +183,7 @@ def reads_during_import(
     base: Path, a: Path, token: str, tmp: Path, rounds: int
 ) -> dict[str, dict[str, list[float]]]:
     store = tmp / "reads.sqlite"
-    shutil.copy(base, store)
+    copy_store(base, store)
     web_port, api_port = free_port(), free_port()
     servers = [
         subprocess.Popen([sys.executable, __file__, "--serve-web", str(store), str(web_port)]),
