@@ -143,6 +143,70 @@ def _entity(kind: str | None, title: str, series: str | None) -> str:
     return title
 
 
+# One row per (platform, lower(title)): the count and newest time of its records, and the other
+# columns from the first-stored record with that time. Only for titles with hidden records: the others
+# come from the maintained ``record_titles``.
+_GROUP_SQL = f"""
+    SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
+           max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
+    FROM records
+    WHERE platform = ? AND lower(title) = ? AND title != ''
+      AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
+      AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
+      AND id NOT IN (SELECT record_id FROM hidden_records)
+    GROUP BY platform, lower(title)
+"""
+
+
+def _title_rows(store: Store) -> list[dict[str, Any]]:
+    """The history's titles in (platform, lower(title)) order, read from ``record_titles`` (O(titles),
+    not O(records)); a title with hidden records is recounted from its own records."""
+    marks = ",".join("?" * len(_SKIP_KINDS)), ",".join("?" * len(_SKIP_ACTIONS))
+    aggs = store.conn.execute(
+        f"SELECT platform, title_key, records, last_at, last_rowid FROM record_titles "
+        f"WHERE kind NOT IN ({marks[0]}) AND action NOT IN ({marks[1]}) ORDER BY platform, title_key",
+        (*_SKIP_KINDS, *_SKIP_ACTIONS),
+    ).fetchall()
+    hidden = {
+        (str(r[0]), str(r[1]))
+        for r in store.conn.execute(
+            "SELECT DISTINCT r.platform, lower(r.title) FROM hidden_records h JOIN records r ON r.id = h.record_id "
+            "WHERE r.title IS NOT NULL AND r.title != ''"
+        )
+    }
+    # (platform, title_key) -> [records, newest time, its first rowid]; kinds and actions merged
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for platform, key, n, when, rowid in aggs:
+        if (platform, key) in hidden:
+            continue
+        cur = groups.get((platform, key))
+        if cur is None:
+            groups[(platform, key)] = [n, when, rowid]
+            continue
+        cur[0] += n
+        if when > cur[1] or (when == cur[1] and rowid < cur[2]):
+            cur[1:] = [when, rowid]
+    reps: dict[int, Any] = {}
+    wanted = [g[2] for g in groups.values()]
+    for i in range(0, len(wanted), 20_000):
+        for row in store.conn.execute(
+            "SELECT rowid, id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, "
+            "categories FROM records WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted[i : i + 20_000]),),
+        ):
+            reps[row["rowid"]] = row
+    out: list[tuple[tuple[str, str], dict[str, Any]]] = []
+    for gkey, (n, when, rowid) in groups.items():
+        rep = reps[rowid]
+        out.append((gkey, {**dict(rep), "occurred_at": when, "n": n}))
+    for platform, key in hidden:
+        row = store.conn.execute(_GROUP_SQL, (platform, key, *_SKIP_KINDS, *_SKIP_ACTIONS)).fetchone()
+        if row is not None:
+            out.append(((platform, key), dict(row)))
+    out.sort(key=lambda t: t[0])
+    return [row for _, row in out]
+
+
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
     """The person's records as ranking history: one item per (platform, entity) — a title, or a
     series for its episodes — most recent first, each with how many records it stands for.
@@ -152,23 +216,8 @@ def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[Histor
     strongest evidence."""
     from ..rank import HistoryItem
 
-    # One row per (platform, title) in SQL: with max(), SQLite returns the other columns from the most
-    # recent row, so a song played 2,000 times costs one row here, not 2,000.
-    rows = store.conn.execute(
-        f"""
-        SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
-               max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
-        FROM records
-        WHERE title IS NOT NULL AND title != ''
-          AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
-          AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
-          AND id NOT IN (SELECT record_id FROM hidden_records)
-        GROUP BY platform, lower(title)
-        """,
-        (*_SKIP_KINDS, *_SKIP_ACTIONS),
-    )
     merged: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in rows:
+    for r in _title_rows(store):
         title = _entity(r["kind"], str(r["title"]), r["series"])
         key = (str(r["platform"]), norm_title(title))
         when = str(r["occurred_at"] or "")

@@ -17,7 +17,7 @@ from platformdirs import user_data_dir
 from ..model import ImportProblem, Record
 from . import crypto
 from .private import private_file
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA_VERSION, TITLES_SELECT
 
 __all__ = ["Store", "StoreError", "default_store_path"]
 
@@ -82,6 +82,18 @@ def _json(value: Any) -> str | None:
     if not value and value != 0:  # None, {}, [], (), ""
         return None
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# The new rows' titles folded into record_titles: an earlier row keeps a tie on the newest time, as
+# the rowid-ordered max() of a full recompute would.
+_ADD_TITLES = TITLES_SELECT.format(
+    where="rowid > ? AND title IS NOT NULL AND title != ''",
+    tail="""
+    ON CONFLICT (platform, title_key, kind, action) DO UPDATE SET
+        records = records + excluded.records,
+        last_rowid = CASE WHEN excluded.last_at > last_at THEN excluded.last_rowid ELSE last_rowid END,
+        last_at = max(last_at, excluded.last_at)""",
+)
 
 
 def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
@@ -236,6 +248,7 @@ class Store:
                 "SELECT rowid, title, creators, text FROM records WHERE rowid > ?",
                 (before,),
             )
+            self.conn.execute(_ADD_TITLES, (before,))
         return int(cur.rowcount)
 
     def insert_problems(self, problems: Sequence[ImportProblem], job_id: int, importer: str | None) -> None:
