@@ -19,22 +19,6 @@ from .sample_store import fresh_store
 # the module (selfdex.agent re-exports a function of the same name)
 rec = importlib.import_module("selfdex.agent.recommend")
 
-# The query history_from_store ran per request before record_titles existed.
-_LEGACY = f"""
-    SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
-           max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
-    FROM records
-    WHERE title IS NOT NULL AND title != ''
-      AND kind NOT IN ({",".join("?" * len(rec._SKIP_KINDS))})
-      AND action NOT IN ({",".join("?" * len(rec._SKIP_ACTIONS))})
-      AND id NOT IN (SELECT record_id FROM hidden_records)
-    GROUP BY platform, lower(title)
-"""
-
-
-def _legacy_rows(store: Store) -> list[dict[str, Any]]:
-    return [dict(r) for r in store.conn.execute(_LEGACY, (*rec._SKIP_KINDS, *rec._SKIP_ACTIONS))]
-
 
 def _history(store: Store, limit: int) -> list[tuple[Any, ...]]:
     return [
@@ -46,7 +30,7 @@ def _history(store: Store, limit: int) -> list[tuple[Any, ...]]:
 def _assert_same(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     new = {limit: _history(store, limit) for limit in (10**6, 40)}
     with monkeypatch.context() as m:
-        m.setattr(rec, "_title_rows", _legacy_rows)
+        m.setattr(rec, "_title_rows", rec.title_rows_by_scan)
         old = {limit: _history(store, limit) for limit in (10**6, 40)}
     assert new[10**6] and new == old
     # and the maintained table equals a recompute from scratch

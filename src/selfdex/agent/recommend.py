@@ -207,6 +207,15 @@ def _title_rows(store: Store) -> list[dict[str, Any]]:
     return [row for _, row in out]
 
 
+def title_rows_by_scan(store: Store) -> list[dict[str, Any]]:
+    """What :func:`_title_rows` reads, by the full GROUP BY over every record that ``record_titles``
+    replaced (O(records)): the reference it is tested and benchmarked against."""
+    sql = _GROUP_SQL.replace(
+        "platform = ? AND lower(title) = ? AND title != ''", "title IS NOT NULL AND title != ''"
+    )
+    return [dict(r) for r in store.conn.execute(sql, (*_SKIP_KINDS, *_SKIP_ACTIONS))]
+
+
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
     """The person's records as ranking history: one item per (platform, entity) — a title, or a
     series for its episodes — most recent first, each with how many records it stands for.
