@@ -158,13 +158,18 @@ _GROUP_SQL = f"""
 """
 
 
-def _title_rows(store: Store) -> list[dict[str, Any]]:
+def _title_rows(store: Store) -> list[Any]:
     """The history's titles in (platform, lower(title)) order, read from ``record_titles`` (O(titles),
     not O(records)); a title with hidden records is recounted from its own records."""
     marks = ",".join("?" * len(_SKIP_KINDS)), ",".join("?" * len(_SKIP_ACTIONS))
-    aggs = store.conn.execute(
-        f"SELECT platform, title_key, records, last_at, last_rowid FROM record_titles "
-        f"WHERE kind NOT IN ({marks[0]}) AND action NOT IN ({marks[1]}) ORDER BY platform, title_key",
+    rows = store.conn.execute(
+        f"""
+        SELECT platform, title_key, last_rowid, id, kind, title, series, creators, categories,
+               last_at AS occurred_at, records AS n
+        FROM record_titles
+        WHERE kind NOT IN ({marks[0]}) AND action NOT IN ({marks[1]})
+        ORDER BY platform, title_key
+        """,
         (*_SKIP_KINDS, *_SKIP_ACTIONS),
     ).fetchall()
     hidden = {
@@ -174,36 +179,26 @@ def _title_rows(store: Store) -> list[dict[str, Any]]:
             "WHERE r.title IS NOT NULL AND r.title != ''"
         )
     }
-    # (platform, title_key) -> [records, newest time, its first rowid]; kinds and actions merged
-    groups: dict[tuple[str, str], list[Any]] = {}
-    for platform, key, n, when, rowid in aggs:
-        if (platform, key) in hidden:
+    out: list[tuple[tuple[str, str], Any]] = []
+    for row in rows:
+        key = (row[0], row[1])
+        if key in hidden:
             continue
-        cur = groups.get((platform, key))
-        if cur is None:
-            groups[(platform, key)] = [n, when, rowid]
+        if out and out[-1][0] == key:  # another kind or action of the same title: merge the two
+            prev = out[-1][1]
+            n = prev["n"] + row["n"]
+            newer = (row["occurred_at"], -row["last_rowid"]) > (prev["occurred_at"], -prev["last_rowid"])
+            out[-1] = (key, {**dict(row if newer else prev), "n": n})
             continue
-        cur[0] += n
-        if when > cur[1] or (when == cur[1] and rowid < cur[2]):
-            cur[1:] = [when, rowid]
-    reps: dict[int, Any] = {}
-    wanted = [g[2] for g in groups.values()]
-    for i in range(0, len(wanted), 20_000):
-        for row in store.conn.execute(
-            "SELECT rowid, id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, "
-            "categories FROM records WHERE rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(wanted[i : i + 20_000]),),
-        ):
-            reps[row["rowid"]] = row
-    out: list[tuple[tuple[str, str], dict[str, Any]]] = []
-    for gkey, (n, when, rowid) in groups.items():
-        rep = reps[rowid]
-        out.append((gkey, {**dict(rep), "occurred_at": when, "n": n}))
-    for platform, key in hidden:
-        row = store.conn.execute(_GROUP_SQL, (platform, key, *_SKIP_KINDS, *_SKIP_ACTIONS)).fetchone()
-        if row is not None:
-            out.append(((platform, key), dict(row)))
-    out.sort(key=lambda t: t[0])
+        out.append((key, row))
+    if hidden:
+        for platform, title_key in hidden:
+            group = store.conn.execute(
+                _GROUP_SQL, (platform, title_key, *_SKIP_KINDS, *_SKIP_ACTIONS)
+            ).fetchone()
+            if group is not None:
+                out.append(((platform, title_key), group))
+        out.sort(key=lambda t: t[0])
     return [row for _, row in out]
 
 

@@ -90,9 +90,12 @@ _ADD_TITLES = TITLES_SELECT.format(
     where="rowid > ? AND title IS NOT NULL AND title != ''",
     tail="""
     ON CONFLICT (platform, title_key, kind, action) DO UPDATE SET
-        records = records + excluded.records,
-        last_rowid = CASE WHEN excluded.last_at > last_at THEN excluded.last_rowid ELSE last_rowid END,
-        last_at = max(last_at, excluded.last_at)""",
+        records = records + excluded.records, """
+    + ", ".join(
+        f"{c} = CASE WHEN excluded.last_at > last_at THEN excluded.{c} ELSE {c} END"
+        for c in ("last_rowid", "id", "title", "series", "creators", "categories")
+    )
+    + ", last_at = max(last_at, excluded.last_at)",
 )
 
 

@@ -11,10 +11,12 @@ Table and column names are meant to read well in Datasette / sqlite-utils: ``rec
 from __future__ import annotations
 
 # One row per (platform, lower(title), kind, action) of the titled records matching {where}. With
-# max(), SQLite takes the bare rowid from the first row (in rowid order) holding the newest time.
+# max(), SQLite takes the bare columns from the first row (in rowid order) holding the newest time.
 TITLES_SELECT = """
-    INSERT INTO record_titles (platform, title_key, kind, action, records, last_at, last_rowid)
-    SELECT platform, lower(title), kind, action, count(*), max(coalesce(occurred_at, '')), rowid
+    INSERT INTO record_titles (platform, title_key, kind, action, records, last_at, last_rowid, id, title,
+                               series, creators, categories)
+    SELECT platform, lower(title), kind, action, count(*), max(coalesce(occurred_at, '')), rowid, id, title,
+           json_extract(extra, '$.series'), creators, categories
     FROM records WHERE {where}
     GROUP BY platform, lower(title), kind, action{tail}"""
 _GROUP = "platform = {row}.platform AND lower(title) = lower({row}.title) AND title != ''"
@@ -151,7 +153,12 @@ MIGRATIONS: list[str] = [
         action TEXT NOT NULL,
         records INTEGER NOT NULL,
         last_at TEXT NOT NULL,             -- max(coalesce(occurred_at, ''))
-        last_rowid INTEGER NOT NULL,       -- the first-stored record with that time
+        last_rowid INTEGER NOT NULL,       -- the first-stored record with that time, and its columns:
+        id TEXT NOT NULL,                  -- (copied, so the history read touches no record)
+        title TEXT NOT NULL,
+        series TEXT,                       -- extra.series
+        creators TEXT,
+        categories TEXT,
         PRIMARY KEY (platform, title_key, kind, action)
     ) WITHOUT ROWID;
     """
@@ -166,7 +173,7 @@ MIGRATIONS: list[str] = [
     + TITLES_SELECT.format(where=_GROUP.format(row="old"), tail="")
     + """;
     END;
-    CREATE TRIGGER records_titles_update AFTER UPDATE OF platform, title, kind, action, occurred_at ON records
+    CREATE TRIGGER records_titles_update AFTER UPDATE OF id, platform, title, kind, action, occurred_at, creators, categories, extra ON records
     BEGIN
         DELETE FROM record_titles WHERE platform = old.platform AND title_key = lower(old.title);
         DELETE FROM record_titles WHERE platform = new.platform AND title_key = lower(new.title);
