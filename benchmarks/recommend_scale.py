@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search import make_catalogue, write_store
@@ -40,7 +41,8 @@ from selfdex.profile import build_profile
 from selfdex.store import Store
 
 RESULTS = Path(__file__).resolve().parent / "results" / "recommend_scale.md"
-rec = importlib.import_module("selfdex.agent.recommend")
+# the module: selfdex.agent re-exports a function of the same name
+rec: Any = importlib.import_module("selfdex.agent.recommend")
 
 
 def pct(values: list[float], p: float) -> float:
