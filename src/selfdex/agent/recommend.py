@@ -158,14 +158,19 @@ _GROUP_SQL = f"""
 """
 
 
-def _title_rows(store: Store) -> list[Any]:
+# A title row starts (id, platform, kind, title, series, creators, categories, newest time or '', records).
+_TitleRow = tuple[Any, ...]
+
+
+def _title_rows(store: Store) -> list[_TitleRow]:
     """The history's titles in (platform, lower(title)) order, read from ``record_titles`` (O(titles),
     not O(records)); a title with hidden records is recounted from its own records."""
     marks = ",".join("?" * len(_SKIP_KINDS)), ",".join("?" * len(_SKIP_ACTIONS))
-    rows = store.conn.execute(
+    cur = store.conn.cursor()
+    cur.row_factory = None  # plain tuples: tens of thousands of rows per request
+    rows = cur.execute(
         f"""
-        SELECT platform, title_key, last_rowid, id, kind, title, series, creators, categories,
-               last_at AS occurred_at, records AS n
+        SELECT id, platform, kind, title, series, creators, categories, last_at, records, title_key, last_rowid
         FROM record_titles
         WHERE kind NOT IN ({marks[0]}) AND action NOT IN ({marks[1]})
         ORDER BY platform, title_key
@@ -174,41 +179,42 @@ def _title_rows(store: Store) -> list[Any]:
     ).fetchall()
     hidden = {
         (str(r[0]), str(r[1]))
-        for r in store.conn.execute(
-            "SELECT DISTINCT r.platform, lower(r.title) FROM hidden_records h JOIN records r ON r.id = h.record_id "
-            "WHERE r.title IS NOT NULL AND r.title != ''"
+        for r in cur.execute(
+            # CROSS JOIN: from the (few) hidden records to theirs, never a scan of every record
+            "SELECT DISTINCT r.platform, lower(r.title) FROM hidden_records h CROSS JOIN records r "
+            "ON r.id = h.record_id WHERE r.title IS NOT NULL AND r.title != ''"
         )
     }
-    out: list[tuple[tuple[str, str], Any]] = []
+    out: list[tuple[tuple[str, str], Any, int]] = []  # (group, row, its rowid)
     for row in rows:
-        key = (row[0], row[1])
+        key = (row[1], row[9])
         if key in hidden:
             continue
         if out and out[-1][0] == key:  # another kind or action of the same title: merge the two
-            prev = out[-1][1]
-            n = prev["n"] + row["n"]
-            newer = (row["occurred_at"], -row["last_rowid"]) > (prev["occurred_at"], -prev["last_rowid"])
-            out[-1] = (key, {**dict(row if newer else prev), "n": n})
+            _, prev, prev_rowid = out[-1]
+            newer = (row[7], -row[10]) > (prev[7], -prev_rowid)
+            best, rowid = (row, row[10]) if newer else (prev, prev_rowid)
+            out[-1] = (key, (*best[:8], prev[8] + row[8]), rowid)
             continue
-        out.append((key, row))
+        out.append((key, row, row[10]))  # columns past the ninth are ignored by the reader
     if hidden:
         for platform, title_key in hidden:
-            group = store.conn.execute(
-                _GROUP_SQL, (platform, title_key, *_SKIP_KINDS, *_SKIP_ACTIONS)
-            ).fetchone()
+            group = cur.execute(_GROUP_SQL, (platform, title_key, *_SKIP_KINDS, *_SKIP_ACTIONS)).fetchone()
             if group is not None:
-                out.append(((platform, title_key), group))
+                out.append(((platform, title_key), group, 0))
         out.sort(key=lambda t: t[0])
-    return [row for _, row in out]
+    return [row for _, row, _ in out]
 
 
-def title_rows_by_scan(store: Store) -> list[dict[str, Any]]:
+def title_rows_by_scan(store: Store) -> list[_TitleRow]:
     """What :func:`_title_rows` reads, by the full GROUP BY over every record that ``record_titles``
     replaced (O(records)): the reference it is tested and benchmarked against."""
     sql = _GROUP_SQL.replace(
         "platform = ? AND lower(title) = ? AND title != ''", "title IS NOT NULL AND title != ''"
     )
-    return [dict(r) for r in store.conn.execute(sql, (*_SKIP_KINDS, *_SKIP_ACTIONS))]
+    cur = store.conn.cursor()
+    cur.row_factory = None
+    return cur.execute(sql, (*_SKIP_KINDS, *_SKIP_ACTIONS)).fetchall()
 
 
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
@@ -220,35 +226,35 @@ def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[Histor
     strongest evidence."""
     from ..rank import HistoryItem
 
-    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    # (platform, entity) -> [newest time, records, entity title (from the first row), newest row]
+    merged: dict[tuple[str, str], list[Any]] = {}
     for r in _title_rows(store):
-        title = _entity(r["kind"], str(r["title"]), r["series"])
-        key = (str(r["platform"]), norm_title(title))
-        when = str(r["occurred_at"] or "")
+        title = _entity(r[2], str(r[3]), r[4])
+        key = (str(r[1]), norm_title(title))
+        when = str(r[7] or "")
         cur = merged.get(key)
         if cur is None:
-            merged[key] = {"row": r, "title": title, "when": when, "n": int(r["n"])}
+            merged[key] = [when, int(r[8]), title, r]
             continue
-        cur["n"] += int(r["n"])
-        if when > cur["when"]:
-            cur.update(row=r, when=when)
+        cur[1] += int(r[8])
+        if when > cur[0]:
+            cur[0], cur[3] = when, r
     picked = list(merged.values())
     if len(picked) > limit:
-        picked = sorted(picked, key=lambda m: (m["n"], m["when"]), reverse=True)[:limit]
-    picked.sort(key=lambda m: m["when"], reverse=True)
+        picked = sorted(picked, key=lambda m: (m[1], m[0]), reverse=True)[:limit]
+    picked.sort(key=lambda m: m[0], reverse=True)
     out: list[HistoryItem] = []
-    for m in picked:
-        r, when = m["row"], m["when"]
+    for when, n, title, r in picked:
         order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
         out.append(
             HistoryItem(
-                id=r["id"],
-                title=m["title"],
-                platform=r["platform"],
-                creators=tuple(json.loads(r["creators"]) if r["creators"] else ()),
-                categories=tuple(json.loads(r["categories"]) if r["categories"] else ()),
+                id=r[0],
+                title=title,
+                platform=r[1],
+                creators=tuple(json.loads(r[5]) if r[5] else ()),
+                categories=tuple(json.loads(r[6]) if r[6] else ()),
                 order=order,
-                count=m["n"],
+                count=n,
             )
         )
     return out
