@@ -183,7 +183,8 @@ def main() -> None:
         "# recommend and profile show at scale",
         "",
         f"`{shlex.join([Path(sys.executable).name, *sys.argv])}` — commit {commit}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs (shared), Python {platform.python_version()}",
+        f"{os.cpu_count()} CPUs (shared; load average {os.getloadavg()[0]:.1f} at the end), "
+        f"Python {platform.python_version()}",
         "",
         f"{n:,} records, {titles:,} rows in record_titles; store write "
         f"{'(reused store)' if write_s is None else f'{write_s:.1f} s'}; profile build (or cache hit) {profile_s:.1f} s; first recommend (embeds) {warm_s:.1f} s; facts cache "
