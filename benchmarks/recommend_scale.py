@@ -43,6 +43,7 @@ from selfdex.store import Store
 RESULTS = Path(__file__).resolve().parent / "results" / "recommend_scale.md"
 # the module: selfdex.agent re-exports a function of the same name
 rec: Any = importlib.import_module("selfdex.agent.recommend")
+hist: Any = importlib.import_module("selfdex.agent.history")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -142,23 +143,23 @@ def main() -> None:
         t0 = time.perf_counter()
         request()
         warm_s = time.perf_counter() - t0
-        real = rec._title_rows
+        real = hist._title_rows
         times: dict[str, list[float]] = {k: [] for k in ("hist_now", "hist_scan", "req_now", "req_scan")}
         for _ in range(args.reps):  # interleaved, so both see the same machine load
-            for mode, reader in (("now", real), ("scan", rec.title_rows_by_scan)):
-                rec._title_rows = reader
+            for mode, reader in (("now", real), ("scan", hist.title_rows_by_scan)):
+                hist._title_rows = reader
                 try:
-                    times[f"hist_{mode}"] += timed(lambda: rec.history_from_store(store), 1)
+                    times[f"hist_{mode}"] += timed(lambda: hist.history_from_store(store), 1)
                     times[f"req_{mode}"] += timed(request, 1)
                 finally:
-                    rec._title_rows = real
+                    hist._title_rows = real
         hist_now, hist_scan, req_now, req_scan = times.values()
-        rec._title_rows = rec.title_rows_by_scan
+        hist._title_rows = hist.title_rows_by_scan
         try:
-            scan_items = rec.history_from_store(store)
+            scan_items = hist.history_from_store(store)
         finally:
-            rec._title_rows = real
-        same = scan_items == rec.history_from_store(store)
+            hist._title_rows = real
+        same = scan_items == hist.history_from_store(store)
 
     env = {**os.environ, "SELFDEX_STORE": str(path)}
     procs = max(3, args.reps // 3)

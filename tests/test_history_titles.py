@@ -16,8 +16,7 @@ from selfdex.store.schema import TITLES_SELECT
 
 from .sample_store import fresh_store
 
-# the module (selfdex.agent re-exports a function of the same name)
-rec = importlib.import_module("selfdex.agent.recommend")
+hist = importlib.import_module("selfdex.agent.history")
 
 
 def _history(store: Store, limit: int) -> list[tuple[Any, ...]]:
@@ -30,7 +29,7 @@ def _history(store: Store, limit: int) -> list[tuple[Any, ...]]:
 def _assert_same(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     new = {limit: _history(store, limit) for limit in (10**6, 40)}
     with monkeypatch.context() as m:
-        m.setattr(rec, "_title_rows", rec.title_rows_by_scan)
+        m.setattr(hist, "_title_rows", hist.title_rows_by_scan)
         old = {limit: _history(store, limit) for limit in (10**6, 40)}
     assert new[10**6] and new == old
     # and the maintained table equals a recompute from scratch
