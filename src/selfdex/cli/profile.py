@@ -46,7 +46,7 @@ profile_group.add_command(export_cmd)
 def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, as_json: bool) -> None:
     """Show the profile; each fact's key can be given to `forget` or `pin`."""
     with open_store(ctx) as store:
-        profile = build_profile(store)
+        profile = build_profile(store, compact=True)
     facts = profile.select(domain=domain, kind=kind)
     if as_json:
         print_json({"records": profile.records, "facts": [f.to_dict() for f in facts]})
@@ -58,7 +58,7 @@ def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, a
         table = Table("label", "domain", "platforms", "records", title=_TITLES[section], title_justify="left")
         table.add_column("key", overflow="fold")
         for f in rows:
-            table.add_row(f.label, f.domain, ", ".join(f.platforms), str(len(f.citations)), f.key)
+            table.add_row(f.label, f.domain, ", ".join(f.platforms), str(f.citation_total()), f.key)
         out.print(table)
 
 

@@ -22,6 +22,7 @@ import orjson
 from .. import __version__
 from ..store import Store
 from ..store.db import now_iso
+from ..store.schema import TITLES_SELECT
 from .grants import CONTENT_FIELDS, Grant
 from .redact import Redactor
 
@@ -200,4 +201,5 @@ def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
             [(*(p[k] for k in (*_ALWAYS, *CONTENT_FIELDS)), "gate", "1", 1) for p in projected],
         )
         conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+        conn.execute(TITLES_SELECT.format(where="title IS NOT NULL AND title != ''", tail=""))
     return View(store=view, grant=grant, ids=frozenset(p["id"] for p in projected), redactor=redactor)

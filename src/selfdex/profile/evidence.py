@@ -35,6 +35,10 @@ class Fact:
     citations: list[str]  # record ids, strongest evidence first
     detail: dict[str, Any] = field(default_factory=dict)
 
+    def citation_total(self) -> int:
+        """How many records support the fact (a :class:`CitedFact` holds only the first few)."""
+        return len(self.citations)
+
     def to_dict(self, max_citations: int | None = 20) -> dict[str, Any]:
         cited = self.citations if max_citations is None else self.citations[:max_citations]
         return {
@@ -45,9 +49,23 @@ class Fact:
             "score": round(self.score, 4),
             "platforms": self.platforms,
             "citations": cited,
-            "citation_count": len(self.citations),
+            "citation_count": self.citation_total(),
             "detail": self.detail,
         }
+
+
+# Citations kept per fact in the compact cache that `profile show` reads: what to_dict() prints.
+SHOWN_CITATIONS = 20
+
+
+@dataclass(slots=True)
+class CitedFact(Fact):
+    """A fact from the compact cache: its first :data:`SHOWN_CITATIONS` citations and their total."""
+
+    citation_count: int = 0
+
+    def citation_total(self) -> int:
+        return self.citation_count
 
 
 @dataclass(slots=True)

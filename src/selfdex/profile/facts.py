@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import orjson
@@ -32,6 +32,8 @@ from .entities import MIGRATIONS, update_entities
 from .evidence import (
     DOMAINS,
     KINDS,
+    SHOWN_CITATIONS,
+    CitedFact,
     Fact,
     Profile,
     _ent_name,
@@ -50,11 +52,15 @@ from .themes import _themes
 __all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile"]
 
 
-def build_profile(store: Store, *, forgotten: Iterable[str] | None = None) -> Profile:
-    """Compute the profile. ``forgotten`` overrides the stored forget rules (used to resolve them)."""
+def build_profile(store: Store, *, forgotten: Iterable[str] | None = None, compact: bool = False) -> Profile:
+    """Compute the profile. ``forgotten`` overrides the stored forget rules (used to resolve them).
+
+    ``compact``: facts may be :class:`CitedFact` with only their first citations (what ``to_dict()``
+    prints), read from a small cache beside the full one, so showing the profile does not parse every
+    citation of every fact."""
     store.ensure_schema("profile", MIGRATIONS)
     update_entities(store)
-    facts, n_records = _inferred_facts(store)
+    facts, n_records = _inferred_facts(store, compact=compact)
     if forgotten is None:
         forgotten = {
             r[0] for r in store.conn.execute("SELECT target FROM profile_corrections WHERE action = 'forget'")
@@ -85,16 +91,31 @@ def _facts_fingerprint(store: Store) -> str:
     return f"{_FACTS_VERSION}|{records[0]}:{records[1]}|{hidden.hexdigest()[:32]}"
 
 
-def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
+def _compact(fact: Fact) -> dict[str, Any]:
+    out = asdict(fact)
+    out["citations"] = fact.citations[:SHOWN_CITATIONS]
+    out["citation_count"] = len(fact.citations)
+    return out
+
+
+def _inferred_facts(store: Store, *, compact: bool = False) -> tuple[list[Fact], int]:
     """The facts inferred from the records, before the person's corrections.
 
     Computing them reads every record (minutes at 10⁶ records), so they are cached in the store
-    and recomputed only when the records or the hidden records changed."""
+    and recomputed only when the records or the hidden records changed. ``compact`` reads the
+    cache's small twin ('facts_compact': the first citations of each fact) when it is current."""
     fingerprint = _facts_fingerprint(store)
+    if compact:
+        row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts_compact'").fetchone()
+        for cached in orjson.loads(row[0]) if row else []:
+            if cached["fingerprint"] == fingerprint:
+                return [CitedFact(**f) for f in cached["facts"]], cached["records"]
     row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts'").fetchone()
     slots: list[dict[str, Any]] = orjson.loads(row[0]) if row else []
     for cached in slots:
         if cached["fingerprint"] == fingerprint:
+            if compact:  # a cache written before the compact twin existed: write it once
+                _save(store, [("facts_compact", _compacted(slots))])
             return [Fact(**f) for f in cached["facts"]], cached["records"]
     rows = _load_rows(store)
     _weigh(rows)
@@ -110,22 +131,37 @@ def _inferred_facts(store: Store) -> tuple[list[Fact], int]:
     for f in facts:
         f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
     entry = {"fingerprint": fingerprint, "records": len(rows), "facts": [asdict(f) for f in facts]}
-    payload = orjson.dumps([entry, *slots][:_FACTS_SLOTS]).decode()
+    older = slots[: _FACTS_SLOTS - 1]
+    slots = [entry, *older]
+    _save(store, [("facts", orjson.dumps(slots).decode()), ("facts_compact", _compacted(slots, facts))])
+    return facts, len(rows)
+
+
+def _compacted(slots: list[dict[str, Any]], newest: list[Fact] | None = None) -> str:
+    """The compact twin of the cache: the same slots, each fact with its first citations and their
+    count (``newest``: the first slot's facts as just computed, not re-read from their dicts)."""
+    small = []
+    for i, slot in enumerate(slots):
+        facts = newest if i == 0 and newest is not None else [Fact(**f) for f in slot["facts"]]
+        small.append({**slot, "facts": [_compact(f) for f in facts]})
+    return orjson.dumps(small).decode()
+
+
+def _save(store: Store, values: list[tuple[str, str]]) -> None:
     upsert = (
-        "INSERT INTO profile_state (key, value) VALUES ('facts', ?) "
+        "INSERT INTO profile_state (key, value) VALUES (?, ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
     )
     try:
         if store.conn.in_transaction:  # the caller's transaction (applying forget rules) commits it
-            store.conn.execute(upsert, (payload,))
+            store.conn.executemany(upsert, values)
         else:
             with store.transaction() as conn:
-                conn.execute(upsert, (payload,))
+                conn.executemany(upsert, values)
     except (
         operational_errors()
     ):  # read-only or busy store (plain or encrypted): the cache is only an optimisation
         pass
-    return facts, len(rows)
 
 
 def _statements(store: Store, inferred: dict[str, Fact]) -> list[Fact]:
@@ -138,16 +174,22 @@ def _statements(store: Store, inferred: dict[str, Fact]) -> list[Fact]:
     for action, target, text, domain, created in cur:
         kind = "pinned" if action == "pin" else "note"
         fact = inferred.get(text or "") if action == "pin" else None
+        if fact is not None:  # replace() keeps a CitedFact's citation count
+            detail = {"pins": fact.key, "stated_at": created}
+            out.append(
+                replace(fact, key=target, domain=domain or fact.domain, kind=kind, score=1.0, detail=detail)
+            )
+            continue
         out.append(
             Fact(
                 key=target,
-                domain=domain or (fact.domain if fact else "general"),
+                domain=domain or "general",
                 kind=kind,
-                label=fact.label if fact else text or "",
+                label=text or "",
                 score=1.0,
-                platforms=fact.platforms if fact else [],
-                citations=fact.citations if fact else [],
-                detail={"pins": fact.key, "stated_at": created} if fact else {"stated_at": created},
+                platforms=[],
+                citations=[],
+                detail={"stated_at": created},
             )
         )
     return out

@@ -19,7 +19,7 @@ from ..model import ImportProblem, Record
 from . import crypto
 from .health import explain
 from .private import private_file
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA_VERSION, TITLES_SELECT
 
 __all__ = ["Store", "StoreError", "StoreWriteError", "default_store_path"]
 
@@ -93,6 +93,21 @@ def _json(value: Any) -> str | None:
     if not value and value != 0:  # None, {}, [], (), ""
         return None
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# The new rows' titles folded into record_titles: an earlier row keeps a tie on the newest time, as
+# the rowid-ordered max() of a full recompute would.
+_ADD_TITLES = TITLES_SELECT.format(
+    where="rowid > ? AND title IS NOT NULL AND title != ''",
+    tail="""
+    ON CONFLICT (platform, title_key, kind, action) DO UPDATE SET
+        records = records + excluded.records, """
+    + ", ".join(
+        f"{c} = CASE WHEN excluded.last_at > last_at THEN excluded.{c} ELSE {c} END"
+        for c in ("last_rowid", "id", "title", "series", "creators", "categories")
+    )
+    + ", last_at = max(last_at, excluded.last_at)",
+)
 
 
 def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
@@ -319,6 +334,7 @@ class Store:
                 "SELECT rowid, title, creators, text FROM records WHERE rowid > ?",
                 (before,),
             )
+            self.conn.execute(_ADD_TITLES, (before,))
         return new, changed - new
 
     def forget_member(self, job_id: int, member: str) -> int:

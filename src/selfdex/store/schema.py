@@ -10,6 +10,17 @@ Table and column names are meant to read well in Datasette / sqlite-utils: ``rec
 
 from __future__ import annotations
 
+# One row per (platform, lower(title), kind, action) of the titled records matching {where}. With
+# max(), SQLite takes the bare columns from the first row (in rowid order) holding the newest time.
+TITLES_SELECT = """
+    INSERT INTO record_titles (platform, title_key, kind, action, records, last_at, last_rowid, id, title,
+                               series, creators, categories)
+    SELECT platform, lower(title), kind, action, count(*), max(coalesce(occurred_at, '')), rowid, id, title,
+           json_extract(extra, '$.series'), creators, categories
+    FROM records WHERE {where}
+    GROUP BY platform, lower(title), kind, action{tail}"""
+_GROUP = "platform = {row}.platform AND lower(title) = lower({row}.title) AND title != ''"
+
 MIGRATIONS: list[str] = [
     # 1: records, provenance, import bookkeeping, full-text index
     """
@@ -131,6 +142,51 @@ MIGRATIONS: list[str] = [
         record_id TEXT PRIMARY KEY,
         reason TEXT NOT NULL
     );
+    """,
+    # 3: per-title aggregates, so reading the history (recommend) costs O(titles), not O(records)
+    """
+    CREATE INDEX records_title_key ON records(platform, lower(title));
+    CREATE TABLE record_titles (
+        platform TEXT NOT NULL,
+        title_key TEXT NOT NULL,           -- lower(title)
+        kind TEXT NOT NULL,
+        action TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        last_at TEXT NOT NULL,             -- max(coalesce(occurred_at, ''))
+        last_rowid INTEGER NOT NULL,       -- the first-stored record with that time, and its columns:
+        id TEXT NOT NULL,                  -- (copied, so the history read touches no record)
+        title TEXT NOT NULL,
+        series TEXT,                       -- extra.series
+        creators TEXT,
+        categories TEXT,
+        PRIMARY KEY (platform, title_key, kind, action)
+    ) WITHOUT ROWID;
+    """
+    + TITLES_SELECT.format(where="title IS NOT NULL AND title != ''", tail="")
+    + """;
+    -- New rows are added in bulk by Store.insert_records; a delete or an update recomputes the titles
+    -- it touches (through records_title_key).
+    CREATE TRIGGER records_titles_delete AFTER DELETE ON records
+    WHEN old.title IS NOT NULL AND old.title != '' BEGIN
+        DELETE FROM record_titles WHERE platform = old.platform AND title_key = lower(old.title);
+    """
+    + TITLES_SELECT.format(where=_GROUP.format(row="old"), tail="")
+    + """;
+    END;
+    CREATE TRIGGER records_titles_update AFTER UPDATE OF id, platform, title, kind, action, occurred_at, creators, categories, extra ON records
+    BEGIN
+        DELETE FROM record_titles WHERE platform = old.platform AND title_key = lower(old.title);
+        DELETE FROM record_titles WHERE platform = new.platform AND title_key = lower(new.title);
+    """
+    + TITLES_SELECT.format(where=_GROUP.format(row="old"), tail="")
+    + ";"
+    + TITLES_SELECT.format(
+        where=_GROUP.format(row="new")
+        + " AND NOT (new.platform IS old.platform AND lower(new.title) IS lower(old.title))",
+        tail="",
+    )
+    + """;
+    END;
     """,
 ]
 
