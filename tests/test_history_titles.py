@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from selfdex.agent.recommend import history_from_store
+from selfdex.rank import history_from_store
 from selfdex.store import Store
 from selfdex.store.schema import TITLES_SELECT
 
