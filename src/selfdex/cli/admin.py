@@ -11,6 +11,7 @@ import click
 from rich.text import Text
 
 from .. import __version__
+from ..agent.config import ModelSpec
 from ..importers.registry import load_errors, load_importers
 from ..store import Store, StoreError
 from ..store.schema import SCHEMA_VERSION
@@ -69,6 +70,9 @@ def _optional_parts(checks: list[dict[str, object]]) -> None:
         )
     except ConfigError as exc:
         optional("model", False, str(exc), ok=False)
+        spec = None
+    if spec is not None and spec.backend == "embedded":
+        checks.append(_model_smoke(spec))
     serve = all(find_spec(m) is not None for m in ("fastapi", "uvicorn", "mcp", "jinja2"))
     optional(
         "serve",
@@ -77,6 +81,25 @@ def _optional_parts(checks: list[dict[str, object]]) -> None:
         if serve
         else "not installed: pip install 'selfdex[serve]'",
     )
+
+
+def _model_smoke(spec: ModelSpec) -> dict[str, object]:
+    """A few-token completion of the embedded model in its worker: loads? answers? crashes? how fast?"""
+    from ..agent.backends import BackendError, EmbeddedBackend
+    from ..agent.supervisor import smoke_test
+
+    try:
+        result = smoke_test(EmbeddedBackend(spec).worker)
+    except (BackendError, FileNotFoundError, ValueError) as exc:
+        return {"check": "model run", "ok": False, "detail": str(exc)}
+    check: dict[str, object] = {"check": "model run", "ok": result.ok, "detail": result.detail}
+    if result.ok:
+        check.update(load_s=result.load_s, completion_s=result.completion_s, timings=result.timings)
+    else:
+        # The worker's last words (llama.cpp's log, the Python stack faulthandler printed).
+        check["log"] = result.log
+        check["detail"] = f"{result.detail}; answers come from your records until this is fixed"
+    return check
 
 
 @click.command("doctor")
@@ -130,6 +153,9 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
             else:
                 mark = ("✓", "green") if c["ok"] else ("✗", "red")
             out.print(Text.assemble(mark, f" {c['check']:<10} {c['detail']}"))
+            if not c["ok"] and c.get("log"):
+                tail = str(c["log"]).strip().splitlines()[-6:]
+                out.print(Text("\n".join(f"             | {line}" for line in tail), style="dim"))
     if not ok:
         ctx.exit(1)
 
