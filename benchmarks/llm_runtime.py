@@ -10,7 +10,7 @@ compared; ``NAME@LABEL=PYTHON`` names the row. Each round runs every runtime onc
 that the shared machine's load falls on all of them alike; each request opens with a fresh nonce so no
 runtime reuses another request's prompt cache.
 
-Per runtime (medians over rounds): load time; first-token latency and prompt tok/s on a ~300-token
+Per runtime and thread count (``--threads``, repeatable; medians over rounds): load time; first-token latency and prompt tok/s on a ~300-token
 ask-like prompt (``max_tokens=1``); generation tok/s from a 33-token minus a 1-token completion of the
 same short prompt; peak RSS of the worker (VmHWM); whether JSON-schema-constrained output came back
 valid (test_agent_embedded's schema). A worker that crashes is a row saying how.
@@ -139,7 +139,7 @@ def main() -> None:
     ap.add_argument("--runtime", action="append", required=True, help="NAME[@LABEL][=PYTHON]")
     ap.add_argument("--model", default="embedded-0.5b", choices=sorted(EMBEDDED_MODELS))
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=min(os.cpu_count() or 2, 8))
+    ap.add_argument("--threads", type=int, action="append", help="repeatable: one row per runtime and count")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     model = str(EMBEDDED_MODELS[args.model].ensure_file())
@@ -148,19 +148,23 @@ def main() -> None:
         name, _, python = spec.partition("=")
         runtime, _, label = name.partition("@")
         specs.append((runtime, label or runtime, python or sys.executable))
-    rows = {label: Row(label) for _, label, _ in specs}
+    counts = args.threads or [min(os.cpu_count() or 2, 8)]
+    rows = {
+        (label, t): Row(f"{label}, {t} thread{'s' if t > 1 else ''}") for _, label, _ in specs for t in counts
+    }
     for r in range(args.rounds):
         for runtime, label, python in specs:
-            if rows[label].failure is None:
-                print(f"round {r + 1}: {label}", file=sys.stderr, flush=True)
-                run_round(rows[label], runtime, python, model, args.threads)
+            for t in counts:
+                if rows[label, t].failure is None:
+                    print(f"round {r + 1}: {rows[label, t].label}", file=sys.stderr, flush=True)
+                    run_round(rows[label, t], runtime, python, model, t)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "# Embedded model runtimes",
         "",
         f"`python benchmarks/llm_runtime.py {' '.join(sys.argv[1:])}`",
         "",
-        f"Model: {args.model} (`{Path(model).name}`), {args.threads} threads, n_ctx 4096, temperature 0, "
+        f"Model: {args.model} (`{Path(model).name}`), n_ctx 4096, temperature 0, "
         f"{args.rounds} interleaved rounds (medians). Machine: {platform.platform()}, Python "
         f"{platform.python_version()}, {os.cpu_count()} cores; load average at the end {load} "
         "(the cores were shared with other work, so absolute speeds are low and noisy; the rows ran "

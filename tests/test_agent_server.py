@@ -1,8 +1,9 @@
 """`ask` and `recommend` against a real OpenAI-compatible server on loopback, chosen by configuration only.
 
-The server is llama.cpp's own (`python -m llama_cpp.server`, from the `llm` extra) serving the embedded
-0.5B GGUF; selfdex reaches it through the `openai` SDK exactly as it would reach vLLM, Ollama or a hosted
-API. The scripted-server tests (test_agent_protocol.py) cover the failure paths; this one proves the path
+The server is llama.cpp's own C++ server (`llama-server`, inside the `xllamacpp` wheel of the `llm` extra)
+serving the embedded 0.5B GGUF behind an API key; selfdex reaches it through the `openai` SDK exactly as
+it would reach vLLM, Ollama or a hosted API, with OpenAI's own `json_schema` structured-output form.
+The scripted-server tests (test_agent_protocol.py) cover the failure paths; this one proves the path
 for real."""
 
 from __future__ import annotations
@@ -28,9 +29,20 @@ from selfdex.store import Store
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(find_spec("llama_cpp") is None, reason="needs the llm extra (see README, Tests)"),
+    pytest.mark.skipif(find_spec("xllamacpp") is None, reason="needs the llm extra (see README, Tests)"),
 ]
 MODEL = EMBEDDED_MODELS["embedded-0.5b"]
+KEY = "test-key-not-secret"
+# llama.cpp's server in a process of its own, as `llama-server --model … --port … --api-key …` would be.
+SERVER = """
+import sys, threading, xllamacpp as xlc
+p = xlc.CommonParams()
+p.model.path, p.port, p.model_alias = sys.argv[1], int(sys.argv[2]), "qwen-0.5b"
+p.n_ctx, p.api_keys, p.verbosity, p.ui = 4096, [sys.argv[3]], 0, False
+server = xlc.Server(p)
+print("listening on", server.listening_address, flush=True)
+threading.Event().wait()
+"""
 
 
 def _free_port() -> int:
@@ -47,21 +59,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(MODEL.ensure_file()),
-            "--model_alias",
-            "qwen-0.5b",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-        ],
+        [sys.executable, "-c", SERVER, str(MODEL.ensure_file()), str(port), KEY],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -70,14 +68,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-2000:]}")
+                pytest.fail(f"llama.cpp's server exited: {log_path.read_text(errors='replace')[-2000:]}")
             try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                auth = {"Authorization": f"Bearer {KEY}"}
+                if httpx.get(f"{url}/models", headers=auth, timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not answer within 120 s")
+                pytest.fail("llama.cpp's server did not answer within 120 s")
             time.sleep(0.5)
         yield url
     finally:
@@ -95,10 +94,10 @@ def configured(
     store = Store(store_path)
     import_path(store, sample_exports)
     store.close()
-    env = {"SELFDEX_CONFIG_DIR": str(root / "config"), "SELFDEX_STORE": str(store_path)}
+    env = {"SELFDEX_CONFIG_DIR": str(root / "config"), "SELFDEX_STORE": str(store_path), "LAB_KEY": KEY}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    # The only change from the offline setup: one `models add` (llama_cpp.server's own structured form).
+    # The only change from the offline setup: one `models add` (OpenAI's structured-output form).
     res = CliRunner().invoke(
         cli,
         [
@@ -109,8 +108,10 @@ def configured(
             server_url,
             "--model",
             "qwen-0.5b",
+            "--api-key-env",
+            "LAB_KEY",
             "--structured",
-            "json_object_schema",
+            "json_schema",
             "--default",
         ],
     )

@@ -11,6 +11,9 @@ from rich.table import Table
 from ..agent.config import EMBEDDED_NAMES, NO_MODEL, STRUCTURED_MODES, ConfigError, ModelConfig, ModelSpec
 from .common import UserError, json_option, out, print_json
 
+# The llm extra's runtime (pyproject.toml): a prebuilt wheel, nothing to compile.
+LLM_RUNTIME_REQUIREMENT = "xllamacpp==2026.10.11549"
+
 
 def _load() -> ModelConfig:
     try:
@@ -38,8 +41,8 @@ def _rows(cfg: ModelConfig) -> list[dict[str, Any]]:
                 "backend": "embedded",
                 "model": m.description,
                 "installed": runtime and weights,
-                "missing": [x for x, ok in (("llama-cpp-python", runtime), ("weights", weights)) if not ok],
-                "install": " ".join(["llama-cpp-python==0.3.36", *m.requirements()]),
+                "missing": [x for x, ok in (("a llama.cpp runtime", runtime), ("weights", weights)) if not ok],
+                "install": " ".join([LLM_RUNTIME_REQUIREMENT, *m.requirements()]),
                 "active": m.name == active_name,
             }
         )
