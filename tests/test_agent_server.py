@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -26,6 +22,9 @@ from selfdex.agent.embedded import EMBEDDED_MODELS
 from selfdex.cli.main import cli
 from selfdex.ingest import import_path
 from selfdex.store import Store
+
+from .gate_support import free_port
+from .live_process import running
 
 pytestmark = [
     pytest.mark.slow,
@@ -45,44 +44,18 @@ threading.Event().wait()
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert MODEL.installed(), "the 0.5B weights are not installed (extra 'llm')"
-    port = _free_port()
-    # A file, not a pipe: llama.cpp logs enough to fill a pipe and stall the server.
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(MODEL.ensure_file()), str(port), KEY],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp's server exited: {log_path.read_text(errors='replace')[-2000:]}")
-            try:
-                auth = {"Authorization": f"Bearer {KEY}"}
-                if httpx.get(f"{url}/models", headers=auth, timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama.cpp's server did not answer within 120 s")
-            time.sleep(0.5)
+    with running(
+        [sys.executable, "-c", SERVER, str(MODEL.ensure_file()), str(port), KEY],
+        f"{url}/models",
+        tmp_path_factory.mktemp("llama-server") / "server.log",
+        headers={"Authorization": f"Bearer {KEY}"},
+    ):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,8 @@ from selfdex.agent.embedded import EMBEDDED_MODELS
 from selfdex.agent.supervisor import ModelCrashed, ModelWorker
 from selfdex.cli.main import cli
 
+from .gate_support import free_port
+from .live_process import running
 from .sample_store import fresh_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -147,55 +148,15 @@ def test_doctor_reports_the_crash_and_a_working_model(model_env: dict[str, str])
     assert "✗ model run" in human.output and "Traceback" not in human.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def crashing_server(model_env: dict[str, str], store_path: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        **model_env,
-        "SELFDEX_LLM_RUNTIME": _engine("crash"),
-        "SELFDEX_STORE": str(store_path),
-    }
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from selfdex.cli.main import main; main()",
-            "serve",
-            "--no-mcp",
-            "--port",
-            f"{port}",
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
+    env = {**model_env, "SELFDEX_LLM_RUNTIME": _engine("crash"), "SELFDEX_STORE": str(store_path)}
+    argv = [sys.executable, "-c", "from selfdex.cli.main import main; main()", "serve", "--no-mcp"]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "selfdex serve did not start"
-            time.sleep(0.3)
+    with running([*argv, "--port", str(port)], f"{base}/health", tmp_path / "serve.log", env=env) as proc:
         yield base
         assert proc.poll() is None, "selfdex serve died"
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
 
 
 @pytest.mark.slow
