@@ -41,7 +41,9 @@ def _rows(cfg: ModelConfig) -> list[dict[str, Any]]:
                 "backend": "embedded",
                 "model": m.description,
                 "installed": runtime and weights,
-                "missing": [x for x, ok in (("a llama.cpp runtime", runtime), ("weights", weights)) if not ok],
+                "missing": [
+                    x for x, ok in (("a llama.cpp runtime", runtime), ("weights", weights)) if not ok
+                ],
                 "install": " ".join([LLM_RUNTIME_REQUIREMENT, *m.requirements()]),
                 "active": m.name == active_name,
             }
