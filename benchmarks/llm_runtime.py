@@ -74,6 +74,13 @@ class Row:
     def add(self, key: str, value: float) -> None:
         self.samples.setdefault(key, []).append(value)
 
+    def prompt_tps(self) -> str:
+        """Prompt tokens over the median first-token time (the same rounds as that column)."""
+        if not self.samples.get("first_token_s"):
+            return "–"
+        tokens = statistics.median(self.samples["prompt_tokens"])
+        return f"{tokens / statistics.median(self.samples['first_token_s']):.1f}"
+
     def med(self, key: str, fmt: str = "{:.2f}") -> str:
         return fmt.format(statistics.median(self.samples[key])) if self.samples.get(key) else "–"
 
@@ -116,7 +123,6 @@ def run_round(row: Row, runtime: str, python: str, model: str, threads: int) -> 
         row.add("load_s", worker.load_s or 0.0)
         row.add("first_token_s", wall)
         row.add("prompt_tokens", first["usage"]["prompt_tokens"])
-        row.add("prompt_tps", first["usage"]["prompt_tokens"] / wall)
         _, one = worker.chat(_request(SHORT, 1), timeout_s=900)
         gen, many = worker.chat(_request(SHORT, 33), timeout_s=900)
         n = gen["usage"]["completion_tokens"]
@@ -181,9 +187,13 @@ def main() -> None:
         schema = f"{sum(row.schema_ok)}/{len(row.schema_ok)}, {row.med('schema_s')}"
         lines.append(
             f"| {row.label} | {row.med('load_s')} | {row.med('prompt_tokens', '{:.0f}')} "
-            f"| {row.med('first_token_s')} | {row.med('prompt_tps', '{:.1f}')} | {row.med('gen_tps', '{:.1f}')} "
+            f"| {row.med('first_token_s')} | {row.prompt_tps()} | {row.med('gen_tps', '{:.1f}')} "
             f"| {row.med('rss_mb', '{:.0f}')} | {schema} |" + (f" then: {row.failure}" if row.failure else "")
         )
+    lines += ["", "Every round's values (seconds, tok/s, MB):", ""]
+    for row in rows.values():
+        raw = "; ".join(f"{k} {', '.join(f'{v:.2f}' for v in vs)}" for k, vs in row.samples.items())
+        lines.append(f"- {row.label}: {raw or row.failure}")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
