@@ -86,7 +86,7 @@ class OpenAIBackend:
         self.name = spec.name
         self.model = spec.model
         self.supports_tools = spec.tools
-        self.max_records = 24
+        self.max_records = spec.max_records
         self._structured = spec.structured
         self._client = OpenAI(
             base_url=spec.base_url,

@@ -110,6 +110,13 @@ def set_default(name: str) -> None:
 )
 @click.option("--tools/--no-tools", default=False, show_default=True, help="The server parses tool calls.")
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--max-records",
+    type=click.IntRange(1, 200),
+    default=24,
+    show_default=True,
+    help="Records per prompt (a small local model answers better with ~12).",
+)
 @click.option("--default", "make_default", is_flag=True, help="Also make it the default.")
 def add(
     name: str,
@@ -120,6 +127,7 @@ def add(
     structured: str,
     tools: bool,
     timeout: float,
+    max_records: int,
     make_default: bool,
 ) -> None:
     """Add (or replace) an OpenAI-compatible model NAME."""
@@ -136,6 +144,7 @@ def add(
         structured=structured,  # type: ignore[arg-type]
         tools=tools,
         timeout_s=timeout,
+        max_records=max_records,
     )
     if api_key_stdin:
         key = sys.stdin.readline().strip()
