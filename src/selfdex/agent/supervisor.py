@@ -156,14 +156,21 @@ class ModelWorker:
                     raise self._died()
                 self._buf += chunk
         line, _, self._buf = self._buf.partition(b"\n")
-        reply: dict[str, Any] = json.loads(line)
+        try:
+            reply: dict[str, Any] = json.loads(line)
+        except ValueError:
+            self._stop()
+            raise ModelCrashed(
+                "the embedded model's worker broke its protocol — see selfdex doctor"
+            ) from None
         return reply
 
     def chat(self, request: dict[str, Any], *, timeout_s: float) -> tuple[dict[str, Any], float]:
         """The response and the seconds the worker spent on it; ``BackendError`` for any failure."""
         with self._lock:
-            if self._crashes >= 2 and time.monotonic() < self._retry_at and self._last_error is not None:
-                raise self._last_error
+            last = self._last_error
+            if self._crashes >= 2 and time.monotonic() < self._retry_at and last is not None:
+                raise ModelCrashed(str(last), last.log)  # a fresh one: threads must not share a traceback
             try:
                 if self._proc is None or self._proc.poll() is not None:
                     self._start()
