@@ -167,7 +167,7 @@ class EmbeddedBackend:
         # Nothing starts here: the worker loads on the first request, so a model that cannot load
         # costs that request its model, not the command its start.
         path = str(EMBEDDED_MODELS[spec.model].ensure_file())
-        threads = int(os.environ.get("SELFDEX_LLM_THREADS", min(os.cpu_count() or 2, 8)))
+        threads = int(os.environ.get("SELFDEX_LLM_THREADS", default_threads()))
         self.worker = shared_worker(runtime, path, n_ctx=n_ctx, threads=threads)
         self._timeout_s = float(os.environ.get("SELFDEX_LLM_TIMEOUT", 300))
 
@@ -195,6 +195,13 @@ class EmbeddedBackend:
             raise BackendError(f"{self.name}: {exc}") from exc
         content = resp["choices"][0]["message"].get("content")
         return ChatReply(content=content if isinstance(content, str) else json.dumps(content))
+
+
+def default_threads() -> int:
+    """One core fewer than the machine has (at most 8): llama.cpp's threads wait for each other by
+    spinning, so on cores that are also busy elsewhere (selfdex's own process, the web server, anything
+    else) 2 threads on 2 cores ran slower than 1 (benchmarks/results/llm_runtime.md)."""
+    return max(1, min(8, (os.cpu_count() or 2) - 1))
 
 
 def open_backend(spec: ModelSpec) -> ChatBackend:
