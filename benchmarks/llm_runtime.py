@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selfdex.agent.backends import default_threads
 from selfdex.agent.embedded import EMBEDDED_MODELS
 from selfdex.agent.supervisor import ModelCrashed, ModelWorker
 
@@ -155,7 +156,7 @@ def main() -> None:
         name, _, python = spec.partition("=")
         runtime, _, label = name.partition("@")
         specs.append((runtime, label or runtime, python or sys.executable))
-    counts = args.threads or [min(os.cpu_count() or 2, 8)]
+    counts = args.threads or [default_threads()]
     rows = {
         (label, t): Row(f"{label}, {t} thread{'s' if t > 1 else ''}") for _, label, _ in specs for t in counts
     }
