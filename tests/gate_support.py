@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 import uvicorn
 
 from selfdex.cli import audit as audit_cli
@@ -56,6 +58,21 @@ def cli(ctx: click.Context, store: str | None) -> None:
 for _module in (grant_cli, audit_cli, serve_cli):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    """Wait for a ``selfdex serve`` subprocess to answer ``url`` with 200; its log if it never does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"selfdex serve did not start: {log.read_text(errors='replace')}")
+        time.sleep(0.2)
 
 
 def free_port() -> int:

@@ -18,12 +18,13 @@ from selfdex.agent import config as agent_config
 from selfdex.agent.config import ConfigError, ModelConfig, ModelSpec, resolve_model
 from selfdex.agent.context import build_context, plan_question
 from selfdex.agent.embedded import EmbeddedModel
-from selfdex.agent.recommend import CandidateError, history_from_store
+from selfdex.agent.recommend import CandidateError
 from selfdex.agent.structured import parse_json, schema_problems
 from selfdex.cli import ask as ask_cli
 from selfdex.cli import models as models_cli
 from selfdex.cli import recommend as recommend_cli
 from selfdex.ingest import import_path
+from selfdex.rank import history_from_store
 from selfdex.store import Store
 
 from .sample_store import fresh_store

@@ -151,7 +151,8 @@ def test_garbage_and_truncated_zip_are_problems(tmp_path: Path) -> None:
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(good.read_bytes()[:40])
     files, problems = _walk(truncated)
-    assert files == {} and "zip" in problems[0].reason
+    assert files == {} and "cut short" in problems[0].reason
+    assert "looks incomplete (a download cut short?): 0 of 1 files read" in problems[-1].reason
     files, problems = _walk(tmp_path / "missing.zip")
     assert files == {} and "no such file" in problems[0].reason
 

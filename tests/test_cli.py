@@ -107,8 +107,9 @@ def test_imported_text_is_printed_as_text(run, tmp_path: Path) -> None:  # type:
     hostile = "[/]Broken [bold]Markup :book: Film"
     folder = tmp_path / "letterboxd-[export]"
     folder.mkdir()
-    (folder / "watched.csv").write_text(
-        f'Date,Name,Year,Letterboxd URI\n2024-01-02,"{hostile}",2020,https://boxd.it/abc\n'
+    (folder / "diary.csv").write_text(  # a viewing, so it is on the timeline
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        f'2024-01-02,"{hostile}",2020,https://boxd.it/abc,,,,2024-01-01\n'
     )
     run("import", str(folder))
     table = run("timeline").output  # a narrow table may cut the title, never interpret it

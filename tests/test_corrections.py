@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from selfdex.cli.profile import COMMANDS
 from selfdex.ingest import import_path
 from selfdex.profile import build_profile, forget, list_corrections, note, pin, refresh, unforget
+from selfdex.profile.corrections import preview_forget
+from selfdex.sample.collisions import write_hard_negatives
 from selfdex.store import Store
 
 from .sample_store import fresh_store
@@ -55,7 +57,10 @@ def test_forget_theme_hides_it_everywhere_and_survives_reimport(store: Store, sa
     profile = build_profile(store)
     assert profile.get("theme:dune") is None
     assert not any(c in hidden for f in profile.facts for c in f.citations)
-    assert not any("Dune" in f.label for f in profile.facts)
+    # Every fact about the works the theme joins is gone; a video essay whose title says only "Dune" (a
+    # one-word name with nothing to corroborate it) was never part of the theme and stays.
+    left = [f.label for f in profile.facts if "Dune" in f.label]
+    assert left == ["The Ecology of Dune, Explained"], left
 
     _reimport(store, sample_exports)
     assert _hidden(store) == hidden
@@ -190,3 +195,59 @@ def test_refresh_with_forget_rules_infers_facts_once_per_state(
     profile = build_profile(store)
     assert calls == 0
     assert profile.get("theme:dune") is None
+
+
+def test_forget_dry_run_shows_what_forget_hides_and_changes_nothing(store: Store) -> None:
+    path, cli = str(store.path), _cli()
+    before = _hidden(store)
+    dry = CliRunner().invoke(
+        cli, ["--store", path, "profile", "forget", "theme:arrival", "--dry-run", "--json"]
+    )
+    assert dry.exit_code == 0, dry.output
+    shown = {r["id"] for r in json.loads(dry.output)["records"]}
+    assert shown and _hidden(store) == before and not list_corrections(store)
+    table = CliRunner().invoke(cli, ["--store", path, "profile", "forget", "theme:arrival", "--dry-run"])
+    assert "would hide" in table.output and "Heptapod B" in table.output and "--dry-run" in table.output
+    result = forget(store, "theme:arrival")
+    assert _hidden(store) - before == shown and result.hidden == len(shown)
+
+
+def test_forgetting_a_one_word_theme_hides_only_what_it_is_about(store: Store, tmp_path: Path) -> None:
+    for bundle in write_hard_negatives(tmp_path / "exports"):
+        import_path(store, bundle)
+    refresh(store)
+    preview = preview_forget(store, "theme:drive")
+    titles = {r["title"] for r in preview.records}
+    assert {"Drive", "Nightcall", "Drive (2011) Official Trailer"} <= titles
+    # the Incubus song, the hard-drive videos and "drive traffic" are not about the film
+    assert not titles & {"How to Clone a Hard Drive to an SSD (Free)", "5 Signs Your Hard Drive Is Failing"}
+    assert not any("traffic" in (t or "") for t in titles)
+    incubus = store.conn.execute(
+        "SELECT id FROM records WHERE title = 'Drive' AND creators LIKE '%Incubus%'"
+    ).fetchall()
+    assert incubus and not {r[0] for r in incubus} & {r["id"] for r in preview.records}
+    forget(store, "theme:drive")
+    assert _hidden(store) == {r["id"] for r in preview.records}
+
+
+def test_web_forget_asks_first_showing_the_same_records(store: Store) -> None:
+    from fastapi.testclient import TestClient
+
+    from selfdex.web import WebSettings, create_web_app
+
+    from .test_web import login
+
+    app = create_web_app(store.path, settings=WebSettings(csrf_secret="test-secret", model="none"))
+    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        login(client, app)
+        page = client.get("/profile").text
+        assert 'method="get" action="/profile/forget"' in page  # the button asks before it forgets
+        confirm = client.get("/profile/forget", params={"key": "theme:arrival"})
+        assert confirm.status_code == 200
+        expected = preview_forget(store, "theme:arrival")
+        assert f"these {len(expected.records):,} records" in confirm.text and "Heptapod B" in confirm.text
+        assert _hidden(store) == set()  # asking changed nothing
+        done = client.post("/profile/forget", data={"key": "theme:arrival", "csrf_token": "test-secret"})
+        assert done.status_code == 303
+    app.state.close()
+    assert _hidden(store) == {r["id"] for r in expected.records}

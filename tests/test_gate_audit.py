@@ -185,3 +185,136 @@ def test_two_processes_appending_keep_the_head_anchor_right(tmp_path: Path) -> N
         b.close()
         first.close()
         second.close()
+
+
+def rechain(store: Store, key: bytes | None) -> None:
+    """What someone with write access to the store (not to the owner secret) would do after editing:
+    recompute every hash, with plain SHA-256 or a key of their own, and rewrite the head file."""
+    import hashlib
+    import hmac
+
+    import orjson
+
+    from selfdex.gate.audit import _HASHED
+
+    conn = sqlite3.connect(store.path)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(
+        "DROP TRIGGER IF EXISTS gate_audit_no_update; UPDATE gate_audit SET recipient = 'nobody';"
+    )
+    prev = "0" * 64
+    for row in conn.execute("SELECT * FROM gate_audit ORDER BY seq").fetchall():
+        values = {**dict(row), "prev_hash": prev}
+        body = orjson.dumps({k: values[k] for k in _HASHED}, option=orjson.OPT_SORT_KEYS)
+        digest = hmac.new(key, body, hashlib.sha256).hexdigest() if key else hashlib.sha256(body).hexdigest()
+        conn.execute(
+            "UPDATE gate_audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, row["seq"])
+        )
+        prev = digest
+    conn.commit()
+    seq = conn.execute("SELECT max(seq) FROM gate_audit").fetchone()[0]
+    conn.close()
+    head = {"seq": seq, "hash": prev, "days": {}}
+    head["mac"] = hmac.new(
+        key or b"", orjson.dumps(head, option=orjson.OPT_SORT_KEYS), hashlib.sha256
+    ).hexdigest()
+    Path(f"{store.path}.audit-head").write_text(json.dumps(head))
+
+
+@pytest.mark.parametrize("key", [None, b"the attacker's own key"])
+def test_a_consistent_rechain_without_the_owner_key_is_caught(
+    store: Store, logged: Gate, key: bytes | None
+) -> None:
+    logged.audit.close()
+    rechain(store, key)
+    result = Gate(store).audit.verify()
+    assert not result.ok
+    assert any("keyed hash" in p for p in result.problems), result.problems
+    assert any("not signed" in p for p in result.problems), result.problems
+
+
+def test_an_emptied_log_on_a_store_with_grants_is_tampered_and_nothing_is_disclosed(
+    store: Store, logged: Gate
+) -> None:
+    logged.audit.close()
+    tamper(store, "DELETE FROM gate_audit;")
+    Path(f"{store.path}.audit-head").unlink()
+    gate = Gate(store)
+    result = gate.audit.verify()
+    assert not result.ok and result.entries == 0
+    assert any("missing" in p for p in result.problems), result.problems
+    token = grant(store, "spotify", level="aggregates")
+    with pytest.raises(Exception, match="failed closed"):
+        gate.disclose(token, AggregatesRequest(), channel="test")
+    assert not gate.audit.entries()
+
+
+def test_deleting_rows_does_not_reset_a_daily_cap(store: Store) -> None:
+    gate = Gate(store)
+    token = grant(store, "capped", level="aggregates", per_day=2)
+    for _ in range(2):
+        gate.disclose(token, AggregatesRequest(), channel="test")
+    with pytest.raises(Exception, match="per day is used up"):
+        gate.disclose(token, AggregatesRequest(), channel="test")
+    tamper(store, "DELETE FROM gate_audit;")
+    with pytest.raises(Exception, match="per day is used up"):
+        gate.disclose(token, AggregatesRequest(), channel="test")
+    gate.close()
+
+
+def test_a_lost_owner_secret_is_reported(store: Store, logged: Gate) -> None:
+    logged.audit.close()
+    Path(f"{store.path}.owner-secret").unlink()
+    result = Gate(store).audit.verify()
+    assert not result.ok and any("owner secret" in p for p in result.problems)
+
+
+def test_a_burst_of_refusals_is_one_entry_and_a_count(store: Store) -> None:
+    gate = Gate(store)
+    token = grant(store, "noisy", level="answers")
+    for _ in range(40):
+        with pytest.raises(Exception, match="needs a grant at level"):
+            gate.disclose(token, SearchRequest(query="x"), channel="test")
+    assert [e.outcome for e in gate.audit.entries(recipient="noisy")] == ["refused"]
+    gate.close()  # the window's count is written when the log closes
+    entries = Gate(store).audit.entries(recipient="noisy")
+    assert len(entries) == 2 and json.loads(entries[1].request)["similar_refusals"] == 39
+    assert Gate(store).audit.verify().ok
+
+
+def test_distinct_refusals_are_each_logged_up_to_a_bound(store: Store) -> None:
+    from selfdex.gate.audit import REFUSALS_PER_WINDOW
+
+    gate = Gate(store)
+    token = grant(store, "prober", level="answers")
+    for i in range(REFUSALS_PER_WINDOW + 10):
+        with pytest.raises(Exception, match="needs a grant at level"):
+            gate.disclose(token, SearchRequest(query=f"probe {i}"), channel="test")
+    logged = gate.audit.entries(recipient="prober")
+    assert [json.loads(e.request)["query"] for e in logged] == [
+        f"probe {i}" for i in range(REFUSALS_PER_WINDOW)
+    ]
+    gate.close()
+    last = Gate(store).audit.entries(recipient="prober")[-1]
+    assert json.loads(last.request)["similar_refusals"] == 10
+
+
+def test_the_owner_can_accept_a_damaged_log_and_the_damage_stays_on_record(
+    store: Store, logged: Gate
+) -> None:
+    logged.audit.close()
+    Path(f"{store.path}.audit-head").unlink()
+    token = grant(store, "after", level="aggregates")
+    with pytest.raises(Exception, match="failed closed"):
+        Gate(store).disclose(token, AggregatesRequest(), channel="test")
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["--store", str(store.path), "audit", "reanchor"])
+    assert dry.exit_code == 1 and "missing" in dry.output and "--yes" in dry.output
+    done = runner.invoke(cli, ["--store", str(store.path), "audit", "reanchor", "--yes"])
+    assert done.exit_code == 0, done.output
+    gate = Gate(store)
+    assert gate.disclose(token, AggregatesRequest(), channel="test").audit_seq == 7
+    entries = gate.audit.entries()
+    assert [e.operation for e in entries[-2:]] == ["reanchor", "aggregates"]
+    assert "missing" in (entries[-2].detail or "")
+    assert gate.audit.verify().ok  # the head was missing, nothing in the chain itself was wrong

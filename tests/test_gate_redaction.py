@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks.redaction import NEGATIVES, STRUCTURED, labelled_set, measure
 
 from selfdex.gate.redact import Redactor, people_from_store_rows
@@ -75,3 +77,55 @@ def test_a_one_word_title_is_not_a_signature() -> None:
     assert r.redact("Dune") == "Dune"  # a note or an event called "Dune"
     assert r.redact("See you at the cinema!\n\nJonas") == "See you at the cinema!\n\n[person]"
     assert r.redact("Tickets booked.\n— Lea\n") == "Tickets booked.\n— [person]\n"
+
+
+def test_names_of_other_people_in_free_text() -> None:
+    r = Redactor()
+    assert r.redact("Met Anna Schmidt at the conference.") == "Met [person] at the conference."
+    assert r.redact("met Anna Schmidt") == "met [person]"  # cue words in any case
+    assert r.redact("Lent it to John Miller, still waiting.") == "Lent it to [person], still waiting."
+    # No cue: a given name and a surname in a sentence.
+    assert "Kowalski" not in r.redact("Petra Kowalski recommended it and she was right.")
+    # Surnames, given names and possessives beside or after a redacted name, in the next line too.
+    out = r.redact("Dinner with Katharina Weber.\nWeber paid. Katharina's treat next time.")
+    assert "Weber" not in out and "Katharina" not in out and out.count("[person]") == 3
+    assert r.redact("Sven and Sarah came over.") == "[person] and [person] came over."
+    # What redaction left behind is clean for the egress check.
+    assert not r.found(out)
+
+
+def test_catalogue_titles_are_not_names() -> None:
+    # The grant's own titles and creators: quoted in an answer they are works, not people.
+    r = Redactor(titles=frozenset({"Fire with Fire", "Summer with Monika", "Hans Zimmer"}))
+    assert r.redact("You watched Fire with Fire (2024-02-01; netflix).") == (
+        "You watched Fire with Fire (2024-02-01; netflix)."
+    )
+    assert r.redact("Watched Summer with Monika, then dinner with Monika Berg.") == (
+        "Watched Summer with Monika, then dinner with [person]."
+    )
+    assert r.redact("The score by Hans Zimmer is great") == "The score by Hans Zimmer is great"
+    # Common words after a cue are not names even without the title list.
+    assert Redactor().redact("Fire with Fire") == "Fire with Fire"
+    # A one-word title does not hide a friend of the same name.
+    assert Redactor(titles=frozenset({"Anna"})).redact("Met Anna Schmidt") == "Met [person]"
+
+
+def test_no_real_catalogue_title_is_taken_for_a_name(formats_dir: Path) -> None:
+    from benchmarks.redaction_names import SENTENCES, catalogue_titles
+
+    titles = catalogue_titles(formats_dir)
+    assert len(titles) > 300
+    r = Redactor(
+        keep=frozenset({"link", "email", "address", "phone", "card", "iban"}), titles=frozenset(titles)
+    )
+    changed = [
+        t for i, t in enumerate(titles) if t not in r.redact(SENTENCES[i % len(SENTENCES)].format(t=t))
+    ]
+    assert changed == []
+
+
+def test_recall_on_names_in_free_text() -> None:
+    from benchmarks.redaction_names import positives, recall
+
+    hit, total = recall(Redactor().redact, positives(seed=9, n=200))
+    assert hit / total >= 0.95

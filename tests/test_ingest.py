@@ -141,12 +141,17 @@ def test_kill_9_mid_import_leaves_store_consistent(tmp_path: Path) -> None:
 
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert s.count() == 10
-        assert [r["status"] for r in s.conn.execute("SELECT status FROM import_jobs")] == ["complete"]
+        kept = s.count()  # the batches committed before the kill (see tests/test_faults.py)
+        assert 10 <= kept < 200_000
+        # a dead process cannot say so: the job is still 'running' until the next import marks it
+        assert [r["status"] for r in s.conn.execute("SELECT status FROM import_jobs")] == [
+            "complete",
+            "running",
+        ]
     done = subprocess.run(
         _cli("--store", str(store_path), "import", "--json", str(big)), check=True, capture_output=True
     )
-    assert b'"records_new": 199990' in done.stdout  # rows 0-9 are the same films as the small import
+    assert f'"records_new": {200_000 - kept}'.encode() in done.stdout
     with Store(store_path) as s:
         assert s.count() == 200_000
         dupes = s.conn.execute(

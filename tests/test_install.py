@@ -13,6 +13,7 @@ OPTIONAL_PARTS = {
     "llm": ["openai", "xllamacpp"],
     "eval": ["scipy", "implicit", "threadpoolctl"],
     "test": ["httpx", "schemathesis", "hypothesis", "sqlite_utils", "playwright"],
+    "encrypt": ["sqlcipher3", "keyring"],
 }
 
 

@@ -91,6 +91,12 @@ def test_streamable_http(store: Store, tmp_path_factory: pytest.TempPathFactory)
     with live_server(http_app(gate)) as url:
         # Without a token the SDK is never reached.
         assert httpx.post(f"{url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"}).status_code == 401
+        # A message over the cap is refused unread, whether it says its length or streams it.
+        bearer = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        huge = b'{"jsonrpc": "2.0", "id": 1, "method": "ping", "x": "' + b"A" * (2 << 20) + b'"}'
+        assert httpx.post(f"{url}/mcp", content=huge, headers=bearer).status_code == 413
+        chunks = (huge[i : i + 65536] for i in range(0, len(huge), 65536))
+        assert httpx.post(f"{url}/mcp", content=chunks, headers=bearer).status_code == 413
 
         async def session() -> None:
             http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})

@@ -88,10 +88,16 @@ def test_real_report(formats_dir: Path) -> None:
     saved = _one(records, action="saved", title="Money, Explained")
     assert saved.precision == "day" and saved.when == datetime(2021, 5, 16, tzinfo=UTC)
 
+    # 12 rows, 7 searches: a typed query's rows minutes apart are one search and what it led to
     searches = [r for r in records if r.action == "searched"]
-    assert len(searches) == 12 and len({r.id for r in searches}) == 12
-    cid = _one(searches, title="cid", extra_result_action="play")
+    assert len(searches) == 7 and len({r.id for r in searches}) == 7
+    cid = _one(searches, title="cid")
     assert cid.item.kind == "query" and cid.extra["result"] == "Cidade Invisível"
+    assert cid.when == datetime(2021, 3, 21, 15, 43, 11, tzinfo=UTC)
+    assert [x["action"] for x in cid.extra["results"]] == ["view_video_info", "play"]
+    outlander = _one(searches, title="o", extra_result="Outlander - Guerreiro vs Predador")
+    assert len(outlander.extra["results"]) == 3
+    assert len([r for r in searches if r.item.title == "cr"]) == 2  # two hours apart: two searches
 
     choice = _one(records, action="viewed", extra_choice="Larva")
     assert choice.extra["episode"] == "Operation Jungle Rescue, Pt. 1"  # quotes stripped
@@ -266,3 +272,50 @@ def test_simple_history_bad_date(tmp_path: Path) -> None:
     assert [r.when.date().isoformat() for r in records if r.when] == ["2024-01-13", "2024-01-02"]
     assert len(problems) == 1 and problems[0].index == 1 and problems[0].line == 3
     assert "unreadable date" in problems[0].reason
+
+
+SCRUBS_HISTORY = """Title,Date
+"Scrubs: My Own Personal Jesus","12/21/21"
+"Scrubs: Season 1: My Mentor","12/20/21"
+"Scrubs: Season 1: My Best Friend's Mistake","12/20/21"
+"Kill Bill: Vol. 2","10/02/21"
+"Kill Bill: Vol. 1","10/01/21"
+"Dune: Part Two","09/15/21"
+"Mission: Impossible: Fallout","08/03/21"
+"Mission: Impossible: Rogue Nation","08/03/21"
+"Mission: Impossible: Dead Reckoning Part One","08/02/21"
+"Mission: Impossible: Ghost Protocol","08/02/21"
+"Archer: Heart of Archness","07/09/21"
+"Archer: Skytanic","07/09/21"
+"Archer: The Limited","07/08/21"
+"Archer: Mole Hunt","07/08/21"
+"Archer: Training Day","07/07/21"
+"""
+
+
+def test_simple_history_episode_without_season_label(tmp_path: Path) -> None:
+    """Netflix's simple history writes some episodes as "Show: Episode": the account's other rows name
+    the show ("Scrubs: Season 1: …"), or five or more titles of one show are binged (some on one day)."""
+    path = tmp_path / "NetflixViewingHistory.csv"
+    path.write_text(SCRUBS_HISTORY, encoding="utf-8")
+    records, problems = parse_path(NetflixImporter(), path)
+    assert problems == []
+    kinds = {r.item.title: r.item.kind for r in records}
+    jesus = _one(records, title="Scrubs: My Own Personal Jesus")
+    assert jesus.item.kind == "episode"
+    assert (jesus.extra["series"], jesus.extra["episode"]) == ("Scrubs", "My Own Personal Jesus")
+    assert "season" not in jesus.extra
+    archer = [r for r in records if r.item.title and r.item.title.startswith("Archer: ")]
+    assert {r.item.kind for r in archer} == {"episode"} and {r.extra["series"] for r in archer} == {"Archer"}
+    # films of one franchise stay films: a sequel's "Part One", "Vol. 1" is no episode
+    for film in ("Kill Bill: Vol. 1", "Kill Bill: Vol. 2", "Dune: Part Two", "Mission: Impossible: Fallout"):
+        assert kinds[film] == "movie", film
+
+
+def test_sample_person_simple_history_has_an_unlabelled_episode(tmp_path: Path) -> None:
+    path = write_simple(Person(seed=7), tmp_path)
+    assert '"Dark: Beginnings and Endings"' in path.read_text(encoding="utf-8")
+    records, _ = parse_path(NetflixImporter(), path)
+    ep = _one(records, title="Dark: Beginnings and Endings")
+    assert ep.item.kind == "episode" and ep.extra["series"] == "Dark"
+    assert {r.item.kind for r in records if r.item.title in {f.title for f in FILMS}} == {"movie"}

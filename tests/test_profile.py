@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from selfdex.profile import DOMAINS, Profile, build_profile
+from selfdex.ingest import import_path
+from selfdex.model import Item, Record
+from selfdex.profile import DOMAINS, Profile, build_profile, linkeval
 from selfdex.profile.names import fold
+from selfdex.sample.collisions import write_hard_negatives
 from selfdex.sample.person import DISLIKES, THEMES
 from selfdex.store import Store
 
@@ -129,3 +133,72 @@ def test_hiding_records_invalidates_the_cached_facts(sample_store: Store, profil
         with sample_store.transaction() as conn:
             conn.execute("DELETE FROM hidden_records WHERE reason = 'test'")
     assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)
+
+
+def test_topic_themes_are_whole_phrases(profile: Profile) -> None:
+    # Before: "theme:fiction" (a word of "science fiction"), "theme:japan" found "japanese" by prefix and
+    # "Blade Runner 2049" sat in the running theme.
+    keys = {f.key for f in profile.select(kind="theme")}
+    assert "theme:science fiction" in keys and "theme:fiction" not in keys
+    running = [f for f in profile.select(kind="theme") if "run" in f.key]
+    assert running
+    assert not any("Blade Runner" in f.label for f in running)
+
+
+def test_themes_on_hard_negatives_cite_only_what_they_are_about(
+    sample_exports: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("hard-profile")
+    store = fresh_store(sample_exports, folder)
+    try:
+        for bundle in write_hard_negatives(folder / "exports"):
+            import_path(store, bundle)
+        themes = build_profile(store).select(kind="theme")
+        golds = {rid: gold for rid, gold, _item, _n in linkeval.collision_records(store)}
+        purity = {key: (n, ok) for key, n, ok in linkeval.theme_purity(themes, golds)}
+        assert {"theme:drive", "theme:titanic"} <= set(purity)
+        assert all(n == ok for n, ok in purity.values()), purity  # no song, tech video or tweet about nothing
+        drive = next(f for f in themes if f.key == "theme:drive")
+        titles = {
+            store.conn.execute("SELECT title FROM records WHERE id = ?", (c,)).fetchone()[0]
+            for c in drive.citations
+        }
+        assert {"Drive", "Nightcall", "A Real Hero"} <= titles
+        assert "5 Signs Your Hard Drive Is Failing" not in titles
+    finally:
+        store.close()
+
+
+def _record(platform: str, action: str, kind: str, title: str, day: int, text: str | None = None) -> Record:
+    return Record(
+        platform=platform,
+        action=action,
+        item=Item(kind=kind, title=title),
+        when=datetime(2024, 3, day, 20, tzinfo=UTC),
+        text=text,
+        importer="test",
+        importer_version="1",
+    )
+
+
+def test_a_topic_theme_is_its_whole_phrase_never_one_word_of_it(tmp_path: Path) -> None:
+    # Two platforms infer "Wonder Woman"; Stevie Wonder and "physically impossible" share one word each.
+    records = [
+        _record("twitter", "interested", "topic", "Wonder Woman", 1),
+        _record("facebook", "interested", "topic", "Wonder Woman", 2),
+        _record("instagram", "posted", "post", "cosplay", 3, "My Wonder Woman cosplay for the con"),
+        _record("youtube", "watched", "video", "Stevie Wonder - Superstition (Live 1973)", 4),
+        _record("youtube", "watched", "video", "Stevie Wonder - Sir Duke", 5),
+        _record("chrome", "visited", "web_page", "I wonder why it rains - Google Search", 6),
+        _record("twitter", "interested", "topic", "Mission: Impossible", 7),
+        _record("facebook", "interested", "topic", "Mission: Impossible", 8),
+        _record("twitter", "posted", "post", "impossible", 9, "That jump is physically impossible"),
+        _record("chrome", "visited", "web_page", "Impossible Burger near me - Google Search", 10),
+    ]
+    store = Store(tmp_path / "store.sqlite")
+    with store.transaction():
+        store.insert_records(records, store.start_job("test", None, "test"))
+    themes = build_profile(store).select(kind="theme")
+    store.close()
+    assert [f.label for f in themes] == ["Wonder Woman"]  # no theme "wonder", none "impossible"
+    assert set(themes[0].citations) == {records[0].id, records[1].id, records[2].id}

@@ -13,13 +13,18 @@ def test_real_samples(formats_dir: Path) -> None:
     assert {p.member for p in problems} == {"data/account-timezone.js", "data/manifest.js"}
     assert {p.severity for p in problems} == {"skipped"}
     posts = [r for r in records if r.action == "posted"]
-    assert len(posts) == 6
+    assert len(posts) == 3 and not any((r.text or "").startswith("RT @") for r in posts)
     first = posts[0]
     # Ruby-style "Tue Jan 21 00:21:51 +0000 2025"; numbers are strings in the file
     assert first.when is not None and first.when.isoformat() == "2025-01-21T00:21:51+00:00"
     assert first.item.ids == {"twitter": "1881497401032388897"} and first.extra["favorite_count"] == 1
     assert first.extra["source"] == "Twitter Web App" and first.text and first.text.startswith("Love to all")
-    assert sum(1 for r in posts if r.extra.get("retweet")) == 3
+    # "RT @someone: …" is someone else's post passed on, not the person's own words
+    reposts = [r for r in records if r.action == "reposted"]
+    assert len(reposts) == 3 and all(r.extra.get("retweet") for r in reposts)
+    redream = next(r for r in reposts if r.item.creators == ("TeamReDream2023",))
+    assert redream.item.title and redream.item.title.startswith("Soon, TeamReDream will be moving")
+    assert redream.extra["retweet_of"] == "TeamReDream2023"
     # likes carry no timestamp
     likes = [r for r in records if r.action == "liked"]
     assert len(likes) == 8 and all(r.when is None for r in likes)
@@ -39,6 +44,11 @@ def test_sample_person(sample_exports: Path) -> None:
     kyoto = next(r for r in records if "Kamo river" in (r.text or ""))
     assert kyoto.when is not None and kyoto.when.strftime("%Y-%m") == "2024-04"
     assert {"Dune", "Trail running"} <= {r.item.title for r in records if r.action == "interested"}
+    (rt,) = [r for r in records if r.action == "reposted"]
+    assert (
+        rt.item.creators == ("justonecookbook",) and rt.text and rt.text.startswith("RT @justonecookbook: ")
+    )
+    assert not any((r.text or "").startswith("RT @") for r in records if r.action == "posted")
 
 
 def test_split_parts_and_malformed(tmp_path: Path) -> None:

@@ -11,7 +11,11 @@ def test_real_samples(formats_dir: Path) -> None:
     assert set(recognitions(folder).values()) == {"uber"}
     records, problems = parse_path(UberImporter(), folder)
     assert problems == []
-    assert len(records) == 15 and {r.action for r in records} == {"travelled"}
+    assert len(records) == 15 and {r.action for r in records} == {"travelled", "requested"}
+    # a request that was cancelled or found no driver is not a trip taken
+    not_taken = {"CANCELED", "DRIVER_CANCELED", "UNFULFILLED"}
+    assert all((r.action == "requested") == (r.extra["status"] in not_taken) for r in records)
+    assert all(r.distance_m is None and r.duration_s is None for r in records if r.action == "requested")
     assert all(r.when is not None and r.when.year > 1970 for r in records)
     done = next(r for r in records if r.extra.get("requested_at") == "2023-02-20T20:50:45+00:00")
     assert done.when is not None and done.when.isoformat() == "2023-02-20T20:55:41+00:00"
@@ -37,6 +41,12 @@ def test_sample_person(sample_exports: Path) -> None:
     assert problems == []
     kyoto = [r for r in records if r.extra.get("city") == "Kyoto"]
     assert len(kyoto) == 3 and all(r.when and r.when.strftime("%Y-%m") == "2024-04" for r in kyoto)
+    # her requests that never became trips: one she cancelled, one the driver did (with a fee), one
+    # that found no driver
+    requested = {r.extra["status"]: r for r in records if r.action == "requested"}
+    assert set(requested) == {"CANCELED", "DRIVER_CANCELED", "UNFULFILLED"}
+    assert requested["DRIVER_CANCELED"].amount is not None and requested["DRIVER_CANCELED"].amount < 0
+    assert sum(r.action == "travelled" for r in records) == 4
     assert {r.currency for r in kyoto if r.amount} == {"JPY"}
     assert any(r.extra.get("dropoff", {}).get("address") == "Kinkaku-ji" for r in records)
 

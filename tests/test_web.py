@@ -41,11 +41,19 @@ def settings() -> WebSettings:
     return WebSettings(csrf_secret="test-secret", model="none")
 
 
+def login(client: TestClient, app: Any) -> TestClient:
+    """What the owner does: open the link ``selfdex serve`` printed (…/?token=…)."""
+    res = client.get("/?token=" + app.state.auth.login_token)
+    assert res.status_code == 303 and res.headers["location"] == "/", res.text[:300]
+    assert "token=" not in res.headers["location"]
+    return client
+
+
 @pytest.fixture
 def client(store: Store, settings: WebSettings) -> Iterator[TestClient]:
     app = create_web_app(store.path, settings=settings)
     with TestClient(app, base_url=BASE, follow_redirects=False) as c:
-        yield c
+        yield login(c, app)
     app.state.close()
 
 
@@ -196,7 +204,9 @@ def test_grant_create_preview_revoke(client: TestClient) -> None:
     refused = client.get("/sharing/grants/netflix/preview?op=search&query=dune")
     assert "would receive nothing: 403" in refused.text
     assert "Nobody has read anything about you." in client.get("/audit").text  # previews are not reads
-    dup = post(client, "/sharing/grants", {"name": "netflix", "purpose": "x", "platform": ["*"]})
+    dup = post(
+        client, "/sharing/grants", {"name": "netflix", "purpose": "x", "platform": ["*"], "confirm": "yes"}
+    )
     assert dup.status_code == 400 and "already has a grant" in dup.text
     bad = post(client, "/sharing/grants", {"name": "spotify", "purpose": "x"})
     assert bad.status_code == 400 and "choose at least one platform" in bad.text
@@ -208,9 +218,9 @@ def test_grant_create_preview_revoke(client: TestClient) -> None:
 
 def test_imported_text_is_escaped(client: TestClient, store: Store) -> None:
     evil = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
-    record_id = store.conn.execute("SELECT id FROM records WHERE platform = 'letterboxd' LIMIT 1").fetchone()[
-        0
-    ]
+    record_id = store.conn.execute(
+        "SELECT id FROM records WHERE platform = 'letterboxd' AND occurred_at IS NOT NULL LIMIT 1"
+    ).fetchone()[0]
     store.conn.execute(
         "UPDATE records SET title = ?, text = ?, creators = ?, raw = ? WHERE id = ?",
         (f"Dune {evil}", f"Loved it {evil}", '["' + evil.replace('"', '\\"') + '"]', '{"x": "' + evil.replace('"', '\\"') + '"}', record_id),
@@ -240,7 +250,7 @@ def test_import_upload_runs_in_the_background(
     path = tmp_path / "fresh.sqlite"
     Store(path).close()
     app = create_web_app(path, settings=settings)
-    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    client = login(TestClient(app, base_url=BASE, follow_redirects=False), app)
     zips = sorted(
         p for p in sample_exports.iterdir() if p.name in ("netflix-report.zip", "my_spotify_data.zip")
     )
@@ -290,14 +300,19 @@ def test_non_loopback_needs_the_flag_and_a_password(store: Store) -> None:
         cli, ["--store", str(store.path), "serve", "--host", "0.0.0.0", "--allow-remote", "--no-mcp"]
     )
     assert res.exit_code == 2 and "password" in res.output
+    # a weak password is refused off loopback
+    for weak in ("pw", "x" * 40, "short-pw1"):
+        with pytest.raises(BindRefused, match="password"):
+            WebSettings(host="0.0.0.0", allow_remote=True, password=weak)
     # with both, every page asks for the password (HTTP basic auth)
-    app = create_web_app(store.path, settings=WebSettings(host="0.0.0.0", allow_remote=True, password="pw"))
+    strong = "correct horse battery staple"
+    app = create_web_app(store.path, settings=WebSettings(host="0.0.0.0", allow_remote=True, password=strong))
     client = TestClient(app, base_url="http://192.168.1.20:8765")
     denied = client.get("/")
     assert denied.status_code == 401 and denied.headers["www-authenticate"].startswith("Basic")
     wrong = base64.b64encode(b"me:nope").decode()
     assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
-    right = base64.b64encode(b"me:pw").decode()
+    right = base64.b64encode(f"me:{strong}".encode()).decode()
     assert client.get("/", headers={"Authorization": f"Basic {right}"}).status_code == 200
     app.state.close()
 
@@ -306,14 +321,22 @@ def test_mounted_beside_the_api(store: Store, settings: WebSettings) -> None:
     """As ``selfdex serve`` runs it: the web app at /, the API's routes untouched."""
     gate = Gate(store)
     api = create_app(gate)
-    api.mount("/", create_web_app(store.path, gate=gate, settings=settings))
+    web = create_web_app(store.path, gate=gate, settings=settings)
+    api.mount("/", web)
     client = TestClient(api, base_url=BASE, follow_redirects=False)
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/v1/grant").status_code == 401
-    assert client.get("/openapi.json").status_code == 200
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200 and all(
+        p.startswith("/v1/") or p == "/health" for p in spec.json()["paths"]
+    )
+    assert client.get("/").status_code == 401  # the owner logs in first
+    login(client, web)
     assert "Your data, in one place" in client.get("/").text
     res = post(
-        client, "/sharing/grants", {"name": "films", "purpose": "t", "level": "facts", "platform": ["*"]}
+        client,
+        "/sharing/grants",
+        {"name": "films", "purpose": "t", "level": "facts", "platform": ["*"], "confirm": "yes"},
     )
     token = re.search(r'id="new-token" value="([^"]+)"', res.text)
     assert token
@@ -326,7 +349,11 @@ def test_mounted_beside_the_api(store: Store, settings: WebSettings) -> None:
 
 
 def test_preview_of_an_overlong_query_is_an_error_on_the_page(client: TestClient) -> None:
-    res = post(client, "/sharing/grants", {"name": "r", "purpose": "p", "level": "raw", "platform": ["*"]})
+    res = post(
+        client,
+        "/sharing/grants",
+        {"name": "r", "purpose": "p", "level": "raw", "platform": ["*"], "confirm": "yes"},
+    )
     assert res.status_code == 200
     for op, param in (("search", "query"), ("ask", "question")):
         page = client.get(f"/sharing/grants/r/preview?op={op}&{param}=" + "x" * 5000)
@@ -407,7 +434,7 @@ def test_an_unpacked_export_folder_imports_like_its_archive(
     path = tmp_path / "fresh.sqlite"
     Store(path).close()
     app = create_web_app(path, settings=settings)
-    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    client = login(TestClient(app, base_url=BASE, follow_redirects=False), app)
     archive = sample_exports / "netflix-report.zip"
     with zipfile.ZipFile(archive) as z:
         # What a browser sends for <input webkitdirectory>: each file named by its path in the folder.
@@ -434,3 +461,128 @@ def test_an_unpacked_export_folder_imports_like_its_archive(
     assert "<strong>0</strong> new records" in _wait_done(client, res.headers["location"])
     page = client.get("/import").text
     assert 'name="folder"' in page and "webkitdirectory" in page
+
+
+OWNER_PAGES = (
+    "/",
+    "/import",
+    "/timeline",
+    "/profile",
+    "/ask?q=dune",
+    "/recommend",
+    "/sharing",
+    "/audit",
+    "/import/jobs/1",
+    "/sharing/grants/films/preview",
+)
+
+
+def test_without_the_login_every_owner_page_is_401_and_shows_nothing(
+    store: Store, settings: WebSettings
+) -> None:
+    app = create_web_app(store.path, settings=settings)
+    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    record_id = store.conn.execute("SELECT id FROM records LIMIT 1").fetchone()[0]
+    titles = [r[0] for r in store.conn.execute("SELECT title FROM records WHERE title IS NOT NULL LIMIT 50")]
+    recipient = cli_grant(store)
+    for path in (*OWNER_PAGES, f"/records/{record_id}"):
+        for headers in ({}, {"Authorization": f"Bearer {recipient}"}, {"Cookie": "selfdex-owner=forged.1.x"}):
+            res = client.get(path, headers=headers)
+            assert res.status_code == 401, (path, headers)
+            assert "selfdex serve --open" in res.text and "?token=" in res.text
+            assert "csrf_token" not in res.text and "test-secret" not in res.text
+            assert not [t for t in titles if t in res.text], path
+    # forms: refused before the CSRF check, before the body is read, and nothing happens
+    for path, data in (
+        ("/profile/note", {"text": "pwned"}),
+        ("/sharing/grants", {"name": "x", "platform": "*"}),
+    ):
+        assert post(client, path, data).status_code == 401
+    files = {"archives": ("x.zip", b"PK", "application/zip")}
+    assert client.post("/import?csrf_token=test-secret", files=files).status_code == 401
+    assert [g[0] for g in store.conn.execute("SELECT name FROM gate_grants")] == ["films"]
+    assert client.get("/static/selfdex.css").status_code == 200  # public files only
+    app.state.close()
+
+
+def cli_grant(store: Store) -> str:
+    from .gate_support import grant
+
+    return grant(store, "films", level="answers", platforms=("netflix",))
+
+
+def test_login_link_sets_a_strict_httponly_cookie_and_a_one_time_token_works_once(
+    store: Store, settings: WebSettings
+) -> None:
+    settings.port = 8765
+    app = create_web_app(store.path, settings=settings)
+    client = TestClient(app, base_url=BASE, follow_redirects=False)
+    res = client.get("/timeline?platform=netflix&token=" + app.state.auth.login_token)
+    assert res.status_code == 303 and res.headers["location"] == "/timeline?platform=netflix"
+    cookie = res.headers["set-cookie"]
+    assert cookie.startswith("selfdex-owner-8765=") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert client.get("/timeline").status_code == 200
+    fresh = TestClient(app, base_url=BASE, follow_redirects=False)
+    once = app.state.auth.one_time_token()
+    assert fresh.get(f"/?token={once}").status_code == 303
+    assert TestClient(app, base_url=BASE).get(f"/?token={once}").status_code == 401  # used up
+    assert fresh.get("/").status_code == 200
+    app.state.close()
+
+
+def test_a_wide_grant_asks_for_a_confirmation_that_names_what_it_exposes(
+    client: TestClient, store: Store
+) -> None:
+    form = {
+        "name": "everything",
+        "purpose": "p",
+        "level": "raw",
+        "platform": ["*"],
+        "field": ["title", "text"],
+    }
+    res = post(client, "/sharing/grants", form)
+    assert res.status_code == 200 and 'id="new-token"' not in res.text
+    what = re.search(r'id="confirm-what"[^>]*>([^<]+)<', res.text)
+    assert what, res.text[:2000]
+    total = store.count()
+    assert (
+        "raw records" in what.group(1)
+        and "title, text" in what.group(1)
+        and "every platform" in what.group(1)
+    )
+    assert f"{total:,} records" in what.group(1)
+    assert not store.conn.execute("SELECT 1 FROM gate_grants").fetchone()
+    done = post(client, "/sharing/grants", {**form, "confirm": "yes"})
+    assert 'id="new-token"' in done.text
+    narrow = post(
+        client, "/sharing/grants", {"name": "n", "purpose": "p", "level": "facts", "platform": ["netflix"]}
+    )
+    assert 'id="new-token"' in narrow.text  # a narrow grant is made at once
+    far = post(
+        client,
+        "/sharing/grants",
+        {"name": "far", "purpose": "p", "platform": ["netflix"], "expires": "99999d"},
+    )
+    assert far.status_code == 400 and "more than a year away" in far.text
+
+
+def test_a_new_login_link_logs_every_browser_out_and_keeps_the_audit_key(
+    store: Store, settings: WebSettings
+) -> None:
+    from selfdex.store.private import owner_secret
+
+    app = create_web_app(store.path, settings=settings)
+    client = login(TestClient(app, base_url=BASE, follow_redirects=False), app)
+    old_link, audit_key = app.state.auth.login_token, owner_secret(store.path).key("audit")
+    app.state.close()
+    owner_secret(store.path).new_login()  # what `selfdex serve --new-login` does first
+    assert owner_secret(store.path).key("audit") == audit_key
+    again = create_web_app(store.path, settings=settings)
+    # the same browser, its old cookie, against the restarted server
+    client = TestClient(again, base_url=BASE, follow_redirects=False, cookies=dict(client.cookies))
+    assert client.cookies
+    assert client.get("/").status_code == 401
+    assert client.get(f"/?token={old_link}").status_code == 401
+    assert again.state.auth.login_token != old_link
+    assert client.get(f"/?token={again.state.auth.login_token}").status_code == 303
+    again.state.close()

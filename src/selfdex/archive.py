@@ -15,12 +15,15 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, cast
 
 from .model import ImportProblem
+from .salvage import salvage_zip
+from .textcodec import TEXT_SNIFF_BYTES, bom_or_utf16, detect_encoding
 
 __all__ = ["ArchiveLimits", "Entry", "is_archive_name", "iter_entries"]
 
@@ -103,6 +106,8 @@ class Entry:
     _limits: ArchiveLimits = field(default_factory=ArchiveLimits)
     _head: bytes | None = None
     on_read: Callable[[int], None] | None = None  # progress hook, set by the ingest pipeline
+    _reader: _CountingReader | None = None
+    _encoding: tuple[str, str] | None = None
 
     @property
     def name(self) -> str:
@@ -126,11 +131,28 @@ class Entry:
         """A fresh binary stream over the member (size-capped, progress-counted)."""
         raw = self._opener()
         cap = self._limits.max_member_bytes
-        return io.BufferedReader(_CountingReader(raw, cap, self.on_read), buffer_size=1 << 16)
+        self._reader = _CountingReader(raw, cap, self.on_read)
+        return io.BufferedReader(self._reader, buffer_size=1 << 16)
 
-    def open_text(self, encoding: str = "utf-8-sig", errors: str = "replace") -> io.TextIOWrapper:
-        """Text stream; a UTF-8 BOM is dropped, undecodable bytes become U+FFFD rather than aborting."""
-        return io.TextIOWrapper(self.open(), encoding=encoding, errors=errors, newline="")
+    @property
+    def bytes_read(self) -> int:
+        """How far the latest stream over the member got (the position of a read error)."""
+        return self._reader.bytes_read if self._reader is not None else 0
+
+    def encoding(self) -> tuple[str, str]:
+        """(codec, how it was found) for the member's text: see :func:`selfdex.textcodec.detect`."""
+        if self._encoding is None:
+            self._encoding = detect_encoding(self.head(TEXT_SNIFF_BYTES), complete=self._is_whole())
+        return self._encoding
+
+    def _is_whole(self) -> bool:
+        return self.size is not None and self.size <= TEXT_SNIFF_BYTES
+
+    def open_text(self, encoding: str | None = None, errors: str = "replace") -> io.TextIOWrapper:
+        """Text stream in ``encoding``, or the detected one (BOM, UTF-16, UTF-8, else a legacy code page
+        by charset-normalizer); undecodable bytes become U+FFFD rather than aborting."""
+        codec = encoding or self.encoding()[0]
+        return io.TextIOWrapper(self.open(), encoding=codec, errors=errors, newline="")
 
     def head(self, n: int = HEAD_BYTES) -> bytes:
         """The first bytes of the member (cached), for cheap recognition."""
@@ -143,10 +165,12 @@ class Entry:
         return self._head[:n]
 
     def text_head(self, n: int = HEAD_BYTES) -> str:
+        """The first characters, for recognition: a BOM or UTF-16 is honoured (cheap: no detector)."""
         data = self.head(n)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        return data.decode("utf-8", errors="replace")
+        codec = bom_or_utf16(data)
+        if codec is None:
+            return data.decode("utf-8", errors="replace")
+        return data.decode(codec, errors="replace").lstrip("\ufeff")
 
 
 def _safe_member_name(name: str) -> str | None:
@@ -203,9 +227,11 @@ class _Walker:
     ) -> Iterator[Entry | ImportProblem]:
         entry = Entry(archive=self.top, path=member, size=size, _opener=opener, _limits=self.limits)
         try:
+            # A member under HEAD_BYTES is read whole here, so a bad CRC or a truncated stream surfaces
+            # now (zipfile.BadZipFile, zlib.error, EOFError…): that member fails, the archive goes on.
             kind = _sniff_archive(entry.head(512))
-        except OSError as exc:
-            yield ImportProblem(reason=f"cannot read: {exc}", member=member)
+        except Exception as exc:
+            yield ImportProblem(reason=f"damaged member, cannot be read: {_describe(exc)}", member=member)
             return
         if kind is None:
             yield entry
@@ -219,9 +245,13 @@ class _Walker:
             return
         # A nested archive needs random access; spool it (in memory when small) rather than re-inflate.
         with tempfile.SpooledTemporaryFile(max_size=self.limits.spool_in_memory_bytes) as spool:
-            with entry.open() as src:
-                while chunk := src.read(1 << 20):
-                    spool.write(chunk)
+            try:
+                with entry.open() as src:
+                    while chunk := src.read(1 << 20):
+                        spool.write(chunk)
+            except Exception as exc:
+                yield ImportProblem(reason=f"damaged nested archive: {_describe(exc)}", member=member)
+                return
             spool.seek(0)
             yield from self._archive_stream(
                 kind, member, prefix, lambda: cast(IO[bytes], _NonClosing(spool)), depth
@@ -242,8 +272,10 @@ class _Walker:
     def _zip(self, fh: IO[bytes], member: str, prefix: str, depth: int) -> Iterator[Entry | ImportProblem]:
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            yield ImportProblem(reason=f"not a readable zip archive: {exc}", member=member or self.top)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            # No central directory (it sits at the end): most often a download cut short. The members
+            # before the cut are still readable from their local headers.
+            yield from salvage_zip(self, fh, member, prefix, depth, exc)
             return
         with zf:
             for info in zf.infolist():
@@ -281,11 +313,13 @@ class _Walker:
             yield ImportProblem(reason=f"not a readable tar archive: {exc}", member=member or self.top)
             return
         with tf:
+            incomplete: str | None = None
             try:
                 members = tf.getmembers()
-            except (tarfile.TarError, OSError, EOFError) as exc:
-                yield ImportProblem(reason=f"tar archive is damaged: {exc}", member=member or self.top)
+            except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
                 members = tf.members  # type: ignore[attr-defined]  # whatever was read before the damage
+                incomplete = _describe(exc)
+            read = 0
             for info in members:
                 if info.isdir():
                     continue
@@ -306,7 +340,14 @@ class _Walker:
                     yield problem
                     return
                 opener = _tar_opener(tf, info)
-                yield from self._maybe_archive(shown, info.size, opener, depth + 1)
+                for out in self._maybe_archive(shown, info.size, opener, depth + 1):
+                    read += not isinstance(out, ImportProblem)
+                    yield out
+            if incomplete is not None:
+                # The stream broke while reading past the last listed member, so that member is cut too.
+                yield incomplete_problem(
+                    member or self.top, max(read - 1, 0), max(len(members), 1), incomplete
+                )
 
     def _bomb_check(self, member: str, size: int, compressed: int) -> ImportProblem | None:
         if size > self.limits.max_member_bytes:
@@ -355,6 +396,18 @@ def _tar_opener(tf: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], IO[b
         return fh
 
     return opener
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def incomplete_problem(member: str, read: int, seen: int, cause: str) -> ImportProblem:
+    return ImportProblem(
+        reason=f"this archive looks incomplete (a download cut short?): {read} of {seen} files read ({cause})",
+        member=member,
+    )
 
 
 def _skip_noise(name: str) -> bool:

@@ -1,30 +1,56 @@
 """Import pipeline: entries → the most confident importer → records and problems → the store.
 
-One job per imported path, in one transaction: Ctrl-C or ``kill -9`` mid-import leaves the store
-exactly as it was before the job, and re-running it completes with no duplicates (record ids are
-content hashes). Every input record is either stored, counted as a duplicate, or reported.
+One job per imported path, written in bounded batches (see :mod:`selfdex.ingest_batches`): parsing runs
+outside any transaction and each batch holds SQLite's write lock for a fraction of a second, so the web
+app, the API and other readers never wait, and importers take turns through a lock file beside the
+store (the second one says for whom it waits). A job killed half-way (Ctrl-C, ``kill -9``, a full disk)
+keeps the batches it committed and is marked ``interrupted``; re-running the import completes it with
+no duplicates (record ids come from what a record says, or from the source's own id).
+
+Every error is a value: an exception from one member (a bad CRC, a truncated stream, a decoding
+error, a value nested too deep to store) fails that file with its reason and position, and the rest
+of the archive imports. Only a failure of the store itself (disk full, I/O error) stops the job.
+Every input record is either stored, counted as a duplicate or an update, or reported.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from . import __version__
 from .archive import ArchiveLimits, Entry, iter_entries
 from .importers.base import Importer
 from .importers.registry import load_importers
-from .model import ImportProblem, Provenance, Record
-from .store import Store
+from .ingest_batches import (
+    BATCH,
+    DAMAGE,
+    BatchWriter,
+    FileResult,
+    JobSummary,
+    PlausibleDates,
+    row_or_problem,
+)
+from .model import ImportProblem, Provenance
+from .store import Store, StoreError, crypto
+from .store.health import ImportTurn
 
-__all__ = ["FileResult", "ImportProgress", "JobSummary", "choose_importer", "import_path"]
-
-BATCH = 5000
-PROBLEM_SAMPLES = 200  # kept in memory for the summary; all of them go to the store
+__all__ = [
+    "BATCH",
+    "FileResult",
+    "ImportProgress",
+    "JobSummary",
+    "Waiting",
+    "choose_importer",
+    "import_path",
+    "plural",
+    "taking_turns",
+]
 
 
 class ImportProgress(Protocol):
@@ -33,47 +59,14 @@ class ImportProgress(Protocol):
     def file_finished(self, result: FileResult) -> None: ...
 
 
-@dataclass(slots=True)
-class FileResult:
-    member: str
-    size_bytes: int | None
-    importer: str | None
-    status: str  # imported | skipped | refused | unsupported | failed
-    reason: str | None = None
-    records_read: int = 0
-    records_new: int = 0
-    problems: int = 0
-    platform: str | None = None
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """Another import holds the store's write turn: which job, how far it got, how long we waited."""
 
-
-@dataclass
-class JobSummary:
-    job_id: int
-    source: str
-    files: list[FileResult] = field(default_factory=list)
-    records_read: int = 0
-    records_new: int = 0
-    problems: int = 0
-    problem_samples: list[ImportProblem] = field(default_factory=list)
-    by_platform: Counter[str] = field(default_factory=Counter)  # records read per platform
-
-    @property
-    def records_duplicate(self) -> int:
-        return self.records_read - self.records_new
-
-    def to_dict(self) -> dict[str, Any]:
-        files = [asdict(f) for f in self.files]
-        return {
-            "job_id": self.job_id,
-            "source": self.source,
-            "records_read": self.records_read,
-            "records_new": self.records_new,
-            "records_duplicate": self.records_duplicate,
-            "problems": self.problems,
-            "by_platform": dict(self.by_platform),
-            "files": files,
-            "problem_samples": [asdict(p) for p in self.problem_samples],
-        }
+    job_id: int | None
+    source: str | None
+    records_read: int
+    waited_s: float
 
 
 def choose_importer(entry: Entry, importers: Sequence[Importer]) -> tuple[Importer | None, float]:
@@ -99,6 +92,37 @@ def _sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+@contextmanager
+def taking_turns(store: Store, on_wait: Callable[[Waiting], None] | None = None) -> Iterator[None]:
+    """Hold the store's import turn (re-entrant per Store object); wait, reporting, while another
+    process imports. Jobs a dead process left ``running`` are marked ``interrupted`` once we hold it."""
+    if getattr(store, "_turn_depth", 0):
+        store._turn_depth += 1  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            store._turn_depth -= 1  # type: ignore[attr-defined]
+        return
+    turn = ImportTurn(store.path)
+
+    def report(waited: float) -> None:
+        if on_wait is None:
+            return
+        row = store.conn.execute(
+            "SELECT id, source, records_read FROM import_jobs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        on_wait(Waiting(row[0] if row else None, row[1] if row else None, row[2] if row else 0, waited))
+
+    turn.acquire(report)
+    store._turn_depth = 1  # type: ignore[attr-defined]
+    try:
+        store.mark_interrupted()
+        yield
+    finally:
+        store._turn_depth = 0  # type: ignore[attr-defined]
+        turn.release()
+
+
 def import_path(
     store: Store,
     path: str | Path,
@@ -106,81 +130,66 @@ def import_path(
     importers: Sequence[Importer] | None = None,
     progress: ImportProgress | None = None,
     limits: ArchiveLimits | None = None,
+    on_wait: Callable[[Waiting], None] | None = None,
 ) -> JobSummary:
-    """Import everything under ``path`` as one atomic job and return what happened."""
+    """Import everything under ``path`` as one job (committed in batches) and return what happened."""
     importers = list(importers) if importers is not None else load_importers()
     source = str(Path(path))
     sha = _sha256(Path(path))
     # Importing a folder that holds the store itself must not read the store back in.
-    own_files = {Path(f"{store.path}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal")}
-    with store.transaction():
-        job_id = store.start_job(source, sha, __version__)
+    own_files = {
+        Path(f"{store.path}{suffix}").resolve() for suffix in ("", "-wal", "-shm", "-journal", ".import-lock")
+    }
+    with taking_turns(store, on_wait):
+        store.check()
+        with store.transaction():
+            job_id = store.start_job(source, sha, __version__)
         summary = JobSummary(job_id=job_id, source=source)
-        for item in iter_entries(path, limits):
-            if isinstance(item, ImportProblem):
-                result = FileResult(
-                    member=item.member or source,
-                    size_bytes=None,
-                    importer=None,
-                    status="refused" if item.severity == "refused" else "failed",
-                    reason=item.reason,
-                    problems=1,
-                )
-                _note_problems(store, summary, [item], job_id, None)
-            elif (Path(source) / item.path).resolve() in own_files:
-                continue
-            else:
-                result = _import_entry(store, summary, item, importers, job_id, progress)
-            summary.files.append(result)
-            store.insert_file(
-                job_id,
-                member=result.member,
-                size_bytes=result.size_bytes,
-                importer=result.importer,
-                importer_version=None if result.importer is None else _version(importers, result.importer),
-                status=result.status,
-                reason=result.reason,
-                records_read=result.records_read,
-                records_new=result.records_new,
-                problems=result.problems,
-            )
-            if progress is not None and not isinstance(item, ImportProblem):
-                progress.file_finished(result)
-        store.finish_job(
-            job_id,
-            "complete",
-            records_read=summary.records_read,
-            records_new=summary.records_new,
-            records_duplicate=summary.records_duplicate,
-            problems=summary.problems,
-            files_imported=sum(f.status == "imported" for f in summary.files),
-            files_skipped=sum(f.status != "imported" for f in summary.files),
-        )
+        writer = BatchWriter(store, summary, progress.file_finished if progress is not None else None)
+        try:
+            for item in iter_entries(path, limits):
+                if isinstance(item, ImportProblem):
+                    result = FileResult(
+                        member=item.member or source,
+                        size_bytes=None,
+                        importer=None,
+                        status="refused" if item.severity == "refused" else "failed",
+                        reason=item.reason,
+                        problems=1,
+                    )
+                    writer.add_problems([item], None)
+                    writer.file_done(result, None, tell=False)
+                    continue
+                if (Path(source) / item.path).resolve() in own_files:
+                    continue
+                result = _import_entry(writer, item, importers, progress)
+                writer.file_done(result, _version(importers, result.importer) if result.importer else None)
+            writer.finish()
+        except BaseException as exc:
+            # Ctrl-C, a full disk: keep what was committed, and say so in the job's status (a kill -9
+            # cannot; the next import marks such a job interrupted).
+            writer.abandon("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+            raise
     return summary
+
+
+# The store's own failures (SQLCipher's errors are not sqlite3's subclasses): they stop the job.
+_STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, StoreError, *crypto.database_errors())
+
+
+def plural(n: int, word: str) -> str:
+    """``1 problem``, ``3 problems``, ``1,200 records``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _version(importers: Sequence[Importer], name: str) -> str | None:
     return next((i.version for i in importers if i.name == name), None)
 
 
-def _note_problems(
-    store: Store, summary: JobSummary, problems: list[ImportProblem], job_id: int, importer: str | None
-) -> None:
-    if not problems:
-        return
-    store.insert_problems(problems, job_id, importer)
-    summary.problems += len(problems)
-    room = PROBLEM_SAMPLES - len(summary.problem_samples)
-    if room > 0:
-        summary.problem_samples.extend(problems[:room])
-
-
 def _import_entry(
-    store: Store,
-    summary: JobSummary,
+    writer: BatchWriter,
     entry: Entry,
     importers: Sequence[Importer],
-    job_id: int,
     progress: ImportProgress | None,
 ) -> FileResult:
     importer, _score = choose_importer(entry, importers)
@@ -190,15 +199,10 @@ def _import_entry(
     if importer is None:
         return FileResult(entry.path, entry.size, None, "skipped", "no importer recognises this file")
     result = FileResult(entry.path, entry.size, importer.name, "imported", platform=importer.platform)
-    batch: list[Record] = []
+    summary = writer.summary
+    replace = importer.snapshot
     problems: list[ImportProblem] = []
-
-    def flush() -> None:
-        new = store.insert_records(batch, job_id)
-        result.records_new += new
-        summary.records_new += new
-        batch.clear()
-
+    dates = PlausibleDates()
     try:
         for out in importer.parse(entry):
             if isinstance(out, ImportProblem):
@@ -212,13 +216,35 @@ def _import_entry(
                 out.provenance = Provenance(archive=entry.archive, member=entry.path)
             else:
                 out.provenance.archive, out.provenance.member = entry.archive, entry.path
-            batch.append(out)
+            row = row_or_problem(out, summary.job_id, result.records_read)
+            if isinstance(row, ImportProblem):  # e.g. a value nested too deep to store: that row only
+                problems.append(row)
+                continue
+            dates.see(out, result.records_read)
+            writer.add_row(result, row, replace)
             result.records_read += 1
             summary.records_read += 1
             summary.by_platform[out.platform] += 1
-            if len(batch) >= BATCH:
-                flush()
-    except Exception as exc:  # an importer bug or unreadable stream: keep what was read, report the rest
+            if len(problems) >= BATCH:
+                _count(result, problems)
+                writer.add_problems(problems, importer.name)
+                problems = []
+    except _STORE_ERRORS:
+        raise  # the store itself failed: the job stops, with one line saying why
+    except DAMAGE as exc:  # the member's bytes are damaged (bad CRC, cut short): none of its rows are kept
+        lost = writer.forget(result)
+        result.status = "failed"
+        result.reason = f"damaged member ({type(exc).__name__}: {exc})"
+        problems.append(
+            ImportProblem(
+                reason=f"{result.reason} after {lost} records, at byte {entry.bytes_read:,}; "
+                "its records were not kept",
+                member=entry.path,
+                index=lost,
+                offset=entry.bytes_read,
+            )
+        )
+    except Exception as exc:  # an importer bug: keep what was read, report the rest
         result.status = "failed"
         result.reason = f"{type(exc).__name__}: {exc}"
         problems.append(
@@ -226,16 +252,24 @@ def _import_entry(
                 reason=f"importer {importer.name} stopped after {result.records_read} records: {result.reason}",
                 member=entry.path,
                 index=result.records_read,
+                offset=entry.bytes_read,
             )
         )
-    flush()
-    if (
-        result.status == "imported"
-        and result.records_read == 0
-        and problems
-        and all(p.severity == "skipped" for p in problems)
-    ):
-        result.status, result.reason = "skipped", problems[0].reason
-    result.problems = len(problems)
-    _note_problems(store, summary, problems, job_id, importer.name)
+    if note := dates.problem(entry.path):
+        problems.append(note)
+    _count(result, problems)
+    if result.status == "imported" and result.records_read == 0 and problems:
+        if result.problems == 0:
+            result.status, result.reason = "skipped", problems[0].reason
+        else:  # nothing came out of the file but problems: it failed, whatever the importer's score
+            first = next((p for p in problems if p.severity != "skipped"), problems[0])
+            result.status = "failed"
+            result.reason = f"no records, {plural(result.problems, 'problem')}; first: {first.reason}"
+    writer.add_problems(problems, importer.name)
     return result
+
+
+def _count(result: FileResult, problems: list[ImportProblem]) -> None:
+    skipped = sum(p.severity == "skipped" for p in problems)
+    result.skipped += skipped
+    result.problems += len(problems) - skipped

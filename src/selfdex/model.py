@@ -56,6 +56,12 @@ ACTIONS = frozenset(
         "disliked",
         "started",
         "abandoned",
+        # A state, not an event: "has seen this film" (Letterboxd's watched.csv), undated.
+        "seen",
+        # Someone else's post passed on (a Twitter retweet): not the person's own words.
+        "reposted",
+        # Asked for a service that did not happen (an Uber request cancelled or unfulfilled).
+        "requested",
     }
 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ from .importers.registry import load_importers
 from .ingest import choose_importer
 from .model import ImportProblem, Record
 
-__all__ = ["count_parsed", "entries", "parse_path", "recognitions"]
+__all__ = ["count_parsed", "entries", "parse_path", "recognitions", "spawn_cli"]
 
 
 def entries(path: str | Path) -> Iterator[Entry]:
@@ -62,3 +64,13 @@ def count_parsed(path: str | Path, importers: list[Importer] | None = None) -> d
             else:
                 records += 1
     return {"records": records, "problems": problems, "importers": sorted(names)}
+
+
+def spawn_cli(store: str | Path, *args: str) -> subprocess.Popen[str]:
+    """``selfdex --store STORE ARGS…`` as a real child process (stdout and stderr piped, text)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from selfdex.cli.main import main; main()", "--store", str(store), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

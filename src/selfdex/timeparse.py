@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Precision
 
-__all__ = ["Stamp", "from_epoch", "parse_date", "parse_iso", "parse_local"]
+__all__ = ["Stamp", "epoch_unit", "from_epoch", "parse_date", "parse_iso", "parse_local", "shown_when"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,21 +80,45 @@ def parse_local(naive: datetime, tz_name: str | None, precision: Precision) -> S
     return Stamp(naive.replace(tzinfo=UTC), "local", precision)
 
 
-def from_epoch(value: float | int | str, unit: str = "s") -> Stamp | None:
-    """Unix time in s, ms or us ("unit"). Returns None for 0/negative sentinels and unparsable input."""
+_SCALE = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
+_EPOCH_PRECISION: dict[str, Precision] = {"s": "second", "ms": "ms", "us": "us", "ns": "us"}
+_PLAUSIBLE_FROM = 31_536_000.0  # 1971-01-01 in seconds: earlier is a unit mistake or a placeholder
+
+
+def epoch_unit(number: float) -> str:
+    """The unit a Unix timestamp is in, by magnitude: seconds reach 10¹¹ only in the year 5138, so
+    each unit owns three decimal orders for any date after 1973."""
+    size = abs(number)
+    if size < 1e11:
+        return "s"
+    if size < 1e14:
+        return "ms"
+    if size < 1e17:
+        return "us"
+    return "ns"
+
+
+def from_epoch(value: float | int | str, unit: str = "auto") -> Stamp | None:
+    """Unix time in s, ms, us or ns. ``unit`` is what the platform documents; when the value read in it
+    falls before 1971 or centuries ahead (a seconds value where microseconds were expected), the unit
+    its magnitude says is used instead. Returns None for 0/negative sentinels and unparsable input."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    if number <= 0:
+    if number <= 0 or number != number:  # NaN
         return None
-    scale = {"s": 1, "ms": 1e3, "us": 1e6}[unit]
-    precision: Precision = {"s": "second", "ms": "ms", "us": "us"}[unit]  # type: ignore[assignment]
+    if unit == "auto" or not _plausible(number / _SCALE[unit]):
+        unit = epoch_unit(number)
     try:
-        when = datetime.fromtimestamp(number / scale, tz=UTC)
+        when = datetime.fromtimestamp(number / _SCALE[unit], tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
-    return Stamp(when, "UTC", precision)
+    return Stamp(when, "UTC", _EPOCH_PRECISION[unit])
+
+
+def _plausible(seconds: float) -> bool:
+    return _PLAUSIBLE_FROM <= seconds <= datetime.now(UTC).timestamp() + 100 * 366 * 86400
 
 
 def parse_date(text: str, formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d")) -> Stamp | None:
@@ -116,3 +140,15 @@ def parse_date(text: str, formats: tuple[str, ...] = ("%Y-%m-%d", "%Y/%m/%d")) -
 
 def day_stamp(d: date) -> Stamp:
     return Stamp(datetime(d.year, d.month, d.day, tzinfo=UTC), None, "day")
+
+
+def shown_when(occurred_at: str | None, precision: str | None, *, seconds: bool = False) -> str:
+    """A stored time as the source knew it: ``2026-02-17`` for a day (not ``2026-02-17 00:00``),
+    ``2026-02`` for a month, ``undated`` when the source gave none."""
+    if not occurred_at:
+        return "undated"
+    text = str(occurred_at)
+    cut = {"year": 4, "month": 7, "day": 10}.get(precision or "")
+    if cut is not None:
+        return text[:cut]
+    return text[: 19 if seconds else 16].replace("T", " ")

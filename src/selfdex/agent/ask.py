@@ -16,14 +16,17 @@ and noted. A model failure (timeout, refusal, unusable output) falls back to the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from ..store import Store
+from .aggregate import Aggregate, aggregate, read_intent
 from .backends import BackendError, ChatBackend, Message
-from .context import Context, Evidence, build_context, norm_title
+from .context import Context, Evidence, build_context, hidden_ids, norm_title, plan_question
+from .phrasing import phrase, rule_notes
 from .structured import complete_json
 from .tools import TOOLS, run_tool
 
@@ -41,6 +44,35 @@ SYSTEM = (
     "the records that support what you say. If the records do not answer something, say so plainly "
     "instead of guessing. Address the person as 'you'. Reply with JSON only."
 )
+
+
+AGGREGATE_RULE = (
+    " The data holds an aggregate computed over ALL of the person's records: state its result (the "
+    "names, numbers and dates in aggregate_over_all_records.value) exactly as given, never a count of "
+    "the sample records you see."
+)
+
+
+def _must_state(agg: Aggregate | None) -> list[tuple[str, ...]]:
+    """What a model's phrasing must contain (any one of each tuple) to still be the aggregate's."""
+    if agg is None or agg.value is None:
+        return []
+    value = agg.value
+    if isinstance(value, list):
+        return [(str(v),) for v in value[:5]] if len(value) <= 5 else []
+    if isinstance(value, int):
+        return [(str(value), f"{value:,}")]
+    return [(str(value),)]
+
+
+def _states(text: str, must: list[tuple[str, ...]]) -> list[str]:
+    """The required results missing from ``text``."""
+    low = text.casefold()
+
+    def said(alt: str) -> bool:  # as a whole token: "2" is not stated by "2024"
+        return re.search(rf"(?<![\w,.]){re.escape(alt.casefold())}(?![\w]|[,.]\d)", low) is not None
+
+    return [alts[0] for alts in must if not any(said(a) for a in alts)]
 
 
 @dataclass(frozen=True)
@@ -74,6 +106,8 @@ class Answer:
     model: str | None = None
     interpretation: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Counting/ranking/listing questions: the aggregate over the whole store the answer rests on.
+    aggregate: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -205,6 +239,8 @@ def extractive(ctx: Context, *, max_items: int = 10) -> tuple[str, list[Evidence
             cited.extend(ev for g in groups[:max_items] for ev in g.cite())
     if not cited:
         lines.append("I found nothing in your records that answers this.")
+    if ctx.samples:
+        lines.append("This rests on a sample, not on all your records: " + "; ".join(ctx.samples) + ".")
     lines.append(
         "This is assembled from your imported records only; anything not in your exports is unknown here."
     )
@@ -240,9 +276,12 @@ def quote_json(json_text: str) -> str:
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _data_message(ctx: Context, question: str, draft: str, visible: list[Evidence]) -> Message:
+def _data_message(
+    ctx: Context, question: str, draft: str, visible: list[Evidence], agg: dict[str, Any] | None = None
+) -> Message:
     data = {
         "draft_answer_from_records": draft,
+        **({"aggregate_over_all_records": agg} if agg else {}),
         "records": [ev.data() for ev in visible],
         **({"profile_facts": ctx.facts} if ctx.facts else {}),
     }
@@ -312,28 +351,46 @@ def ask(
     *,
     backend: ChatBackend | None = None,
     context: Context | None = None,
+    max_items: int | None = None,
 ) -> Answer:
-    ctx = context or build_context(store, question)
-    draft, draft_cited = extractive(ctx)
-    notes = list(ctx.notes)
+    """``max_items`` caps what the answer names and cites (a grant's per-request cap); by default an
+    aggregate lists up to 30 works and a retrieval answer 10."""
+    plan = context.plan if context is not None else plan_question(store, question)
+    intent = read_intent(store, plan)
+    agg: Aggregate | None = None
+    if intent is not None:
+        # Counting, ranking, listing, first/last: from an aggregate over the whole store, never a sample.
+        agg = aggregate(store, plan, intent)
+        ctx = Context(store=store, plan=plan, hidden=hidden_ids(store))
+        draft, ids = phrase(agg, plan, limit=max_items)
+        draft_cited = ctx.add_all((r for i in ids if (r := store.get(i)) is not None), "aggregate")
+        notes = rule_notes(agg)
+    else:
+        ctx = context or build_context(store, question)
+        draft, draft_cited = extractive(ctx, max_items=max_items or 10)
+        # Said in the notes too, so a model's phrasing cannot hide that the records were a sample.
+        notes = [*ctx.notes, *(f"this answer rests on a sample: {x}" for x in ctx.samples)]
+    interpretation = ctx.plan.to_dict() | ({"aggregate": intent.to_dict()} if intent else {})
     fallback = Answer(
         question=question,
         answer=draft,
         citations=[Citation.of(ev) for ev in draft_cited],
         mode="extractive",
-        interpretation=ctx.plan.to_dict(),
+        interpretation=interpretation,
         notes=notes,
+        aggregate=agg.to_dict() if agg else None,
     )
     if backend is None:
         return fallback
     visible = _visible(ctx, draft_cited, min(backend.max_records, MAX_MODEL_RECORDS))
     messages: list[Message] = [
-        {"role": "system", "content": SYSTEM},
-        _data_message(ctx, question, draft, visible),
+        {"role": "system", "content": SYSTEM + (AGGREGATE_RULE if agg else "")},
+        _data_message(ctx, question, draft, visible, agg.to_dict() if agg else None),
     ]
     mode = "model"
+    must_state = _must_state(agg)
     try:
-        if backend.supports_tools:
+        if backend.supports_tools and agg is None:
             mode = "model+tools"
             messages = _tool_loop(backend, ctx, messages, notes)
             visible = list(dict.fromkeys([*visible, *(ev for ev in ctx.by_id.values() if ev.via == "tool")]))
@@ -346,7 +403,11 @@ def ask(
                 for c in value.get("citations") or []
                 if (ev := ctx.resolve(str(c))) is None or ev.ref not in allowed
             ]
-            return [f"citations {bad[:5]} are not refs in <data>"] if bad else []
+            problems = [f"citations {bad[:5]} are not refs in <data>"] if bad else []
+            missing = _states(str(value.get("answer") or ""), must_state)
+            if missing:
+                problems.append(f"the answer must state the aggregate's result exactly: {missing[:5]}")
+            return problems
 
         result = complete_json(backend, messages, _answer_schema(refs), check=check, max_tokens=ANSWER_TOKENS)
     except BackendError as exc:
@@ -365,12 +426,17 @@ def ask(
         fallback.model = backend.name
         return fallback
     text, kept = finished
+    if _states(text, must_state):
+        notes.append("the model's answer did not state the aggregate's result; answered from the records")
+        fallback.model = backend.name
+        return fallback
     return Answer(
         question=question,
         answer=text,
         citations=[Citation.of(ev) for ev in kept],
         mode=mode,
         model=backend.name,
-        interpretation=ctx.plan.to_dict(),
+        interpretation=interpretation,
         notes=notes,
+        aggregate=fallback.aggregate,
     )

@@ -106,7 +106,6 @@ class ModelConfig:
         return cfg
 
     def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         data = {
             "default": self.default,
             "models": {
@@ -114,9 +113,9 @@ class ModelConfig:
                 for n, s in sorted(self.models.items())
             },
         }
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+        from ..store.private import write_private
+
+        write_private(self.path, (json.dumps(data, indent=2) + "\n").encode())  # 0600, like every secret
 
     # -- keys -----------------------------------------------------------------------------------
     def _keys(self) -> dict[str, str]:

@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from ..store import Filters, Store
-from ..store.queries import timeline
+from ..store.queries import count_matching, norm_title, timeline
 
 __all__ = ["Clause", "Context", "Evidence", "Plan", "build_context", "norm_title", "plan_question"]
 
@@ -39,7 +38,7 @@ class Clause:
 # Verb stems → what the store calls them. Order matters only for display.
 _VERBS: tuple[tuple[str, Clause], ...] = (
     (r"read|reading", Clause("read", ("read", "started", "highlighted", "finished"), ("book",))),
-    (r"watch\w*|saw|seen|see", Clause("watched", ("watched",), ("movie", "episode", "video", "show"))),
+    (r"watch\w*|saw|seen|see", Clause("watched", ("watched", "seen"), ("movie", "episode", "video", "show"))),
     (r"listen\w*|heard|hear", Clause("listened to", ("listened",), ("track", "podcast", "album"))),
     (r"bought|buy\w*|purchas\w*|order\w*", Clause("bought", ("purchased",))),
     (
@@ -240,7 +239,10 @@ def _period(q: str, anchor: date) -> tuple[date | None, date | None, str | None,
         year = int(y) if y else (anchor.year if month <= anchor.month else anchor.year - 1)
         nxt = date(year + month // 12, month % 12 + 1, 1)
         return date(year, month, 1), nxt, f"{name.title()} {year}", [name, *([y] if y else [])]
-    if m := re.search(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", q) or re.search(r"\b((?:19|20)\d\d)\b", q):
+    m = re.search(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", q)
+    # A bare year after the person's latest record is a title ("Blade Runner 2049"), not a period.
+    bare = [b for b in re.finditer(r"\b((?:19|20)\d\d)\b", q) if int(b.group(1)) <= anchor.year]
+    if m := m or (bare[0] if bare else None):
         year = int(m.group(1))
         return date(year, 1, 1), date(year + 1, 1, 1), str(year), [m.group(1)]
     if re.search(r"\blast year\b", q):
@@ -288,14 +290,6 @@ def plan_question(store: Store, question: str) -> Plan:
         and not _ADAPT.match(w)
     )
     return plan
-
-
-@lru_cache(maxsize=65_536)
-def norm_title(title: str | None) -> str:
-    """Casefolded title without a leading article and punctuation: 'The Dune' ~ 'dune'."""
-    t = re.sub(r"[^\w\s]", " ", (title or "").casefold())
-    t = re.sub(r"^(the|a|an)\s+", "", " ".join(t.split()))
-    return t
 
 
 @dataclass(eq=False)  # identity: one Evidence per record per context, usable in sets
@@ -346,6 +340,7 @@ class Context:
     facts: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     hidden: frozenset[str] = frozenset()
+    samples: list[str] = field(default_factory=list)  # where retrieval stopped at a limit
 
     def add(self, record: dict[str, Any], via: str) -> Evidence | None:
         rid = str(record["id"])
@@ -466,6 +461,10 @@ def build_context(store: Store, question: str, *, per_clause: int = 200, search_
             continue  # no period: the topic search below finds the right records, not the latest ones
         rows = timeline(store, plan.filters(clause), limit=per_clause, newest_first=plan.since is None)
         primary.extend(ev.record for ev in ctx.add_all(rows, "timeline"))
+        if len(rows) >= per_clause:
+            total = count_matching(store, plan.filters(clause))
+            which = "latest" if plan.since is None else "earliest"
+            ctx.samples.append(f"the {which} {len(rows)} of {total:,} records that you {clause.verb}")
     if plan.topic or not plan.clauses:
         text = plan.topic or question
         filt = Filters(
@@ -478,6 +477,8 @@ def build_context(store: Store, question: str, *, per_clause: int = 200, search_
         if not hits and (filt.actions or filt.kinds or filt.since):
             hits = search_records(store, text, None, limit=search_limit)
         primary.extend(ev.record for ev in ctx.add_all(hits, "search"))
+        if len(hits) >= search_limit:
+            ctx.samples.append(f"the {len(hits)} closest search matches for “{text}”")
     if plan.adaptations or primary:
         ctx.add_all(linked_records(store, primary), "linked")
     _profile_facts(store, ctx, set(_WORD.findall(question.lower())) - _STOP)

@@ -16,14 +16,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from .ask import Citation, quote_json
 from .backends import BackendError, ChatBackend, Message
-from .context import Evidence, norm_title
+from .context import Evidence
+from .seen import already_seen, entity_reason, same_entity, title_key
 from .structured import complete_json
 
 if TYPE_CHECKING:
@@ -34,17 +34,12 @@ __all__ = [
     "ModelRanker",
     "Recommendation",
     "Recommendations",
-    "history_from_store",
     "load_candidates",
     "recommend",
 ]
 
-MAX_HISTORY = 5_000  # distinct (platform, title) items, most recent first
 EXPLAIN_TOP = 5
 RERANK_TOP = 30
-# Kinds whose titles say nothing about taste (or are untrusted mail subjects), and negative actions.
-_SKIP_KINDS = ("transaction", "workout", "health_metric", "trip", "message")
-_SKIP_ACTIONS = ("disliked", "abandoned", "returned", "paid", "received")
 
 
 class CandidateError(ValueError):
@@ -128,49 +123,6 @@ def load_candidates(path: str | Path, *, platform: str = "") -> list[Candidate]:
     return _candidate_rows(list(reader), platform, str(p))
 
 
-def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
-    """The person's records as ranking history: one item per (platform, title), most recent first."""
-    from ..rank import HistoryItem
-
-    # One row per (platform, title) in SQL: with max(), SQLite returns the other columns from the most
-    # recent row, so a song played 2,000 times costs one row here, not 2,000.
-    rows = store.conn.execute(
-        f"""
-        SELECT id, platform, title, creators, categories, max(coalesce(occurred_at, '')) AS occurred_at
-        FROM records
-        WHERE title IS NOT NULL AND title != ''
-          AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
-          AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
-          AND id NOT IN (SELECT record_id FROM hidden_records)
-        GROUP BY platform, lower(title)
-        ORDER BY occurred_at DESC
-        """,
-        (*_SKIP_KINDS, *_SKIP_ACTIONS),
-    )
-    out: list[HistoryItem] = []
-    seen: set[tuple[str, str]] = set()
-    for r in rows:
-        key = (r["platform"], norm_title(r["title"]))
-        if key in seen:
-            continue
-        seen.add(key)
-        when = r["occurred_at"]
-        order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
-        out.append(
-            HistoryItem(
-                id=r["id"],
-                title=r["title"],
-                platform=r["platform"],
-                creators=tuple(json.loads(r["creators"]) if r["creators"] else ()),
-                categories=tuple(json.loads(r["categories"]) if r["categories"] else ()),
-                order=order,
-            )
-        )
-        if len(out) >= limit:
-            break
-    return out
-
-
 # -- output ---------------------------------------------------------------------------------------
 
 
@@ -187,6 +139,8 @@ class Recommendation:
     creators: list[str] = field(default_factory=list)
     explanation: str | None = None
     explanation_citations: list[Citation] = field(default_factory=list)
+    # The person already finished it (watched in full, read, rated): said in the reason, never silent.
+    already_seen: bool = False
 
 
 @dataclass
@@ -197,6 +151,8 @@ class Recommendations:
     history_size: int
     model: str | None = None
     notes: list[str] = field(default_factory=list)
+    history_records: int = 0  # records behind the history items (episodes of a series are one item)
+    seen_policy: str = "mark"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -205,36 +161,11 @@ class Recommendations:
 # -- ranking --------------------------------------------------------------------------------------
 
 
-def _weights(trust: float) -> dict[str, float]:
-    """``trust`` in [0, 1]: 0 = the person's evidence only, 0.5 = the evaluated default weights,
-    1 = the platform's order (evidence only breaks ties and writes the reasons)."""
-    from ..rank import DEFAULT_WEIGHTS
-
-    if not 0.0 <= trust <= 1.0:
-        raise ValueError("trust must be between 0 and 1")
-    w = dict(DEFAULT_WEIGHTS)
-    w["prior"] = 1e6 if trust >= 1.0 else DEFAULT_WEIGHTS["prior"] * trust / (1.0 - trust)
-    return w
-
-
-_VECTORS: dict[str, Any] = {}
-
-
 def default_ranker(history: Sequence[HistoryItem], trust: float) -> Ranker:
-    """The evaluated embedded ranker, IDF from the person's own history; vectors memoised per process."""
-    from ..index.embed import default_embedder
-    from ..rank import EmbeddedRanker, TextVectors
-    from ..rank.embedded import tokens
+    """The one ranking construction (``selfdex.rank.for_history``) with this process's vectors."""
+    from ..rank import default_vectors, for_history
 
-    if "default" not in _VECTORS:
-        _VECTORS["default"] = TextVectors(default_embedder())
-    doc_freq: dict[str, int] = {}
-    for h in history:
-        for t in tokens(h.title):
-            doc_freq[t] = doc_freq.get(t, 0) + 1
-    return EmbeddedRanker(
-        _VECTORS["default"], weights=_weights(trust), doc_freq=doc_freq, n_docs=len(history)
-    )
+    return for_history(history, trust=trust, vectors=default_vectors())
 
 
 def _order_schema(ids: list[str], n: int) -> dict[str, Any]:
@@ -341,11 +272,12 @@ def _creator_index(history: Sequence[HistoryItem]) -> dict[str, list[HistoryItem
 
 
 def _support(
-    store: Store, ranked: Ranked, creators: dict[str, list[HistoryItem]]
+    store: Store, ranked: Ranked, creators: dict[str, list[HistoryItem]], first: Sequence[str] = ()
 ) -> tuple[list[Citation], str | None]:
-    """Records that support a candidate: the closest history item, then the person's records of its
-    creators (one per platform); and a reason fragment for the creator match."""
-    ids = list(ranked.cited)
+    """Records that support a candidate: ``first`` (its own title's records), the closest history
+    item, then the person's records of its creators (one per platform); and a reason fragment for
+    the creator match."""
+    ids = [*first, *ranked.cited]
     note = None
     for creator in ranked.candidate.creators:
         items = creators.get(creator.casefold().strip(), [])
@@ -461,10 +393,14 @@ def recommend(
     rerank: bool = False,
     ranker: Ranker | None = None,
     history: Sequence[HistoryItem] | None = None,
+    seen: str = "mark",
 ) -> Recommendations:
     """The person's re-ranking of ``candidates`` (platform order = list order), best first.
 
-    ``explain``/``rerank`` use ``backend`` and are skipped (with a note) when it is None.
+    ``explain``/``rerank`` use ``backend`` and are skipped (with a note) when it is None. A candidate
+    the person already finished is always marked "already seen" in its reason; ``seen="last"`` also
+    ranks those after the others (for a platform list meant for discovery), ``"mark"`` keeps the
+    ranker's order (a rewatch can be what the platform intends).
     """
     from ..rank import Candidate
 
@@ -473,9 +409,13 @@ def recommend(
         cands = _candidate_rows(list(candidates), platform or "", "candidates")
     if platform is not None:
         cands = [replace(c, platform=platform) for c in cands]
+    from ..rank import MAX_HISTORY, history_from_store
+
     hist = list(history) if history is not None else history_from_store(store)
     base = ranker or default_ranker(hist, trust)
     notes: list[str] = []
+    if history is None and len(hist) >= MAX_HISTORY:
+        notes.append(f"history capped at {MAX_HISTORY:,} titles and series: kept those with the most records")
     use: Ranker = base
     if rerank:
         if backend is None:
@@ -488,22 +428,50 @@ def recommend(
             notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")
         if use.dropped:
             notes.append(f"dropped {use.dropped} candidate id(s) the model invented or repeated")
+    if seen not in ("mark", "last"):
+        raise ValueError("seen must be 'mark' or 'last'")
     creators = _creator_index(hist)
+    # Candidates come from one platform (the list's); its family decides what "the same work" is.
+    cand_platform = cands[0].platform if cands and len({c.platform for c in cands}) == 1 else ""
+    entities = same_entity(hist, cand_platform)
+    seen_by = already_seen(store, [c.title for c in cands], cand_platform)
     items: list[Recommendation] = []
-    for k, r in enumerate(ranked):
-        cites, creator_note = _support(store, r, creators)
+    for r in ranked:
+        key = title_key(r.candidate.title)
+        mine = entities.get(key, [])
+        had = seen_by.get(key)
+        # The strongest same-entity evidence leads: the title's own records, then the ranker's match.
+        first = [*(had.ids[-2:] if had else []), *(h.id for h in mine[:3])]
+        cites, creator_note = _support(store, r, creators, first)
+        parts = [had.describe()] if had else []
+        if mine:
+            parts.append(entity_reason(mine))
+        if creator_note:
+            parts.append(creator_note)
+        parts.append(r.reason)
         items.append(
             Recommendation(
-                rank=k + 1,
+                rank=0,
                 id=r.candidate.id,
                 title=r.candidate.title,
                 score=round(r.score, 4),
-                reason=f"{creator_note}; {r.reason}" if creator_note else r.reason,
+                reason="; ".join(parts),
                 platform_position=None if r.candidate.position is None else r.candidate.position + 1,
                 supporting=cites,
                 platforms=sorted({c.platform for c in cites if c.platform}),
                 creators=list(r.candidate.creators),
+                already_seen=bool(had and had.finished),
             )
+        )
+    if seen == "last":
+        items.sort(key=lambda i: i.already_seen)  # stable: the ranker's order within each part
+    for k, item in enumerate(items):
+        item.rank = k + 1
+    n_seen = sum(i.already_seen for i in items)
+    if n_seen:
+        notes.append(
+            f"{n_seen} candidate(s) you already finished are marked 'already seen'"
+            + (" and ranked last" if seen == "last" else " (--seen last ranks them after the rest)")
         )
     out = Recommendations(
         items=items,
@@ -512,6 +480,8 @@ def recommend(
         history_size=len(hist),
         model=backend.name if backend is not None and (explain or rerank) else None,
         notes=notes,
+        history_records=sum(h.count for h in hist),
+        seen_policy=seen,
     )
     if explain:
         if backend is None:

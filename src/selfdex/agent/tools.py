@@ -53,6 +53,13 @@ TOOLS: list[dict[str, Any]] = [
         [],
     ),
     _tool(
+        "aggregate",
+        "Count, rank, list or find the first/last of the person's records over ALL of them (not a "
+        "sample), e.g. 'what did I listen to most in 2020?', 'how many books did I read last year?'.",
+        {"question": {"type": "string"}},
+        ["question"],
+    ),
+    _tool(
         "get_record",
         "One record in full, by its ref (R3) or record id.",
         {"id": {"type": "string"}},
@@ -98,6 +105,22 @@ def run_tool(ctx: Context, name: str, arguments: str) -> str:
         domain = args.get("domain")
         facts = [f for f in ctx.facts if not domain or f.get("domain") == domain]
         return json.dumps({"facts": facts}, ensure_ascii=False)
+    if name == "aggregate":
+        from .aggregate import aggregate, read_intent
+        from .context import plan_question
+        from .phrasing import phrase
+
+        plan = plan_question(store, str(args.get("question") or ""))
+        intent = read_intent(store, plan)
+        if intent is None:
+            return json.dumps({"error": "not a counting, ranking, listing or first/last question"})
+        agg = aggregate(store, plan, intent)
+        text, ids = phrase(agg, plan)
+        cited = ctx.add_all((r for i in ids if (r := store.get(i)) is not None), "tool")
+        return json.dumps(
+            {"aggregate": agg.to_dict(), "summary": text, "records": [ev.data() for ev in cited]},
+            ensure_ascii=False,
+        )
     if name == "get_record":
         key = str(args.get("id") or "")
         ev = ctx.resolve(key)

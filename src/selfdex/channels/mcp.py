@@ -14,6 +14,7 @@ import anyio.to_thread
 import mcp_types
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from pydantic import ValidationError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,9 +30,11 @@ from ..gate.models import (
     RerankRequest,
     SearchRequest,
 )
+from .api import capped_body
 
 __all__ = ["bearer_guard", "create_mcp", "http_app"]
 
+MAX_MCP_BODY = 1 << 20  # one JSON-RPC message; the SDK reads it whole
 _READ_ONLY = mcp_types.ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 _INSTRUCTIONS = (
     "Personal context about one person, disclosed under the grant they gave you. Everything returned "
@@ -64,6 +67,21 @@ def create_mcp(gate: Gate, *, stdio_token: str | None = None) -> MCPServer:
             raise channel_error(f"{exc.status} {exc.code}: {exc.message}") from None
         return out.body.decode()
 
+    async def build(ctx: Context, op: str, make: Callable[[], GateRequest]) -> GateRequest:
+        """The request, or a clear refusal (audited for a valid token) instead of a traceback."""
+        try:
+            return make()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            detail = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"[:300]
+        token = _token_from(ctx, stdio_token)
+        channel = "mcp-stdio" if ctx.headers is None else "mcp-http"
+        try:
+            await anyio.to_thread.run_sync(lambda: gate.refuse_invalid(token, op, detail, channel=channel))
+        except GateError as err:
+            raise ToolError(f"{err.status} {err.code}: {err.message}") from None
+        raise ToolError(f"422 invalid_request: {detail}")  # pragma: no cover - refuse_invalid raises
+
     @server.tool(annotations=_READ_ONLY)
     async def grant(ctx: Context) -> str:
         """What this grant lets you see: level, platforms, kinds, fields, time window, caps, expiry."""
@@ -90,20 +108,30 @@ def create_mcp(gate: Gate, *, stdio_token: str | None = None) -> MCPServer:
         limit: int = 20,
     ) -> str:
         """The person's records matching `query` (all words; empty = newest), granted fields only."""
-        req = SearchRequest(
-            query=query, platforms=platforms or [], kinds=kinds or [], since=since, until=until, limit=limit
-        )
-        return await run(ctx, req)
+
+        def make() -> GateRequest:
+            return SearchRequest(
+                query=query,
+                platforms=platforms or [],
+                kinds=kinds or [],
+                since=since,
+                until=until,
+                limit=limit,
+            )
+
+        return await run(ctx, await build(ctx, "search", make))
 
     @server.tool(annotations=_READ_ONLY)
     async def rerank(ctx: Context, candidates: list[CandidateIn], platform: str = "") -> str:
         """Re-rank your candidate items for this person, best first, with reasons."""
-        return await run(ctx, RerankRequest(platform=platform, candidates=candidates))
+        return await run(
+            ctx, await build(ctx, "rerank", lambda: RerankRequest(platform=platform, candidates=candidates))
+        )
 
     @server.tool(annotations=_READ_ONLY)
     async def ask(ctx: Context, question: str) -> str:
         """Ask the person's agent a question; it answers from granted data only."""
-        return await run(ctx, AskRequest(question=question))
+        return await run(ctx, await build(ctx, "ask", lambda: AskRequest(question=question)))
 
     sections: dict[str, Callable[[], GateRequest]] = {
         "grant": GrantRequest,
@@ -137,6 +165,17 @@ def bearer_guard(app: ASGIApp, gate: Gate) -> ASGIApp:
                 body = {"error": exc.code, "detail": exc.message}
                 await JSONResponse(body, 401, headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
                 return
+            too_large = {"error": "too_large", "detail": f"messages are at most {MAX_MCP_BODY} bytes"}
+            length = headers.get("content-length", "")
+            if length and (not length.isdigit() or int(length) > MAX_MCP_BODY):
+                await JSONResponse(too_large, 413)(scope, receive, send)
+                return
+            if scope.get("method") == "POST":
+                capped = await capped_body(receive, MAX_MCP_BODY)
+                if capped is None:  # chunked, or a Content-Length that lied
+                    await JSONResponse(too_large, 413)(scope, receive, send)
+                    return
+                receive = capped
         await app(scope, receive, send)
 
     return guarded

@@ -14,6 +14,8 @@ from .. import __version__
 from ..agent.config import ModelSpec
 from ..importers.registry import load_errors, load_importers
 from ..store import Store, StoreError
+from ..store.health import ImportTurn, explain
+from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
 from .common import json_option, out, print_json, store_path
 
@@ -129,19 +131,45 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
             with Store(path, create=False) as store:
                 integrity = store.conn.execute("PRAGMA quick_check").fetchone()[0]
                 mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
-                check("store", integrity == "ok", f"{path}: integrity {integrity}, {store.count():,} records")
+                check(
+                    "store",
+                    integrity == "ok",
+                    f"{path}: integrity {integrity}, {store.count():,} records"
+                    if integrity == "ok"
+                    else f"{path} is damaged (integrity: {integrity}); restore your latest backup "
+                    "(selfdex backup PATH makes one) or move the file aside and re-import",
+                )
                 check(
                     "schema",
                     store.schema_version == SCHEMA_VERSION,
                     f"version {store.schema_version} (current {SCHEMA_VERSION})",
                 )
                 check("journal", mode == "wal", f"journal_mode={mode}")
-                running = store.conn.execute(
-                    "SELECT count(*) FROM import_jobs WHERE status != 'complete'"
+                importing = ImportTurn(store.path).held_elsewhere()
+                stale = store.conn.execute(
+                    "SELECT count(*) FROM import_jobs WHERE status IN ('interrupted', 'failed')"
+                    + ("" if importing else " OR status = 'running'")
                 ).fetchone()[0]
-                check("jobs", running == 0, f"{running} incomplete import job(s)")
+                check(
+                    "jobs",
+                    stale == 0,
+                    f"{stale} interrupted import job(s): run the same selfdex import again to complete them"
+                    if stale
+                    else "no interrupted import jobs" + (" (an import is running now)" if importing else ""),
+                )
+            bad = exposed(path)
+            check(
+                "private",
+                not bad,
+                "only you can read the store's files"
+                if not bad
+                else f"other accounts can read {', '.join(p.name for p in bad)}; fix: {fix_command(bad)}",
+            )
         except StoreError as exc:
             check("store", False, str(exc))
+        except sqlite3.DatabaseError as exc:
+            check("store", False, explain(exc, path) or f"{path}: {exc}")
+        check("backup", True, "copy the store any time, even while serving: selfdex backup PATH")
     _optional_parts(checks)
     ok = all(c["ok"] for c in checks)
     if as_json:

@@ -54,6 +54,27 @@ def ask_command(ctx: click.Context, question: str, model_name: str | None, as_js
         print_json(answer.to_dict())
         return
     out.print(answer.answer, highlight=False)
+    if answer.aggregate and answer.aggregate["rows"]:
+        agg = answer.aggregate
+        table = Table(
+            "", "counted", "records", "platforms", "first", "last", title="the aggregate (whole store)"
+        )
+        for row in agg["rows"]:
+            who = f" ({', '.join(row['creators'][:2])})" if row["creators"] else ""
+            plats = ", ".join(f"{p} {n}" for p, n in row["platforms"].items())
+            table.add_row(
+                esc(row["label"] + who),
+                str(row["events"]),
+                str(row["records"]),
+                plats,
+                row["first"],
+                row["last"],
+            )
+        if agg["groups"] > len(agg["rows"]):
+            table.caption = (
+                f"{len(agg['rows'])} of {agg['groups']} rows shown (--json has the answer in full)"
+            )
+        out.print(table)
     if answer.citations:
         table = Table("date", "platform", "title", "record")
         for c in answer.citations:

@@ -1,4 +1,4 @@
-"""``selfdex audit show|verify``: who saw what about you, and proof the record is intact."""
+"""``selfdex audit show|verify|reanchor``: who saw what about you, and proof the record is intact."""
 
 from __future__ import annotations
 
@@ -81,6 +81,31 @@ def verify_cmd(ctx: click.Context, as_json: bool) -> None:
             out.print(Text.assemble(("✗", "red"), f" {problem}"))
     if not result.ok:
         ctx.exit(1)
+
+
+@audit_group.command("reanchor")
+@click.option("--yes", is_flag=True, help="Do it (without it, only say what would be accepted).")
+@click.pass_context
+@friendly_errors
+def reanchor_cmd(ctx: click.Context, yes: bool) -> None:
+    """Accept the log as it is after a problem (a lost head or owner secret, a restored copy) so
+    that recipients can be served again; the problems stay on record (verify keeps showing them)."""
+    from ..gate.grants import utc_now
+
+    with open_store(ctx, create=False) as store:
+        log = AuditLog(store)
+        result = log.verify()
+        if result.ok:
+            out.print("The audit log is intact: nothing to accept.")
+            return
+        for problem in result.problems:
+            out.print(Text.assemble(("✗", "red"), f" {problem}"))
+        if not yes:
+            out.print("Run again with --yes to accept the log as it is (an entry records that you did).")
+            ctx.exit(1)
+        seq = log.reanchor(utc_now(), "; ".join(result.problems))
+        log.close()
+    out.print(f"Accepted: entry {seq} records it; recipients can be served again.")
 
 
 COMMANDS = [audit_group]

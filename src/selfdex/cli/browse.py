@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ..index.search import MODES, Mode, search
 from ..store import Filters, queries
+from ..timeparse import shown_when
 from .common import UserError, console, esc, json_option, open_store, out, print_json
 
 
@@ -45,7 +46,7 @@ def _table(rows: list[dict[str, Any]], via: list[str] | None = None) -> Table:
     table = Table("when", "platform", "action", "kind", "title", "creators", "id", *(["via"] if via else []))
     for i, r in enumerate(rows):
         table.add_row(
-            (r["occurred_at"] or "")[:16].replace("T", " "),
+            shown_when(r["occurred_at"], r.get("time_precision")),
             r["platform"],
             r["action"],
             r["kind"],

@@ -23,7 +23,7 @@ from rich.progress import (
 
 from ..archive import Entry
 from ..importers.base import Importer
-from ..ingest import FileResult
+from ..ingest import FileResult, plural
 from ..store import Store, StoreError, default_store_path
 
 # What the store holds is untrusted text: `out` (data, stdout) never reads markup or emoji codes in it
@@ -96,10 +96,18 @@ class RichImportProgress:
         if self.task is not None:
             self.progress.remove_task(self.task)
             self.task = None
+        notes = [f"[yellow]{plural(result.problems, 'problem')}[/]"] if result.problems else []
+        if result.skipped:
+            notes.append(f"{result.skipped:,} skipped by design")
+        tail = "".join(f", {n}" for n in notes)
         if result.status == "imported":
             self.progress.console.print(
-                f"  [green]✓[/] {escape(result.member)}: {result.records_read:,} records"
-                f" ({result.records_new:,} new){f', [yellow]{result.problems} problems[/]' if result.problems else ''}"
+                f"  [green]✓[/] {escape(result.member)}: {plural(result.records_read, 'record')}"
+                f" ({result.records_new:,} new){tail}"
+            )
+        elif result.status == "failed":
+            self.progress.console.print(
+                f"  [red]✗ failed[/] {escape(result.member)}: {escape(result.reason or '')}"
             )
 
 

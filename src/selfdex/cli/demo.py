@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..sample import generate
 from ..store import Filters, queries
+from ..timeparse import shown_when
 from .common import console, esc, json_option, open_store, out, print_json
 from .importing import print_summary, run_import
 
@@ -60,7 +61,8 @@ def demo_cmd(ctx: click.Context, keep: str | None, seed: int, as_json: bool) -> 
             out.rule(label)
             for r in rows:
                 out.print(
-                    f"  {(r['occurred_at'] or '')[:10]}  {r['platform']:<12} {r['action']:<10} {r['title'] or r['url']}"
+                    f"  {shown_when(r['occurred_at'], 'day'):<10}  {r['platform']:<12} {r['action']:<10} "
+                    f"{r['title'] or r['url']}"
                 )
         _show_understanding(ctx, as_json=False)
         if not keep:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 import click
+from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
@@ -26,32 +26,28 @@ from ..gate import (
     list_grants,
     revoke_grant,
 )
-from ..gate.grants import Level
+from ..gate.core import OP_LEVEL
+from ..gate.grants import Level, parse_expiry
 from ..gate.models import (
     AggregatesRequest,
     AskRequest,
+    CandidateIn,
     GateRequest,
     GrantRequest,
     ProfileRequest,
     RerankRequest,
     SearchRequest,
 )
-from .common import UserError, friendly_errors, json_option, open_store, out, print_json
+from .common import UserError, console, friendly_errors, json_option, open_store, out, print_json
 
 __all__ = ["COMMANDS"]
 
 
 def _expiry(text: str) -> datetime:
-    """'30d', '12h' or an ISO date/instant."""
-    m = re.fullmatch(r"(\d+)([dh])", text.strip())
-    if m:
-        n = int(m.group(1))
-        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter("use 30d, 12h or an ISO date such as 2026-01-31") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return parse_expiry(text)
+    except GrantError as exc:
+        raise click.BadParameter(str(exc).removeprefix("expiry: ")) from exc
 
 
 @click.group("grant")
@@ -105,7 +101,8 @@ def grant_group() -> None:
     help="Coordinates are rounded to this many decimals (2 ≈ 1 km).",
 )
 @click.option("--purpose", required=True, help="Why this recipient gets access (shown in `grant show`).")
-@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date.")
+@click.option("--expires", default="30d", show_default=True, help="30d, 12h or an ISO date (at most a year).")
+@click.option("--allow-long-expiry", is_flag=True, help="Accept an expiry more than a year away.")
 @json_option
 @click.pass_context
 @friendly_errors
@@ -124,6 +121,7 @@ def add_cmd(
     geo_decimals: int,
     purpose: str,
     expires: str,
+    allow_long_expiry: bool,
     as_json: bool,
 ) -> None:
     """Give NAME access; prints its token once (it is stored only as a hash)."""
@@ -141,7 +139,9 @@ def add_cmd(
             geo_decimals=geo_decimals,
         )
         with open_store(ctx) as store:
-            grant, token = add_grant(store, name, scope, purpose=purpose, expires_at=_expiry(expires))
+            grant, token = add_grant(
+                store, name, scope, purpose=purpose, expires_at=_expiry(expires), allow_long=allow_long_expiry
+            )
     except GrantError as exc:
         raise UserError(str(exc)) from exc
     if as_json:
@@ -217,6 +217,50 @@ def revoke_cmd(ctx: click.Context, name: str) -> None:
     out.print(f"Revoked {grant.name} at {grant.revoked_at}.")
 
 
+# What each operation needs from the command line; the rest need nothing.
+_INPUTS = {"rerank": "--candidates FILE", "ask": "--question TEXT", "search": "--query WORDS"}
+
+
+def _allowed(level: Level) -> list[str]:
+    return [op for op, needed in OP_LEVEL.items() if LEVELS.index(level) <= LEVELS.index(needed)]
+
+
+def _default_op(level: Level) -> str:
+    """The richest operation this level allows that needs no input: the profile down to facts level,
+    the grant itself for an answers grant (its answers need candidates or a question)."""
+    return "profile" if "profile" in _allowed(level) else "grant"
+
+
+def _rerank_request(path: Path) -> RerankRequest:
+    """The candidate files `selfdex recommend` reads (CSV, JSON list, ``{platform, candidates}``)."""
+    from ..agent.recommend import CandidateError, load_candidates
+
+    try:
+        candidates = load_candidates(path)
+        head = path.read_text(encoding="utf-8-sig").lstrip()[:1]
+        data: Any = json.loads(path.read_text(encoding="utf-8-sig")) if head == "{" else {}
+        platform = str(data.get("platform") or "") if isinstance(data, dict) else ""
+        return RerankRequest(
+            platform=platform,
+            candidates=[
+                CandidateIn(
+                    id=c.id,
+                    title=c.title,
+                    creators=list(c.creators),
+                    categories=list(c.categories),
+                    position=c.position,
+                )
+                for c in candidates
+            ],
+        )
+    except CandidateError as exc:
+        raise UserError(str(exc)) from None
+    except ValidationError as exc:  # one line, not pydantic's report
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise UserError(f"{path}: {where}: {err['msg']}") from None
+
+
 def _request(
     op: str,
     query: str,
@@ -230,10 +274,10 @@ def _request(
         return SearchRequest(query=query, limit=limit, platforms=list(platforms), kinds=list(kinds))
     if op == "rerank":
         if candidates is None:
-            raise UserError("--candidates FILE.json is needed for rerank")
-        data: Any = json.loads(candidates.read_text())
-        body = data if isinstance(data, dict) else {"candidates": data}
-        return RerankRequest.model_validate(body)
+            raise UserError(
+                "--candidates FILE (CSV or JSON, as for `selfdex recommend`) is needed for rerank"
+            )
+        return _rerank_request(candidates)
     if op == "ask":
         if not question:
             raise UserError("--question is needed for ask")
@@ -245,10 +289,8 @@ def _request(
 @click.argument("name")
 @click.option(
     "--op",
-    type=click.Choice(["profile", "aggregates", "search", "rerank", "ask", "grant"]),
-    default="profile",
-    show_default=True,
-    help="Which request to preview.",
+    type=click.Choice(list(OP_LEVEL)),
+    help="Which request to preview (default: the profile, or the grant itself for an answers grant).",
 )
 @click.option("--query", default="", help="For search: the words (empty = newest records).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
@@ -257,7 +299,7 @@ def _request(
 @click.option(
     "--candidates",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="For rerank: a JSON file with a candidate list (or {platform, candidates}).",
+    help="For rerank: the candidates, as for `selfdex recommend` (CSV or JSON list, or {platform, candidates}).",
 )
 @click.option("--question", help="For ask: the question.")
 @click.pass_context
@@ -265,7 +307,7 @@ def _request(
 def preview_cmd(
     ctx: click.Context,
     name: str,
-    op: str,
+    op: str | None,
     query: str,
     limit: int,
     platforms: tuple[str, ...],
@@ -274,13 +316,25 @@ def preview_cmd(
     question: str | None,
 ) -> None:
     """Exactly what NAME would receive for this request (the same bytes; nothing is sent or audited)."""
-    request = _request(op, query, limit, platforms, kinds, candidates, question)
     with open_store(ctx) as store:
+        grant = grant_by_name(store, name)
+        level: Level = grant.scope.level if grant is not None else "answers"
+        allowed = _allowed(level)
+        chosen = op or _default_op(level)
+        request = _request(chosen, query, limit, platforms, kinds, candidates, question)
         try:
             disclosure = Gate(store).preview(name, request)
         except GateError as exc:
-            raise UserError(f"{exc.status} {exc.code}: {exc.message}") from exc
+            hint = (
+                f" (this grant, at level {level}, allows: {', '.join(allowed)})" if exc.status == 403 else ""
+            )
+            raise UserError(f"{exc.status} {exc.code}: {exc.message}{hint}") from exc
     click.echo(disclosure.body.decode())
+    if op is None:
+        more = [f"{o} ({_INPUTS[o]})" if o in _INPUTS else o for o in allowed if o != chosen]
+        console.print(
+            f"[dim]Previewed --op {chosen}. This grant (level {level}) also allows --op: {', '.join(more)}.[/]"
+        )
 
 
 COMMANDS = [grant_group]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from rich.text import Text
 
 from ..importers.base import Importer
 from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
+from ..importers.recipes import recipe
 from ..importers.registry import load_errors, load_importers
-from ..ingest import JobSummary, import_path
-from ..profile import build_profile
-from ..profile import refresh as refresh_profile
-from ..store import queries
+from ..ingest import JobSummary, Waiting, import_path, plural, taking_turns
+from ..store import StoreError, queries
+from ..store.health import ImportTurn
 from .common import (
     RichImportProgress,
     UserError,
@@ -41,25 +43,71 @@ def run_import(
         if not Path(p).exists():
             raise UserError(f"{p}: no such file or folder")
     store = open_store(ctx, create=True)
-    summaries = []
+    summaries: list[JobSummary] = []
     try:
-        with make_progress() as progress:
+        progress = make_progress()
+        # One turn for all the paths and the profile refresh: another import waits until we are done.
+        with progress, taking_turns(store, _Waiter(progress, quiet)):
             for p in paths:
                 if not quiet:
                     progress.console.print(f"[bold]Importing[/] {esc(p)}")
                 hook = RichImportProgress(progress) if not quiet else None
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
-        # New records may link to entities on other platforms, and the person's forget rules must
-        # also cover records that arrived just now.
-        with console.status("Updating entity links, your corrections and your profile…"):
-            refresh_profile(store)
-            build_profile(store)  # computed once here, then served from the store
+            # New records may link to entities on other platforms, and the person's forget rules
+            # must also cover records that arrived just now.
+            # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
+            from ..profile import build_profile
+            from ..profile import refresh as refresh_profile
+
+            progress.stop()
+            with console.status("Updating entity links, your corrections and your profile…"):
+                refresh_profile(store)
+                build_profile(store)  # computed once here, then served from the store
     except KeyboardInterrupt:
-        console.print("[yellow]Interrupted: the job was rolled back; the store is as it was before it.[/]")
+        console.print(
+            "[yellow]Interrupted: what was imported so far is kept and the job is marked interrupted; "
+            "run the same import again to complete it (nothing is duplicated).[/]"
+        )
         raise SystemExit(130) from None
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     finally:
         store.close()
     return summaries
+
+
+class _Waiter:
+    """Says, once and then as a live line, that another import holds the store and how far it got."""
+
+    def __init__(self, progress: Progress, quiet: bool) -> None:
+        self.progress = progress
+        self.quiet = quiet
+        self.task: TaskID | None = None
+
+    def __call__(self, waiting: Waiting) -> None:
+        who = f"import {waiting.job_id}" if waiting.job_id is not None else "another import"
+        line = f"[yellow]waiting for {who} to finish…[/] ({waiting.records_read:,} records stored so far)"
+        if self.task is None:
+            console.print(
+                f"[yellow]The store is busy: waiting for {who} to finish"
+                f"{f' ({esc(waiting.source)})' if waiting.source else ''}…[/]"
+            )
+            self.task = self.progress.add_task(line, total=None)
+        else:
+            self.progress.update(self.task, description=line)
+
+
+def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int, updated: int = 0) -> str:
+    """``1,200 records read, 1,000 new, 200 duplicates, 1 problem, 120 skipped by design``."""
+    parts = [f"{plural(read, 'record')} read", f"{new:,} new"]
+    if updated:
+        parts.append(f"{updated:,} updated (a changed row of a library or vault)")
+    if duplicate:
+        parts.append(f"{plural(duplicate, 'duplicate')} (already stored, or the same event twice)")
+    parts.append(plural(problems, "problem"))
+    if skipped:
+        parts.append(f"{skipped:,} skipped by design")
+    return ", ".join(parts)
 
 
 def print_summary(summary: JobSummary) -> None:
@@ -67,9 +115,16 @@ def print_summary(summary: JobSummary) -> None:
     out.print(
         Text.assemble(
             (summary.source, "bold"),
-            f": {summary.records_read:,} records read, ",
-            (f"{summary.records_new:,} new", "green"),
-            f", {summary.records_duplicate:,} already stored, {summary.problems:,} problems; files: "
+            ": "
+            + counts_line(
+                summary.records_read,
+                summary.records_new,
+                summary.records_duplicate,
+                summary.problems,
+                summary.skipped,
+                summary.records_updated,
+            )
+            + "; files: "
             + ", ".join(f"{n} {s}" for s, n in sorted(status.items())),
         )
     )
@@ -87,7 +142,7 @@ def print_summary(summary: JobSummary) -> None:
             out.print(f"  … and {len(not_imported) - 25} more (selfdex jobs show {summary.job_id})")
     errors = [p for p in summary.problem_samples if p.severity not in ("skipped",)]
     if errors:
-        out.print(f"{summary.problems} problem(s); first ones:", style="yellow")
+        out.print(f"{plural(summary.problems, 'problem')}; first ones:", style="yellow")
         for p in errors[:10]:
             where = p.position()
             out.print(f"  {p.member}{' (' + where + ')' if where else ''}: {p.reason}")
@@ -153,28 +208,45 @@ def importers_cmd(as_json: bool) -> None:
 
 
 @click.command("sources")
+@click.option("--how", is_flag=True, help="Also say, per platform, how to request a fresh export.")
 @json_option
 @click.pass_context
-def sources_cmd(ctx: click.Context, as_json: bool) -> None:
-    """What is in the store, per platform: records, date range, kinds."""
+def sources_cmd(ctx: click.Context, how: bool, as_json: bool) -> None:
+    """What is in the store, per platform: records, date range, kinds, and how old the newest data is."""
     with open_store(ctx) as store:
         rows = queries.sources(store)
+    now = datetime.now(UTC)
+    for r in rows:
+        # an export cannot be newer than its newest record: that is how stale the platform is here
+        last = datetime.fromisoformat(r["last"].replace("Z", "+00:00")) if r["last"] else None
+        r["newest_days_ago"] = (now - last).days if last else None
+        r["how_to_refresh"] = recipe(r["platform"])
     if as_json:
         print_json(rows)
         return
     if not rows:
         out.print("The store is empty. Import an export: selfdex import PATH (or try: selfdex demo)")
         return
-    table = Table("platform", "records", "first", "last", "kinds")
+    table = Table("platform", "records", "first", "last", "days ago", "kinds")
     for r in rows:
         table.add_row(
             r["platform"],
             f"{r['records']:,}",
             (r["first"] or "")[:10],
             (r["last"] or "")[:10],
+            "" if r["newest_days_ago"] is None else f"{r['newest_days_ago']:,}",
             ", ".join(r["kinds"]),
         )
     out.print(table)
+    if how:
+        for r in rows:
+            out.print(
+                f"{r['platform']}: {r['how_to_refresh'] or '(no recipe known)'}",
+                markup=False,
+                highlight=False,
+            )
+    else:
+        out.print("selfdex sources --how: how to request a fresh export of each platform", style="dim")
 
 
 @click.group("jobs")
@@ -189,10 +261,14 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
     """Recent import jobs."""
     with open_store(ctx) as store:
         rows = queries.jobs(store)
+        if any(r["status"] == "running" for r in rows) and not ImportTurn(store.path).held_elsewhere():
+            for r in rows:  # nobody is importing: a 'running' job's process died (kill -9, power cut)
+                if r["status"] == "running":
+                    r["status"] = "interrupted"
     if as_json:
         print_json(rows)
         return
-    table = Table("job", "source", "started", "status", "read", "new", "problems")
+    table = Table("job", "source", "started", "status", "read", "new", "problems", "skipped by design")
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -201,7 +277,8 @@ def jobs_list(ctx: click.Context, as_json: bool) -> None:
             r["status"],
             f"{r['records_read']:,}",
             f"{r['records_new']:,}",
-            str(r["problems"]),
+            f"{r['problems']:,}",
+            f"{r['skipped']:,}",
         )
     out.print(table)
 
@@ -220,7 +297,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
     if as_json:
         print_json({"files": files, "problems": errors})
         return
-    table = Table("file", "importer", "status", "records", "new", "problems", "reason")
+    table = Table("file", "importer", "status", "records", "new", "problems", "skipped by design", "reason")
     for f in files:
         table.add_row(
             f["member"],
@@ -229,6 +306,7 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             str(f["records_read"]),
             str(f["records_new"]),
             str(f["problems"]),
+            str(f["skipped"]),
             f["reason"] or "",
         )
     out.print(table)
@@ -238,7 +316,8 @@ def jobs_show(ctx: click.Context, job_id: int, as_json: bool) -> None:
             for k, c in (("record", "record_index"), ("line", "line"), ("byte", "byte_offset"))
             if e[c] is not None
         )
-        out.print(f"  [{e['severity']}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
+        label = "skipped by design" if e["severity"] == "skipped" else e["severity"]
+        out.print(f"  [{label}] {e['member']}{' (' + pos + ')' if pos else ''}: {e['reason']}")
 
 
 COMMANDS = [import_cmd, importers_cmd, sources_cmd, jobs_group]

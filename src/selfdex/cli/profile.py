@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from ..profile import DOMAINS, build_profile, forget, list_corrections, note, pin, unforget
-from ..profile.corrections import remove_statement
+from ..profile.corrections import group_preview, preview_forget, remove_statement
 from ..profile.facts import KINDS
 from .common import friendly_errors, json_option, open_store, out, print_json
+from .portable import export_cmd
 
 _TITLES = {
     "pinned": "Your statements",
@@ -23,6 +27,9 @@ _TITLES = {
 @click.group("profile")
 def profile_group() -> None:
     """The profile computed from your records (every fact cites them), and your corrections."""
+
+
+profile_group.add_command(export_cmd)
 
 
 @profile_group.command("show")
@@ -58,12 +65,50 @@ def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, a
 @profile_group.command("forget")
 @click.argument("key")
 @click.option("--delete-records", is_flag=True, help="Delete the underlying records instead of hiding them.")
+@click.option("--dry-run", is_flag=True, help="Only list the records it would hide; change nothing.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Titles listed by --dry-run (0: all).",
+)
+@json_option
 @click.pass_context
 @friendly_errors
-def forget_cmd(ctx: click.Context, key: str, delete_records: bool) -> None:
-    """Forget a fact or an entity (by key) everywhere; survives re-imports."""
+def forget_cmd(
+    ctx: click.Context, key: str, delete_records: bool, dry_run: bool, limit: int, as_json: bool
+) -> None:
+    """Forget a fact or an entity (by key) everywhere; survives re-imports. --dry-run shows what it hides."""
+    if dry_run:
+        with open_store(ctx) as store:
+            preview = preview_forget(store, key)
+        if as_json:
+            print_json(asdict(preview))
+            return
+        if not preview.found:
+            click.echo(f"Nothing matches {key!r}: forgetting it would hide nothing now.")
+            return
+        verb = "delete" if delete_records else "hide"
+        label = f" ({preview.label})" if preview.label else ""
+        click.echo(f"Forgetting {key}{label} would {verb} {len(preview.records)} records:")
+        groups = group_preview(preview.records)
+        table = Table("platform", "kind", "title", "records", "dates")
+        for g in groups[:limit] if limit else groups:
+            dates = g["first"] if g["first"] == g["last"] else f"{g['first']} – {g['last']}"
+            table.add_row(g["platform"], g["kind"], escape(g["title"]), str(g["records"]), dates)
+        out.print(table)
+        if limit and len(groups) > limit:
+            click.echo(f"… and {len(groups) - limit} more titles (--limit).")
+        if preview.already_hidden:
+            click.echo(f"{preview.already_hidden} more are already hidden by another rule.")
+        click.echo("Nothing was changed (--dry-run).")
+        return
     with open_store(ctx) as store:
         result = forget(store, key, delete_records=delete_records)
+    if as_json:
+        print_json(asdict(result))
+        return
     if key in result.unresolved:
         click.echo(f"Nothing matches {key!r} yet; the rule is kept and applies to future imports.")
     else:

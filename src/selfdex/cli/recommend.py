@@ -23,6 +23,14 @@ from .common import UserError, friendly_errors, json_option, open_store, out, pr
 )
 @click.option("--explain", is_flag=True, help="A model writes a short explanation for the top items.")
 @click.option("--rerank", is_flag=True, help="A configured model re-orders the top (for capable models).")
+@click.option(
+    "--seen",
+    type=click.Choice(["mark", "last"]),
+    default="mark",
+    show_default=True,
+    help="What you already finished (watched in full, read, rated): 'mark' says so in the reason and keeps "
+    "the ranking (a rewatch may be what the platform intends); 'last' also ranks it after the rest.",
+)
 @click.option("--limit", type=click.IntRange(1, 100_000), help="Show only the first N.")
 @model_option
 @json_option
@@ -35,6 +43,7 @@ def recommend_command(
     trust: float,
     explain: bool,
     rerank: bool,
+    seen: str,
     limit: int | None,
     model_name: str | None,
     as_json: bool,
@@ -52,7 +61,7 @@ def recommend_command(
     with open_store(ctx) as store:
         try:
             result = recommend(
-                store, candidates, trust=trust, explain=explain, rerank=rerank, backend=backend
+                store, candidates, trust=trust, explain=explain, rerank=rerank, backend=backend, seen=seen
             )
         except (RuntimeError, ImportError) as exc:  # numpy or the embedding model is not installed
             raise UserError(str(exc)) from exc
@@ -76,7 +85,9 @@ def recommend_command(
         )
     out.print(table)
     out.print(
-        f"ranker {result.ranker}, trust {result.trust}, {result.history_size} history items", style="dim"
+        f"ranker {result.ranker}, trust {result.trust}; your history: {result.history_size:,} items "
+        f"(titles and series) from {result.history_records:,} records",
+        style="dim",
     )
     for note in result.notes:
         out.print(Text.assemble(("note: ", "yellow"), note))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
+import secrets
+import webbrowser
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,8 +59,24 @@ def _loopback(host: str) -> bool:
 @click.option(
     "--web-password",
     envvar="SELFDEX_WEB_PASSWORD",
-    help="Password the web app asks for (HTTP basic auth) when bound off loopback; or $SELFDEX_WEB_PASSWORD.",
+    help="Owner password of the web app (HTTP basic auth) when bound off loopback, at least 12 characters; "
+    "'generate' makes a random one; or $SELFDEX_WEB_PASSWORD.",
 )
+@click.option(
+    "--open",
+    "open_browser",
+    is_flag=True,
+    help="Open the web app in your browser, logged in (a one-time link).",
+)
+@click.option(
+    "--new-login",
+    is_flag=True,
+    help="Make a new login link first: the old one and every browser session stop working.",
+)
+@click.option(
+    "--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS: certificate."
+)
+@click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="Serve HTTPS: private key.")
 @click.pass_context
 @friendly_errors
 def serve_cmd(
@@ -69,6 +89,10 @@ def serve_cmd(
     web: bool,
     allow_remote: bool,
     web_password: str | None,
+    open_browser: bool,
+    new_login: bool,
+    ssl_certfile: str | None,
+    ssl_keyfile: str | None,
 ) -> None:
     """Serve your data to the recipients you granted access, and to nobody else; and your own web
     app, on loopback, for you."""
@@ -79,15 +103,28 @@ def serve_cmd(
     from ..channels.mcp import create_mcp, http_app
     from ..gate import Gate
 
+    if bool(ssl_certfile) != bool(ssl_keyfile):
+        raise click.UsageError("HTTPS needs both --ssl-certfile and --ssl-keyfile")
+    tls = bool(ssl_certfile)
+    generated = web_password == "generate"
+    if generated:
+        web_password = secrets.token_urlsafe(18)
     web_settings = None
     if web and not mcp_stdio:
         from ..web.security import BindRefused, WebSettings
 
         try:
-            web_settings = WebSettings(host=host, allow_remote=allow_remote, password=web_password)
+            web_settings = WebSettings(
+                host=host, allow_remote=allow_remote, password=web_password, port=port, secure=tls
+            )
         except BindRefused as exc:
             raise click.UsageError(f"{exc} Or serve the API only: --no-web.") from None
     store = open_store(ctx, create=web_settings is not None)
+    _warn_exposed(store.path)
+    if new_login:
+        from ..store.private import owner_secret
+
+        owner_secret(store.path).new_login()
     gate = Gate(store)
     if mcp_stdio:
         token = os.environ.get(TOKEN_ENV)
@@ -99,34 +136,81 @@ def serve_cmd(
             gate.close()
             store.close()
         return
-    if not _loopback(host):
+    remote = not _loopback(host)
+    if remote:
         console.print(
             f"[yellow]warning:[/] binding {esc(host)}: anyone who can reach it and holds a token can read"
         )
+        if not tls:
+            click.echo(
+                "warning: plain HTTP: tokens and the password cross the network in the clear. "
+                "Put selfdex behind a TLS reverse proxy, or pass --ssl-certfile and --ssl-keyfile.",
+                err=True,
+            )
 
-    app = create_app(gate)
+    app = create_app(gate, public_spec=not (remote and web_settings is not None))
+    web_app = None
     if web_settings is not None:
         from ..web import create_web_app
 
-        # Same port, mounted after the API's routes: /v1, /health and /docs are untouched.
-        app.mount("/", create_web_app(store.path, gate=gate, settings=web_settings))
-    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))]
-    if web_settings is not None:
-        console.print(f"Web app    http://{host}:{port}/   (yours: open it in your browser)")
-    console.print(f"HTTP API   http://{host}:{port}/v1   (OpenAPI: http://{host}:{port}/docs)")
+        web_settings.api_spec = app.openapi
+        # Same port, mounted after the API's routes: /v1 and /health are untouched; the owner's
+        # console answers everything else, behind its login.
+        web_app = create_web_app(store.path, gate=gate, settings=web_settings)
+        app.mount("/", web_app)
+    scheme = "https" if tls else "http"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+    def config(asgi: Any, at: int) -> uvicorn.Config:
+        return uvicorn.Config(
+            asgi, host=host, port=at, log_level="warning", ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile
+        )
+
+    servers = [uvicorn.Server(config(app, port))]
+    if web_app is not None:
+        if web_settings is not None and web_settings.password:
+            pw = f"; password: {web_password}" if generated else " (your --web-password)"
+            click.echo(f"Web app    {scheme}://{shown}:{port}/   (yours: log in as any user{pw})", err=True)
+        else:
+            link = f"{scheme}://{shown}:{port}/?token={web_app.state.auth.login_token}"
+            click.echo(f"Web app    {link}", err=True)  # never wrapped: it is copied whole
+            console.print("           (yours: this link logs you in; keep it to yourself)")
+    console.print(f"HTTP API   {scheme}://{esc(shown)}:{port}/v1   (OpenAPI: /openapi.json)")
     if not no_mcp:
         mcp = http_app(gate)
-        servers.append(uvicorn.Server(uvicorn.Config(mcp, host=host, port=mcp_port, log_level="warning")))
-        console.print(f"MCP        http://{host}:{mcp_port}/mcp")
+        servers.append(uvicorn.Server(config(mcp, mcp_port)))
+        console.print(f"MCP        {scheme}://{esc(shown)}:{mcp_port}/mcp")
+
+    async def open_when_up() -> None:
+        while not servers[0].started:
+            await asyncio.sleep(0.05)
+        if web_app is not None:
+            once = web_app.state.auth.one_time_token()
+            webbrowser.open(f"{scheme}://{shown}:{servers[0].config.port}/?token={once}")
 
     async def main() -> None:
-        await asyncio.gather(*(s.serve() for s in servers))
+        jobs = [s.serve() for s in servers]
+        if open_browser:
+            jobs.append(open_when_up())
+        await asyncio.gather(*jobs)
 
     try:
         asyncio.run(main())
     finally:
         gate.close()
         store.close()
+
+
+def _warn_exposed(path: Path) -> None:
+    from ..store.private import exposed, fix_command
+
+    bad = exposed(path)
+    if bad:
+        click.echo(
+            f"warning: other accounts on this machine can read {len(bad)} of your store's files. "
+            f"Fix: {fix_command(bad)}",
+            err=True,
+        )
 
 
 COMMANDS = [serve_cmd]

@@ -31,7 +31,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..rank.base import Candidate, HistoryItem
-from ..rank.embedded import FEATURES, EmbeddedRanker, TextVectors, tokens
+from ..rank.build import doc_freq, for_history
+from ..rank.embedded import FEATURES, EmbeddedRanker, TextVectors
 from .baselines import BPR, ItemKNN, PlatformModel, Pop, order_by_scores
 from .datasets import CrossDomainData, EvalCase, LLMRankData
 from .metrics import metric_values
@@ -178,14 +179,6 @@ class _Prepared:
     target_col: int
 
 
-def _doc_freq(titles: Sequence[str]) -> tuple[dict[str, int], int]:
-    df: dict[str, int] = {}
-    for t in titles:
-        for w in tokens(t):
-            df[w] = df.get(w, 0) + 1
-    return df, len(titles)
-
-
 def _hist_items(data: CrossDomainData, case: EvalCase, ids: Sequence[int]) -> list[HistoryItem]:
     pos = {i: p for p, i in enumerate(case.history)}
     out = []
@@ -318,7 +311,7 @@ def _run_cross_platform(
     adv = progress("embedding titles", len(needed))
     vectors.prepare(sorted(needed), progress=adv)
     timings["embed_s"] = time.perf_counter() - t1
-    df, n_docs = _doc_freq([m.title for m in data.items])
+    df, n_docs = doc_freq([m.title for m in data.items])
 
     # Condition (c): other users' cross-domain co-occurrence (training users only), and each
     # case's co-occurrence score from its other-domain history (independent of k).
@@ -416,7 +409,7 @@ def _run_cross_platform(
         # Agent (a)'s and (b)'s candidate scores, for conditions (t) and (c).
         agent_scores: dict[str, dict[str, np.ndarray]] = {AGENT_A: {}, AGENT_B: {}}
         for name, use_cross, fixed in conds:
-            ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
+            ranker = for_history((), vectors=vectors, weights=START, corpus=(df, n_docs))
             feats_l, pos_l = [], []
             for i, p in enumerate(prepared["valid"]):
                 keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
@@ -484,7 +477,7 @@ def _run_cross_platform(
         if backend is not None and cfg.llm_ranker and k == cfg.llm_k and prepared["test"]:
             tl = time.perf_counter()
             for name, use_cross in ((AGENT_A, False), (AGENT_B, True)):
-                ranker = EmbeddedRanker(vectors, weights[kl][name], df, n_docs)
+                ranker = for_history((), vectors=vectors, weights=weights[kl][name], corpus=(df, n_docs))
                 llm_results[name] = _llm_rerank_cases(
                     cfg,
                     data,
@@ -567,7 +560,9 @@ def _run_cross_platform(
     examples = []
     if prepared["test"]:
         p = prepared["test"][0]
-        ranker = EmbeddedRanker(vectors, weights[k_label(cfg.ks[0])][AGENT_B], df, n_docs)
+        ranker = for_history(
+            (), vectors=vectors, weights=weights[k_label(cfg.ks[0])][AGENT_B], corpus=(df, n_docs)
+        )
         for top in ranker.rank(_hist_items(data, p.case, list(p.case.history)), _cand_items(data, p.cands))[
             :3
         ]:
@@ -813,7 +808,7 @@ def _run_llmrank(
     split_cases = {"valid": cases("valid"), "test": cases("test")}
     needed = {data.titles[i] for cs in split_cases.values() for _, h, _, c in cs for i in (*h, *c)}
     vectors.prepare(sorted(needed), progress=progress("embedding titles", len(needed)))
-    df, n_docs = _doc_freq(data.titles)
+    df, n_docs = doc_freq(data.titles)
 
     def hist_items(h: Sequence[int]) -> list[HistoryItem]:
         return [HistoryItem(str(i), data.titles[i], "games", order=float(p)) for p, i in enumerate(h)]
@@ -865,7 +860,7 @@ def _run_llmrank(
     ]
     adv = progress("llmrank: agent", len(variants) * 2 * len(data.users))
     for name, platform in variants:
-        ranker = EmbeddedRanker(vectors, dict(START), df, n_docs)
+        ranker = for_history((), vectors=vectors, weights=START, corpus=(df, n_docs))
 
         def porder(
             u: int, h: Sequence[int], c: Sequence[int], pm: PlatformModel | None = platform

@@ -35,8 +35,8 @@ from .models import (
     SearchRequest,
 )
 from .providers import Providers, default_providers
-from .redact import people_from_store_rows
-from .view import COMMUNICATION_KINDS, FREE_TEXT_KINDS, View, build_view, link_redactor
+from .view import FREE_TEXT_KINDS, View, link_redactor
+from .views import ViewCache
 
 __all__ = [
     "OP_LEVEL",
@@ -46,6 +46,7 @@ __all__ = [
     "Gate",
     "GateError",
     "GateFailure",
+    "InvalidRequest",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -84,6 +85,10 @@ class CapExceeded(GateError):
     status, code = 429, "daily_cap"
 
 
+class InvalidRequest(GateError):
+    status, code = 422, "invalid_request"
+
+
 class Unavailable(GateError):
     status, code = 404, "not_available"
 
@@ -101,6 +106,7 @@ class Disclosure:
     record_ids: tuple[str, ...]
     fields: tuple[str, ...]
     audit_seq: int | None  # None for a preview, which discloses nothing
+    recipient_seq: int | None = None  # this grant's own count of audited requests (for its header)
 
 
 def _dumps(payload: dict[str, Any]) -> bytes:
@@ -117,16 +123,11 @@ class Gate:
         self.audit = AuditLog(store)
         self.clock = clock
         self._db = threading.RLock()  # the store connection is shared by request threads
-        self._build = threading.Lock()
-        self._views: dict[int, tuple[tuple[Any, ...], View]] = {}
-        self._people: tuple[tuple[Any, ...], frozenset[str]] | None = None
+        self._views = ViewCache(store, self._db, self._live_grant_ids)
 
     def close(self) -> None:
         """Release the views and the audit anchor; the store stays open (the caller owns it)."""
-        with self._build:
-            for _, view in self._views.values():
-                view.close()
-            self._views.clear()
+        self._views.close()
         self.audit.close()
 
     # -- entry points ---------------------------------------------------------------------------
@@ -140,6 +141,10 @@ class Gate:
         if state != "active":
             raise Unauthenticated(f"this grant is {state}")
         return grant
+
+    def grant_of(self, token: str | None) -> Grant | None:
+        """The grant ``token`` names, live or not (channels refuse unknown tokens before parsing)."""
+        return self._lookup(token)
 
     def disclose(self, token: str | None, request: GateRequest, *, channel: str) -> Disclosure:
         grant = self._lookup(token)
@@ -171,7 +176,11 @@ class Gate:
             )
             if seq is None:
                 raise CapExceeded(f"the grant's cap of {grant.scope.per_day} responses per day is used up")
-            return Disclosure(body=body, payload=payload, record_ids=ids, fields=fields, audit_seq=seq)
+            with self._db:
+                mine = self.audit.count_for(grant.id, seq)
+            return Disclosure(
+                body=body, payload=payload, record_ids=ids, fields=fields, audit_seq=seq, recipient_seq=mine
+            )
         except GateError as exc:
             self._refused(grant, channel, request.op, req, exc)
             raise
@@ -212,67 +221,36 @@ class Gate:
     def _refused(self, grant: Grant, channel: str, op: str, req: dict[str, Any], exc: GateError) -> None:
         # The refusal stands even when its audit entry cannot be written.
         with contextlib.suppress(Exception):
-            self.audit.append(
+            self.audit.append_refusal(
                 at=self.clock(),
                 recipient=grant.name,
                 grant_id=grant.id,
                 channel=channel,
                 operation=op,
                 request=req,
-                outcome="refused",
                 status=exc.status,
                 detail=exc.message,
             )
 
-    def _fingerprint(self) -> tuple[Any, ...]:
-        with self._db:
-            c = self.store.conn
-            return (
-                c.execute("PRAGMA data_version").fetchone()[0],
-                tuple(c.execute("SELECT coalesce(max(rowid), 0), count(*) FROM records").fetchone()),
-                c.execute("SELECT count(*) FROM hidden_records").fetchone()[0],
-            )
+    def refuse_invalid(self, token: str | None, op: str, detail: str, *, channel: str) -> None:
+        """A channel could not even build the request (a limit out of range, say): audit the
+        refusal for a valid token (unknown callers are not audited), then raise its 422."""
+        grant = self.authenticate(token)
+        exc = InvalidRequest(detail)
+        self._refused(grant, channel, op, {"invalid": detail}, exc)
+        raise exc
 
-    def _people_gazetteer(self, fp: tuple[Any, ...]) -> frozenset[str]:
-        if self._people is not None and self._people[0] == fp:
-            return self._people[1]
-        # The people the person corresponds with; a note's "creators" are whatever its front matter
-        # names (the author of the book it is about), not correspondents.
-        kinds = sorted(COMMUNICATION_KINDS - {"note"})
+    def _live_grant_ids(self) -> set[int]:
+        now = self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         with self._db:
             rows = self.store.conn.execute(
-                f"SELECT creators FROM records WHERE creators IS NOT NULL AND kind IN ({', '.join('?' for _ in kinds)})",
-                kinds,
-            ).fetchall()
-        people = frozenset(people_from_store_rows(orjson.loads(r[0]) for r in rows))
-        self._people = (fp, people)
-        return people
+                "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?", (now,)
+            )
+            return {r[0] for r in rows}
 
     def view(self, grant: Grant) -> View:
-        """The grant's view, rebuilt when the store or the grant changed."""
-        fp = self._fingerprint()
-        key = (fp, grant.scope, grant.revoked_at)
-        with self._build:
-            cached = self._views.get(grant.id)
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            people = self._people_gazetteer(fp)
-            with self._db:
-                view = build_view(self.store, grant, people)
-                live = {
-                    r[0]
-                    for r in self.store.conn.execute(
-                        "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?",
-                        (self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),),
-                    )
-                }
-            # Views of revoked or expired grants are let go (each is a copy of its slice of the store).
-            for gone in [gid for gid in self._views if gid not in live and gid != grant.id]:
-                del self._views[gone]
-            # The old view is not closed here: a concurrent request may still be answering from it.
-            # Its in-memory database goes when the last request holding it lets go.
-            self._views[grant.id] = (key, view)
-            return view
+        """The grant's view, rebuilt when the store or the grant changed (see ``views``)."""
+        return self._views.view(grant)
 
     def _answer(
         self, grant: Grant, request: GateRequest
@@ -371,8 +349,8 @@ class Gate:
             : view.grant.scope.per_request
         ]
         out: list[dict[str, Any]] = []
-        ids: list[str] = []
-        for f in facts:
+        citations = _share_cap([f.citations for f in facts], view.grant.scope.per_request)
+        for f, cites in zip(facts, citations, strict=True):
             item: dict[str, Any] = {
                 "key": f.key,
                 "domain": f.domain,
@@ -382,10 +360,9 @@ class Gate:
                 "platforms": sorted(f.platforms),
             }
             if raw:
-                item["citations"] = list(f.citations)
+                item["citations"] = cites
             out.append(item)
-            ids.extend(f.citations)
-        return {"level": "facts", "facts": out}, tuple(dict.fromkeys(ids))
+        return {"level": "facts", "facts": out}, tuple(dict.fromkeys(i for c in citations for i in c))
 
     def _rerank(self, view: View, req: RerankRequest) -> tuple[dict[str, Any], tuple[str, ...]]:
         scope = view.grant.scope
@@ -409,8 +386,8 @@ class Gate:
             raise GateFailure("the ranker did not return every candidate exactly once")
         raw = scope.level == "raw"
         items: list[dict[str, Any]] = []
-        ids: list[str] = []
-        for i, r in enumerate(ranked):
+        cited = _share_cap([r.cited for r in ranked], scope.per_request)
+        for i, (r, cites) in enumerate(zip(ranked, cited, strict=True)):
             item: dict[str, Any] = {
                 "id": r.candidate.id,
                 "rank": i + 1,
@@ -419,20 +396,23 @@ class Gate:
                 "reason": view.redactor.redact(r.reason, free_text=False),
             }
             if raw:
-                item["cited"] = list(r.cited)
+                item["cited"] = cites
             items.append(item)
-            ids.extend(r.cited)
         name = str(getattr(self.providers.rerank, "name", type(self.providers.rerank).__name__))
-        return {"level": "answers", "ranker": name, "ranking": items}, tuple(dict.fromkeys(ids))
+        ids = tuple(dict.fromkeys(i for c in cited for i in c))
+        return {"level": "answers", "ranker": name, "ranking": items}, ids
 
     def _ask(self, view: View, req: AskRequest) -> tuple[dict[str, Any], tuple[str, ...]]:
         if self.providers.ask is None:
             raise Unavailable("answers need a language model; none is configured for this installation")
-        answer = self.providers.ask(view, req.question)
+        cap = view.grant.scope.per_request
+        # The provider is asked to name at most `cap` works; the egress check verifies that it did.
+        answer = self.providers.ask(view, req.question, limit=cap)
+        cited = list(dict.fromkeys(answer.cited))[:cap]
         payload: dict[str, Any] = {"level": "answers", "answer": view.redactor.redact(answer.text)}
         if view.grant.scope.level == "raw":
-            payload["cited"] = list(answer.cited)
-        return payload, tuple(dict.fromkeys(answer.cited))
+            payload["cited"] = cited
+        return payload, tuple(cited)
 
     # -- the last check before anything leaves ----------------------------------------------------
     def _egress_check(self, view: View, payload: dict[str, Any], ids: tuple[str, ...]) -> None:
@@ -450,10 +430,18 @@ class Gate:
                 raise GateFailure("a record outside the grant reached the response")
             if not scope.allows_platform(rec["platform"]) or not scope.allows_kind(rec["kind"]):
                 raise GateFailure("a record outside the grant's platforms or kinds reached the response")
-        for key in ("facts", "ranking"):
-            items = max(items, len(payload.get(key, [])))
+        # Every list a payload carries, every record it cites and every work an answer names counts
+        # against the per-request cap, whatever the operation.
+        for value in payload.values():
+            if isinstance(value, list) and payload.get("level") != "grant":  # the grant's own terms
+                items = max(items, len(value))
+        items = max(
+            items, len(ids), *(len(_cited(x)) for k in ("facts", "ranking") for x in payload.get(k, []))
+        )
+        if "answer" in payload:
+            items = max(items, len(view.named_in(payload["answer"])))
         if items > scope.per_request:
-            raise GateFailure("the response exceeds the per-request cap")
+            raise GateFailure(f"the response exceeds the per-request cap of {scope.per_request}")
         for text, free in _strings(payload):
             found = view.redactor.found(text, free_text=free)
             if found:
@@ -463,6 +451,25 @@ class Gate:
             url = rec.get("url")
             if isinstance(url, str) and (in_link := links.found_link(url)):
                 raise GateFailure(f"unredacted identifiers in a link: {', '.join(sorted(in_link))}")
+
+
+def _share_cap(groups: list[tuple[str, ...]] | list[list[str]], cap: int) -> list[list[str]]:
+    """Each group's citations, cut so that all of them together cite at most ``cap`` distinct
+    records: first one per group, then a second per group, and so on (every item keeps a witness)."""
+    out: list[list[str]] = [[] for _ in groups]
+    seen: set[str] = set()
+    depth = max((len(g) for g in groups), default=0)
+    for d in range(depth):
+        for g, kept in zip(groups, out, strict=True):
+            if d < len(g) and (g[d] in seen or len(seen) < cap):
+                seen.add(g[d])
+                kept.append(g[d])
+    return out
+
+
+def _cited(item: Any) -> list[Any]:
+    value = item.get("citations", item.get("cited", [])) if isinstance(item, dict) else []
+    return value if isinstance(value, list) else []
 
 
 def _strings(payload: dict[str, Any]) -> Iterator[tuple[str, bool]]:

@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..store import Store, StoreError
@@ -32,6 +32,7 @@ __all__ = [
     "grant_for_token",
     "hash_token",
     "list_grants",
+    "parse_expiry",
     "revoke_grant",
     "utc_now",
 ]
@@ -121,6 +122,7 @@ REDACTION_CATEGORIES: tuple[str, ...] = (
     "link",
 )
 TOKEN_PREFIX = "sdx_"
+MAX_EXPIRY = timedelta(days=366)
 
 
 class GrantError(Exception):
@@ -133,6 +135,19 @@ def utc_now() -> datetime:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_expiry(text: str) -> datetime:
+    """'30d', '12h' or an ISO date/instant (``selfdex grant add --expires`` and the web form)."""
+    m = re.fullmatch(r"(\d+)([dh])", text.strip())
+    try:
+        if m:
+            n = int(m.group(1))
+            return utc_now() + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
+        when = datetime.fromisoformat(text.strip())
+    except (ValueError, OverflowError) as exc:
+        raise GrantError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _parse(ts: str) -> datetime:
@@ -257,9 +272,10 @@ _GRANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def add_grant(
-    store: Store, name: str, scope: Scope, *, purpose: str, expires_at: datetime
+    store: Store, name: str, scope: Scope, *, purpose: str, expires_at: datetime, allow_long: bool = False
 ) -> tuple[Grant, str]:
-    """Create a grant; returns it with its token, which is not stored and cannot be shown again."""
+    """Create a grant; returns it with its token, which is not stored and cannot be shown again.
+    An expiry more than a year away needs ``allow_long``: a forgotten grant should lapse."""
     ensure_schema(store)
     name = name.strip()
     if not name:
@@ -272,6 +288,15 @@ def add_grant(
     now = utc_now()
     if expires_at <= now:
         raise GrantError("the expiry must be in the future")
+    if expires_at > now + MAX_EXPIRY and not allow_long:
+        raise GrantError(
+            f"the expiry {_iso(expires_at)[:10]} is more than a year away; choose a nearer one "
+            "(or force it: selfdex grant add --allow-long-expiry)"
+        )
+    from .audit import AuditLog  # here: audit imports this module
+
+    # Anchor the log before the first grant exists: from then on a missing head means tampering.
+    AuditLog(store).close()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
         cur = store.conn.execute(

@@ -8,16 +8,16 @@ in its extractive mode (no language model).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ..agent import ask
-from ..agent.recommend import history_from_store
 from ..index.embed import Embedder, default_embedder
 from ..profile import build_profile
-from ..rank import Candidate, EmbeddedRanker, HistoryItem, Ranked, TextVectors
+from ..rank import Candidate, HistoryItem, Ranked, TextVectors, for_history, history_from_store
 from .view import View
 
 T = TypeVar("T")
@@ -63,7 +63,9 @@ class RerankProvider(Protocol):
 
 
 class AskProvider(Protocol):
-    def __call__(self, view: View, question: str) -> Answer: ...
+    """Answers ``question`` from the view, naming at most ``limit`` works (the grant's per-request cap)."""
+
+    def __call__(self, view: View, question: str, *, limit: int) -> Answer: ...
 
 
 @dataclass
@@ -100,7 +102,7 @@ def on_model_thread(fn: Callable[..., T], *args: Any) -> T:
 
 
 class EmbeddedRerank:
-    """The default ranker (no language model) over the view's history."""
+    """The default ranker (no language model) over the view's history, built as everywhere else."""
 
     name = "embedded-default"
 
@@ -115,7 +117,10 @@ class EmbeddedRerank:
         if self._vectors is None:
             # Loading the model costs seconds; pay it on first use, not at server start.
             self._vectors = TextVectors(self._make_embedder())
-        return EmbeddedRanker(self._vectors).rank(view_history(view), candidates)
+        history = view_history(view)
+        # The construction `selfdex recommend` uses (at its default trust): same weights, IDF from the
+        # person's history, not from whichever candidates this request brought.
+        return for_history(history, vectors=self._vectors).rank(history, candidates)
 
 
 class ProfileFacts:
@@ -139,8 +144,8 @@ class AgentAsk:
 
     name = "agent-extractive"
 
-    def __call__(self, view: View, question: str) -> Answer:
-        answer = on_model_thread(ask, view.store, question)
+    def __call__(self, view: View, question: str, *, limit: int) -> Answer:
+        answer = on_model_thread(functools.partial(ask, view.store, question, max_items=limit))
         return Answer(text=answer.answer, cited=tuple(c.id for c in answer.citations))
 
 

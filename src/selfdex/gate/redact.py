@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from .names import NOT_NAMES, NameFinder
+
 __all__ = ["Redactor", "luhn_ok", "people_from_store_rows", "round_coord"]
 
 PLACEHOLDER = {
@@ -85,125 +87,9 @@ _ADDRESS = re.compile(
     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
     r"|\b(?:P\.?\s?O\.?\s?Box|Postfach)\s+\d+\b",
 )
-# Cues after which a capitalised word is a person: "Hi Jonas", "with Anna Berg", "Grüße, Jonas".
+# A capitalised name of one or two words, as a correspondent's display name spells it.
 _NAME = r"[A-ZÄÖÜÅØÆ][a-zäöüßåøæéèáíóú]+(?:[- ][A-ZÄÖÜÅØÆ][a-zäöüßåøæéèáíóú]+)?"
-_PERSON_CUE = re.compile(
-    # greetings and mentions: "Hi Jonas", "Dear Anna Berg", "dinner with Lea"
-    r"\b(?:Hi|Hello|Hey|Hej|Hallo|Dear|Liebe|Lieber|Moin|Servus|Ciao|Salut|Bonjour|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
-    r"Frau|Herr|with|mit|from|von|told|asked|met|called|texted|emailed)\s+(" + _NAME + r")\b"
-    # sign-offs need their comma, or "Love Actually" would lose its second word
-    r"|\b(?:Thanks|Danke|Love|Cheers|Grüße|Gruß|Best|Regards|Yours|LG|VG|xoxo)\s*,\s*(" + _NAME + r")\b",
-    re.MULTILINE,
-)
-# A name alone on a line of a message ("…see you!\n\nJonas"). Only in text of several lines: a one-line
-# string that is one capitalised word is a title ("Dune", a note or an event), not a signature.
-_NAME_ALONE = re.compile(r"^\s*[-–—]?\s*(" + _NAME + r")\s*$", re.MULTILINE)
-# Capitalised words the cue rule must not take for names.
-_NOT_NAMES = frozenset(
-    [
-        "I",
-        "The",
-        "A",
-        "An",
-        "This",
-        "That",
-        "It",
-        "We",
-        "You",
-        "They",
-        "He",
-        "She",
-        "My",
-        "Your",
-        "Our",
-        "Their",
-        "His",
-        "Her",
-        "Me",
-        "Us",
-        "Them",
-        "All",
-        "Everyone",
-        "Team",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Montag",
-        "Dienstag",
-        "Mittwoch",
-        "Donnerstag",
-        "Freitag",
-        "Samstag",
-        "Sonntag",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Januar",
-        "Februar",
-        "März",
-        "Juni",
-        "Juli",
-        "Oktober",
-        "Dezember",
-        "Morning",
-        "Evening",
-        "Today",
-        "Tomorrow",
-        "Berlin",
-        "Kyoto",
-        "Amazon",
-        "Netflix",
-        "Spotify",
-        "Google",
-        "Apple",
-        "Uber",
-        "Strava",
-        "Gmail",
-        "Support",
-        "Customer",
-        "Service",
-        "Der",
-        "Die",
-        "Das",
-        "Ein",
-        "Eine",
-        "Grunewald",
-        "Ignore",
-        "Please",
-        "Send",
-        "Call",
-        "Note",
-        "System",
-        "Assistant",
-        "User",
-        "Admin",
-        "Important",
-        "Instructions",
-        "Previous",
-        "Viele",
-        "Liebe",
-        "Beste",
-        "Herzliche",
-        "Kind",
-        "Best",
-        "Regards",
-        "Cheers",
-        "Thanks",
-    ]
-)
+_NOT_NAMES = NOT_NAMES
 
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "å": "aa", "ø": "oe", "æ": "ae"})
@@ -253,16 +139,20 @@ def people_from_store_rows(creators: Iterable[Iterable[str]], owner_names: Itera
 
 @dataclass
 class Redactor:
-    """``keep`` lists categories to let through; ``people`` is the gazetteer of names to hide."""
+    """``keep`` lists categories to let through; ``people`` is the gazetteer of names to hide;
+    ``titles`` are catalogue titles and creators of the same grant, never taken for names."""
 
     keep: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
     geo_decimals: int = 2
+    titles: frozenset[str] = frozenset()
     _people_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _full_names_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
     _name_slugs: frozenset[str] = field(default=frozenset(), init=False, repr=False)
+    _finder: NameFinder = field(default_factory=NameFinder, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._finder = NameFinder(self.people, self.titles)
         names = sorted((n for n in self.people if len(n) >= 3), key=len, reverse=True)
         if names:
             self._people_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
@@ -282,11 +172,19 @@ class Redactor:
                 r"\b(?:" + "|".join(re.escape(n) for n in full) + r")\b", re.IGNORECASE
             )
 
-    def redact(self, text: str, counts: Counter[str] | None = None, *, free_text: bool = True) -> str:
+    def redact(
+        self,
+        text: str,
+        counts: Counter[str] | None = None,
+        *,
+        free_text: bool = True,
+        also: Iterable[str] = (),
+    ) -> str:
         """The text with every non-kept identifier replaced; ``counts`` tallies what was found.
 
         Names are looked for only in ``free_text`` (messages, reviews, notes): a book by "Frank
-        Herbert" must not lose its author because a friend called Frank once wrote.
+        Herbert" must not lose its author because a friend called Frank once wrote. ``also``: names
+        found elsewhere in the same record, taken out here too.
         """
         tally: Counter[str] = counts if counts is not None else Counter()
 
@@ -315,12 +213,32 @@ class Redactor:
         if free_text and "person" not in self.keep:
             if self._full_names_re is not None:
                 s = sub("person", self._full_names_re, s)
-            if self._people_re is not None:
-                s = sub("person", self._people_re, s)
-            s = sub("person", _PERSON_CUE, s, self._cued_person)
-            if "\n" in s.strip():
-                s = sub("person", _NAME_ALONE, s, self._cued_person)
+            s = self._redact_names(s, tally, also)
         return s
+
+    def names_in(self, text: str) -> set[str]:
+        """The names of people in ``text`` (to take out of the record's other fields too)."""
+        if "person" in self.keep:
+            return set()
+        found = self._finder.find(text)
+        if self._people_re is not None:
+            found.update(self._people_re.findall(text))
+        return found
+
+    def _redact_names(self, s: str, tally: Counter[str], also: Iterable[str]) -> str:
+        pattern = NameFinder.mentions({*self.names_in(s), *also})
+        if pattern is None:
+            return s
+        guarded = self._finder.guarded(s)
+
+        def one(m: re.Match[str]) -> str:
+            a, b = m.span()
+            if any(x <= a and b <= y for x, y in guarded):
+                return m.group(0)
+            tally["person"] += 1
+            return PLACEHOLDER["person"]
+
+        return pattern.sub(one, s)
 
     def redact_identifier(self, value: str, counts: Counter[str] | None = None) -> str:
         """An external id (ISBN, ASIN, Spotify URI, mail Message-ID…): only e-mail addresses are taken out.
@@ -349,16 +267,6 @@ class Redactor:
             return m.group(0)
         d = self.geo_decimals
         return f"{round_coord(lat, d):.{d}f}{sep}{round_coord(lon, d):.{d}f}"
-
-    @staticmethod
-    def _cued_person(m: re.Match[str]) -> str:
-        group = next(g for g in range(1, (m.re.groups or 0) + 1) if m.group(g))
-        name = m.group(group)
-        if name.split()[0] in _NOT_NAMES:
-            return m.group(0)
-        start = m.start(group) - m.start(0)
-        whole = m.group(0)
-        return whole[:start] + PLACEHOLDER["person"] + whole[start + len(name) :]
 
     def redact_link(self, url: str, counts: Counter[str] | None = None) -> str:
         """A link that stays a link: its identifiers go (as in ``redact`` without names), and so does

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +53,35 @@ class View:
 
     def close(self) -> None:
         self.store.close()
+
+    def named_in(self, text: str) -> set[str]:
+        """The view's titles that ``text`` names (whole words, the longest match where titles nest:
+        "Dune: Part Two" is one work, not also "Dune"). Not counted: titles under 4 characters ("Up"
+        or "Her" would be found in any sentence) and titles that are also a creator (a channel or an
+        artist named as the author of a work is its attribution, not one more work)."""
+        titles = self.memo.get("titles")
+        if titles is None:
+            with self.lock:
+                conn = self.store.conn
+                rows = conn.execute("SELECT DISTINCT title FROM records WHERE title IS NOT NULL").fetchall()
+                creators = conn.execute(
+                    "SELECT DISTINCT j.value FROM records, json_each(records.creators) j "
+                    "WHERE records.creators IS NOT NULL"
+                ).fetchall()
+            who = {str(c[0]) for c in creators}
+            titles = self.memo["titles"] = sorted(
+                {str(r[0]) for r in rows if len(str(r[0]).strip()) >= 4} - who, key=len, reverse=True
+            )
+        taken: list[tuple[int, int]] = []
+        named: set[str] = set()
+        for title in titles:
+            if title not in text:
+                continue
+            for m in re.finditer(r"(?<!\w)" + re.escape(title) + r"(?!\w)", text):
+                if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                    taken.append(m.span())
+                    named.add(title)
+        return named
 
 
 def scope_sql(grant: Grant) -> tuple[str, list[Any]]:
@@ -100,20 +130,24 @@ def _project(
     scope = grant.scope
     talk = row["kind"] in FREE_TEXT_KINDS
     out: dict[str, Any] = {k: row[k] for k in _ALWAYS}
+    # A name found in one field of a record goes from all its free-text fields ("Met Anna Schmidt" in
+    # the text, "Anna" in the title of the same note).
+    free = [row[f] for f in ("text", *(("title", "place") if talk else ())) if f in scope.fields and row[f]]
+    also = redactor.names_in("\n".join(free)) if free else set()
     for name in CONTENT_FIELDS:
         value = row[name] if name in scope.fields else None
         if value is None:
             out[name] = None
             continue
         if name == "text":
-            value = redactor.redact(value)
+            value = redactor.redact(value, also=also)
         elif name in ("title", "place"):
-            value = redactor.redact(value, free_text=talk)
+            value = redactor.redact(value, free_text=talk, also=also)
         elif name == "address":
             value = value if "address" in scope.keep else "[address]"
         elif name in _JSON_LIST:
             items = orjson.loads(value)
-            value = orjson.dumps([redactor.redact(str(v), free_text=talk) for v in items]).decode()
+            value = orjson.dumps([redactor.redact(str(v), free_text=talk, also=also) for v in items]).decode()
         elif name == "external_ids":
             ids = orjson.loads(value)
             value = orjson.dumps({k: redactor.redact_identifier(str(v)) for k, v in ids.items()}).decode()
@@ -125,16 +159,33 @@ def _project(
     return out
 
 
+def catalogue(rows: Iterable[Any]) -> frozenset[str]:
+    """Titles and creators of works (films, books, tracks, products…): quoted in free text or in an
+    answer ("Fire with Fire"), they are a work and its author, never a person to redact."""
+    out: set[str] = set()
+    for r in rows:
+        if r["kind"] in FREE_TEXT_KINDS:
+            continue
+        if r["title"]:
+            out.add(str(r["title"]))
+        if r["creators"]:
+            out.update(str(c) for c in orjson.loads(r["creators"]))
+    return frozenset(out)
+
+
 def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
     """Copy the grant's slice of ``source`` into a fresh in-memory store."""
-    redactor = Redactor(
-        keep=frozenset(grant.scope.keep), people=people, geo_decimals=grant.scope.geo_decimals
-    )
     where, params = scope_sql(grant)
     cols = ", ".join(f"r.{c}" for c in (*_ALWAYS, *CONTENT_FIELDS))
     rows = source.conn.execute(
         f"SELECT {cols} FROM records r WHERE {where} ORDER BY r.rowid", params
     ).fetchall()
+    redactor = Redactor(
+        keep=frozenset(grant.scope.keep),
+        people=people,
+        geo_decimals=grant.scope.geo_decimals,
+        titles=catalogue(rows),
+    )
     view = Store(":memory:")
     links = link_redactor(redactor)
     projected = [_project(dict(r), grant, redactor, links) for r in rows]

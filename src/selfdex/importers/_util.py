@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from ..archive import Entry
 from ..model import Provenance
+from ..timeparse import Stamp
 
 _NUM_CLEAN = re.compile(r"[^\d,.\-+eE]")
 
@@ -61,3 +63,10 @@ def html_to_text(text: str | None) -> str | None:
     plain = html.unescape(_TAG.sub("", _BR.sub("\n", text)))
     lines = [line.strip() for line in plain.replace("\r\n", "\n").split("\n")]
     return clean(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)))
+
+
+def stamp_fields(stamp: Stamp | None) -> dict[str, Any]:
+    """``when``, ``original_tz`` and ``precision`` of a Record from a parsed stamp (all None without one)."""
+    if stamp is None:
+        return {"when": None, "original_tz": None, "precision": None}
+    return {"when": stamp.when, "original_tz": stamp.tz, "precision": stamp.precision}

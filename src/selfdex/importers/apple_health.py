@@ -30,6 +30,8 @@ from datetime import UTC, date, datetime
 from typing import IO, Any
 from xml.parsers import expat
 
+from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
+
 from ..archive import Entry
 from ..model import ImportProblem, Item, Location, Record
 from ._util import prov, to_float
@@ -107,6 +109,25 @@ def _offset_label(text: str) -> str | None:
     if len(tail) == 5 and tail[0] in "+-" and tail[1:].isdigit():
         return f"{tail[:3]}:{tail[3:]}"
     return None
+
+
+def _defuse(parser: Any) -> None:
+    """defusedxml's policy on our streaming expat parser: entity declarations and external references
+    are refused (billion laughs, quadratic blowup, XXE) instead of trusting expat's built-in limits."""
+
+    def entity_decl(name: str, *_args: object) -> None:
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    def unparsed_entity_decl(name: str, _base: object, sysid: str, pubid: str, notation: str) -> None:
+        raise EntitiesForbidden(name, None, None, sysid, pubid, notation)
+
+    def external_ref(context: str, base: str, sysid: str, pubid: str) -> None:
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    parser.EntityDeclHandler = entity_decl
+    parser.UnparsedEntityDeclHandler = unparsed_entity_decl
+    parser.ExternalEntityRefHandler = external_ref
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
 
 class _CleanStream:
@@ -226,6 +247,7 @@ class _Parser:
         self.saw_root = False
         self.parser = expat.ParserCreate()
         self.parser.buffer_text = True
+        _defuse(self.parser)
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
 
@@ -237,6 +259,17 @@ class _Parser:
                     self.parser.Parse(chunk, False)
                     yield from self._drain()
                 self.parser.Parse(b"", True)
+            except DefusedXmlException as exc:
+                yield from self._drain()
+                yield ImportProblem(
+                    f"refused: the XML declares entities or external references ({type(exc).__name__}), "
+                    f"the shape of an entity-expansion or XXE attack; {self.index} elements before it imported",
+                    self.entry.path,
+                    index=self.index,
+                    line=self.parser.CurrentLineNumber,
+                    severity="refused",
+                )
+                return
             except expat.ExpatError as exc:
                 yield from self._drain()
                 yield ImportProblem(

@@ -34,6 +34,10 @@ class Importer:
     description: ClassVar[str] = ""
     # Human-readable list of what the importer understands, shown by `selfdex importers`.
     handles: ClassVar[tuple[str, ...]] = ()
+    # True when the export is the platform's *current state* (a library, a vault) and records carry
+    # the source's own id (``Record.dedup_key``): a re-exported row that changed (a new rating, an
+    # edited note) replaces the stored record instead of being stored beside it.
+    snapshot: ClassVar[bool] = False
 
     def recognize(self, entry: Entry) -> float:
         """0 when the entry is not ours; up to 1 when we are sure. Must be cheap: names and ``entry.head()``."""
@@ -57,12 +61,45 @@ def iter_csv(
     entry: Entry,
     *,
     delimiter: str = ",",
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
     skip_lines: int = 0,
     header: list[str] | None = None,
 ) -> Iterator[tuple[int, int, dict[str, str]] | ImportProblem]:
     """Rows as dicts with (0-based record index, 1-based starting line). Rows whose width does not match
-    the header become problems; the rest keep flowing. Duplicate column names get ``name#2`` keys."""
+    the header become problems; the rest keep flowing. Duplicate column names get ``name#2`` keys.
+
+    ``encoding=None`` detects it (:mod:`selfdex.textcodec`); a file that is not UTF-8 gets a note saying
+    how it was decoded. NUL bytes (which cut strings for SQLite's C functions) are removed and counted."""
+    if encoding is None:
+        encoding, how = entry.encoding()
+        if how != "utf-8":
+            yield ImportProblem(reason=f"text decoded as {how}", member=entry.path, severity="skipped")
+    nuls = _NulCount()
+    yield from _rows(entry, delimiter, encoding, skip_lines, header, nuls)
+    if nuls.cells:
+        yield ImportProblem(
+            reason=f"{nuls.cells:,} field(s) held NUL bytes, removed (first on line {nuls.first_line})",
+            member=entry.path,
+            line=nuls.first_line,
+            severity="skipped",
+        )
+
+
+class _NulCount:
+    cells = 0
+    first_line = 0
+
+    def clean(self, row: list[str], line: int) -> list[str]:
+        if not any("\x00" in c for c in row):
+            return row
+        self.cells += sum("\x00" in c for c in row)
+        self.first_line = self.first_line or line
+        return [c.replace("\x00", "") for c in row]
+
+
+def _rows(
+    entry: Entry, delimiter: str, encoding: str, skip_lines: int, header: list[str] | None, nuls: _NulCount
+) -> Iterator[tuple[int, int, dict[str, str]] | ImportProblem]:
     with entry.open_text(encoding=encoding) as fh:
         for _ in range(skip_lines):
             fh.readline()
@@ -95,6 +132,7 @@ def iter_csv(
             line = reader.line_num + skip_lines + 1
             if not row or all(not c.strip() for c in row):
                 continue
+            row = nuls.clean(row, start_line)
             if len(row) != len(keys):
                 yield ImportProblem(
                     reason=f"row has {len(row)} fields, header has {len(keys)}",

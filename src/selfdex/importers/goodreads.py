@@ -95,6 +95,7 @@ class GoodreadsImporter(Importer):
     version = "1"
     description = "Goodreads library export (books read, reading, wanted, abandoned; ratings and reviews)"
     handles = ("goodreads_library_export.csv (24- and legacy 31-column layouts)",)
+    snapshot = True  # the library as it is now: a re-export with a new rating updates the book's record
 
     def recognize(self, entry: Entry) -> float:
         if entry.suffix != ".csv":
@@ -194,4 +195,6 @@ class GoodreadsImporter(Importer):
             extra=extra,
             raw=r,
             provenance=prov(entry, index, line),
+            # Goodreads' own book id: the record is "this book in my library", whatever its shelf or rating
+            dedup_key=f"book:{book_id}" if book_id else None,
         )

@@ -20,8 +20,10 @@ series (masters and their overrides) are held until the end of the file.
 Expansion window: a series is expanded from its own DTSTART up to the *file horizon*, the latest of the
 events' DTSTAMPs (Google and Exchange stamp every event with the export time) and the starts of the
 file's one-off events, so an open-ended weekly meeting does not run into the future. Independently of
-that, a series is never expanded past :data:`MAX_SERIES_YEARS` years or :data:`MAX_OCCURRENCES`
-occurrences; when that cap cuts a series short, a ``skipped`` problem says so.
+that, a series is never expanded past :data:`MAX_SERIES_YEARS` years, :data:`MAX_OCCURRENCES`
+occurrences or :data:`MAX_SERIES_SECONDS` of work, applied while iterating (``_recurrence.windows``);
+when a cap cuts a series short, a ``skipped`` problem says so. More than a thousand ``EXDATE`` values
+are matched as a compact set instead of through icalendar (memory linear in the file).
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Location, Precision, Record
+from ._recurrence import EXDATE_INLINE_MAX, ExDates, Stop, windows, zone_named
 from ._util import clean, prov
 from .base import Importer, ParseResult
 
 MAX_SERIES_YEARS = 10
 MAX_OCCURRENCES = 5000
+MAX_SERIES_SECONDS = 20.0  # time budget to expand one series (a SECONDLY rule is capped long before)
 _SKIPPED_COMPONENTS = ("VTODO", "VJOURNAL", "VFREEBUSY")
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 
@@ -89,6 +93,7 @@ class _Block:
     index: int
     line: int
     lines: list[str] = field(default_factory=list)
+    exdates: ExDates = field(default_factory=ExDates)  # kept apart: a series may list 10⁶ of them
 
     def text(self) -> str:
         return "\r\n".join(self.lines) + "\r\n"
@@ -146,6 +151,9 @@ def _iter_blocks(entry: Entry, cal: _Calendar) -> Iterator[_Block | ImportProble
                 cal.name = clean(line.partition(":")[2])
             elif upper.startswith("X-WR-TIMEZONE:"):
                 cal.default_tz = iana_zone(line.partition(":")[2])
+            continue
+        if depth == 0 and upper.startswith("EXDATE") and upper[6:7] in (":", ";"):
+            block.exdates.add_line(line)
             continue
         block.lines.append(line)
         if upper.startswith("BEGIN:"):
@@ -206,6 +214,13 @@ class ICalendarImporter(Importer):
                 if block.name in _SKIPPED_COMPONENTS:
                     skipped[block.name] = skipped.get(block.name, 0) + 1
                 continue
+            if block.exdates.count <= EXDATE_INLINE_MAX:  # few: icalendar applies them, exactly
+                block.lines[-1:-1] = block.exdates.lines
+                block.exdates = ExDates()
+            else:
+                block.exdates.compact(
+                    lambda tzid: zone_named(iana_zone(tzid) or "") or cal.custom_zones.get(tzid)
+                )
             block.lines = [_rewrite_tzid(ln) for ln in block.lines]
             try:
                 event = icalendar.Event.from_ical(block.text())
@@ -403,25 +418,29 @@ class ICalendarImporter(Importer):
         series_info: dict[str, Any] = {"series_uid": uid}
         if rule is not None:
             series_info["rrule"] = rule.to_ical().decode()
+        by_rid = {str(e.get("RECURRENCE-ID").to_ical()): b for b, e in overrides}
+        exdates = master_block.exdates
         try:
-            occurrences = recurring_ical_events.of(mini).between(start_day, stop)
+            query = recurring_ical_events.of(mini)
+            for occ in windows(query, start_day, stop, cap=MAX_OCCURRENCES, budget_s=MAX_SERIES_SECONDS):
+                rid = occ.get("RECURRENCE-ID")
+                source = by_rid.get(str(rid.to_ical()), master_block) if rid is not None else master_block
+                if source is master_block and exdates.excludes(occ.decoded("DTSTART")):
+                    continue
+                yield self._record(entry, cal, source, occ, series_info)
+        except Stop as stop_reason:
+            yield ImportProblem(
+                str(stop_reason),
+                entry.path,
+                index=master_block.index,
+                line=master_block.line,
+                severity="skipped",
+            )
+            return
         except Exception as exc:  # a rule the library cannot expand: keep the first occurrence
             yield self._bad(entry, master_block, f"recurrence could not be expanded ({exc}); first kept")
-            occurrences = [master]
-        by_rid = {str(e.get("RECURRENCE-ID").to_ical()): b for b, e in overrides}
-        for count, occ in enumerate(occurrences):
-            if count >= MAX_OCCURRENCES:
-                yield ImportProblem(
-                    f"recurring series stopped after {MAX_OCCURRENCES} occurrences",
-                    entry.path,
-                    index=master_block.index,
-                    line=master_block.line,
-                    severity="skipped",
-                )
-                return
-            rid = occ.get("RECURRENCE-ID")
-            source = by_rid.get(str(rid.to_ical()), master_block) if rid is not None else master_block
-            yield self._record(entry, cal, source, occ, series_info)
+            yield self._record(entry, cal, master_block, master, series_info)
+            return
         if stop == cap_day and cap_day < horizon_day and self._continues(master, cap_day):
             yield ImportProblem(
                 f"recurring series expanded for {MAX_SERIES_YEARS} years only (until {cap_day})",

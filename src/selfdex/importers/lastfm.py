@@ -8,18 +8,21 @@
   ``"22 Mar 2021 16:55"`` (UTC, minute precision).
 * Other headered CSVs with ``artist`` and ``track``/``title`` plus a ``uts``/``timestamp``/``date`` column.
 
-A scrobble's time is when the track *started* playing. Rows without a time (a "now playing" entry) are
-reported as skipped.
+A scrobble's time is when the track *started* playing. When a row gives its time in several columns
+(``uts`` and ``utc_time``; ``played_at`` and ``date``; ``date`` and ``time`` apart), the most precise
+reading wins: a day alone would give every play of a track that day one record id. Rows without a time
+(a "now playing" entry) are reported as skipped.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..archive import Entry
-from ..model import ImportProblem, Item, Record
+from ..model import PRECISIONS, ImportProblem, Item, Record
 from ..timeparse import Stamp, from_epoch, parse_iso
 from ._util import clean, prov
 from .base import Importer, ParseResult, csv_header, iter_csv
@@ -35,7 +38,8 @@ _HEADERLESS = ["artist", "album", "track", "date"]
 _TITLE_COLS = ("track", "title", "name", "track_name")
 _ARTIST_COLS = ("artist", "artist_name")
 _EPOCH_COLS = ("uts", "timestamp", "date_uts", "unix_timestamp")
-_TEXT_TIME_COLS = ("utc_time", "date", "time", "datetime", "played_at")
+_TEXT_TIME_COLS = ("utc_time", "played_at", "datetime", "date", "time")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 def _human_time(text: str) -> Stamp | None:
@@ -61,6 +65,33 @@ def _headerless(entry: Entry) -> bool:
     rows = list(csv.reader(lines[:4]))
     dated = [len(r) == 4 and _human_time(r[3]) is not None for r in rows]
     return bool(dated) and dated[0] and all(len(r) == 4 for r in rows) and sum(dated) * 2 > len(dated)
+
+
+def _most_precise(r: dict[str, str]) -> tuple[Stamp | None, str | None]:
+    """The most precise time the row gives, and a time text that could not be read (if any)."""
+    stamps: list[Stamp] = []
+    unreadable: str | None = None
+    if (epoch := _pick(r, _EPOCH_COLS)) and (s := from_epoch(epoch)) is not None:
+        stamps.append(s)
+    clock = None
+    for col in _TEXT_TIME_COLS:
+        if (text := clean(r.get(col))) is None:
+            continue
+        if col == "time" and (clock := _CLOCK.fullmatch(text)):
+            continue  # a time of day, joined with the day below
+        if (s := _human_time(text) or parse_iso(text, "UTC")) is not None:
+            stamps.append(s)
+        elif unreadable is None:
+            unreadable = text
+    day = next((s for s in stamps if s.precision == "day"), None)
+    if day is not None and clock is not None:
+        hh, mm, ss = (int(g) if g else 0 for g in clock.groups())
+        if hh < 24 and mm < 60 and ss < 60:
+            at = day.when + timedelta(hours=hh, minutes=mm, seconds=ss)
+            stamps.append(Stamp(at, day.tz, "second" if clock.group(3) else "minute"))
+    if not stamps:
+        return None, unreadable
+    return max(stamps, key=lambda s: PRECISIONS.index(s.precision)), unreadable
 
 
 def _pick(r: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -132,13 +163,9 @@ class LastfmImporter(Importer):
             return ImportProblem(
                 "scrobble names no track", entry.path, index=index, line=line, excerpt=str(r)[:200]
             )
-        stamp = None
-        if epoch := _pick(r, _EPOCH_COLS):
-            stamp = from_epoch(epoch)
-        if stamp is None and (text := _pick(r, _TEXT_TIME_COLS)):
-            stamp = _human_time(text) or parse_iso(text, "UTC")
-            if stamp is None:
-                return ImportProblem(f"unreadable date {text!r}", entry.path, index=index, line=line)
+        stamp, unreadable = _most_precise(r)
+        if stamp is None and unreadable is not None:
+            return ImportProblem(f"unreadable date {unreadable!r}", entry.path, index=index, line=line)
         if stamp is None:
             return ImportProblem(
                 "no scrobble time (a 'now playing' entry)",

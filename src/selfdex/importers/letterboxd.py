@@ -4,6 +4,10 @@ likes, lists and comments.
 Quirks: dates are days with no time; ``Watched Date`` (diary/reviews) is the viewing day while ``Date``
 is when it was logged; the ``Letterboxd URI`` of diary/reviews points to the log entry, that of
 watched/ratings to the film; list CSVs open with a preamble before their table; reviews are HTML.
+
+``watched.csv`` is the person's catalogue of films seen, one row per film, dated by when the film was
+*logged* (a back-filled catalogue logs hundreds on one day). It is no viewing: each row becomes one
+undated ``seen`` fact with the logging day in ``extra["logged"]``; the viewings are the diary's entries.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from ._util import clean, html_to_text, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
 
 _FILM_FILES = {
-    # file name → (action, which date column is "when")
+    # file name → (action, which date column is "when"; None: undated, the Date is the logging day)
     "diary.csv": ("watched", "Watched Date"),
     "reviews.csv": ("reviewed", "Watched Date"),
     "ratings.csv": ("rated", "Date"),
-    "watched.csv": ("watched", "Date"),
+    "watched.csv": ("seen", None),
     "watchlist.csv": ("wishlisted", "Date"),
 }
 
@@ -30,7 +34,7 @@ class LetterboxdImporter(Importer):
     name = "letterboxd"
     platform = "letterboxd"
     version = "1"
-    description = "Letterboxd account export (films logged, rated, reviewed, liked, listed)"
+    description = "Letterboxd account export (diary viewings, films seen, rated, reviewed, liked, listed)"
     handles = (
         "diary.csv",
         "ratings.csv",
@@ -75,12 +79,16 @@ class LetterboxdImporter(Importer):
         action, date_col = (
             ("liked", "Date") if is_like else _FILM_FILES.get(entry.name.lower(), ("watched", "Date"))
         )
+        if action == "watched" and "Watched Date" not in csv_header(entry):
+            # A film table without viewing days (watched.csv under another name): a catalogue, not a diary.
+            action, date_col = "seen", None
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
                 continue
             index, line, r = row
-            stamp = parse_date(r.get(date_col) or "") or parse_date(r.get("Date") or "")
+            logged = parse_date(r.get("Date") or "")
+            stamp = logged if date_col is None else parse_date(r.get(date_col) or "") or logged
             title = clean(r.get("Name"))
             if title is None:
                 yield ImportProblem(
@@ -103,7 +111,11 @@ class LetterboxdImporter(Importer):
             if (r.get("Rewatch") or "").strip().lower() == "yes":
                 extra["rewatch"] = True
             tags = tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip())
-            if stamp is None and (r.get(date_col) or r.get("Date")):
+            if date_col is None:
+                if logged is not None:
+                    extra["logged"] = logged.when.date().isoformat()
+                stamp = None  # seen at some unknown time; the logging day is not a viewing
+            elif stamp is None and (r.get(date_col) or r.get("Date")):
                 yield ImportProblem(
                     f"unreadable date {r.get(date_col) or r.get('Date')!r}",
                     entry.path,

@@ -8,19 +8,22 @@ profile's language (``Fuller House: Temporada 5: … (Episódio 18)``) and rows 
 skipped. Ratings, My List, search results and indicated preferences name a title without saying whether
 it is a film or a show, so their item kind is the neutral ``video``. Empty tables come as a ``.txt``
 placeholder. The simple history has one profile and a date in the account's locale (``10/21/20``,
-``21/10/2020``, ``21.10.20``), read with one day/month order decided for the whole file.
+``21/10/2020``, ``21.10.20``), read with one day/month order decided for the whole file; it writes some
+episodes with no season label ("Scrubs: My Own Personal Jesus"), recognised from the file's other rows.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, Literal
 
 from ..archive import Entry
 from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, day_stamp, parse_iso
+from ._netflix_titles import split_title, unlabelled_shows
 from ._util import clean, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
 
@@ -55,92 +58,8 @@ _TABLES: tuple[tuple[str, frozenset[str]], ...] = (
     ("profiles", frozenset({"Profile Name", "Profile Creation Time"})),
 )
 
-# Season labels Netflix writes between show and episode, by language (lower-cased first word).
-_SEASON_WORDS = frozenset(
-    [
-        "season",
-        "series",
-        "part",
-        "volume",
-        "vol.",
-        "book",
-        "chapter",
-        "collection",
-        "temporada",
-        "parte",
-        "volumen",
-        "libro",
-        "staffel",
-        "teil",
-        "saison",
-        "partie",
-        "stagione",
-        "seizoen",
-        "deel",
-        "sezon",
-        "säsong",
-        "sesong",
-        "sæson",
-        "kausi",
-        "évad",
-        "сезон",
-        "시즌",
-    ]
-)
-_NUMBERLESS_SEASONS = frozenset(
-    {
-        "limited series",
-        "miniseries",
-        "mini-series",
-        "miniserie",
-        "minisérie",
-        "série limitée",
-        "serie limitada",
-        "miniserie limitada",
-    }
-)
-_EPISODE_NUMBER = re.compile(
-    r"\s*\((?:episode|episódio|episodio|épisode|folge|aflevering|odcinek|avsnitt|afsnit|jakso|epizód)"
-    r"\s+(\d+)\)\s*$",
-    re.IGNORECASE,
-)
 _DIGITS = re.compile(r"\d+")
 _THUMBS = {1: "down", 2: "up", 3: "love"}
-
-
-def _is_season_label(segment: str) -> bool:
-    s = segment.strip().lower()
-    if s in _NUMBERLESS_SEASONS:
-        return True
-    if not any(c.isdigit() for c in s) or len(s) > 30:
-        return False
-    words = s.split()
-    # "Season 2", "Temporada 5", "シーズン1", "第1季", and unknown languages' "<word> <n>";
-    # "Stranger Things 2" (a season named after the show) passes too.
-    return words[0] in _SEASON_WORDS or len(words) <= 3
-
-
-def split_title(title: str) -> tuple[str, dict[str, Any]]:
-    """(kind, extra) for a viewing title: "Show: Season 1: Episode" is an episode, anything else a film.
-
-    The show's own name may contain ": " ("Midnight Diner: Tokyo Stories: Season 1: Tonjiru"), so the
-    season label is looked for from the left, and only counts with an episode after it: a film such as
-    "Dune: Part Two" has nothing after its last colon."""
-    segments = title.split(": ")
-    for i in range(1, len(segments) - 1):
-        if _is_season_label(segments[i]):
-            episode = ": ".join(segments[i + 1 :]).strip()
-            extra: dict[str, Any] = {"series": ": ".join(segments[:i]).strip(), "season": segments[i].strip()}
-            if m := _DIGITS.search(segments[i]):
-                extra["season_number"] = int(m.group())
-            if m := _EPISODE_NUMBER.search(episode):
-                extra["episode_number"] = int(m.group(1))
-                episode = episode[: m.start()]
-            if len(episode) > 1 and episode[0] == episode[-1] == '"':
-                episode = episode[1:-1]
-            extra["episode"] = episode
-            return "episode", extra
-    return "movie", {}
 
 
 def _hms(text: str | None) -> float | None:
@@ -226,11 +145,13 @@ class NetflixImporter(Importer):
         if table == "simple":
             yield from self._simple(entry)
             return
+        if table == "search":
+            yield from self._searches(entry)
+            return
         handler = {
             "viewing": self._viewing,
             "ratings": self._rating,
             "mylist": self._mylist,
-            "search": self._search,
             "preferences": self._preference,
             "interactive": self._interactive,
         }.get(table or "")
@@ -239,6 +160,12 @@ class NetflixImporter(Importer):
                 "a Netflix table this importer does not know", entry.path, severity="unsupported"
             )
             return
+        yield from self._rows(entry, handler)
+
+    def _rows(
+        self, entry: Entry, handler: Callable[[Entry, int, int, dict[str, str]], Record]
+    ) -> ParseResult:
+        """Each CSV row through ``handler``; a row it cannot read is reported, with its reason."""
         for row in iter_csv(entry):
             if isinstance(row, ImportProblem):
                 yield row
@@ -381,6 +308,33 @@ class NetflixImporter(Importer):
             extra=extra,
         )
 
+    def _searches(self, entry: Entry) -> ParseResult:
+        """One record per search: the rows of one typed query a few minutes apart are the results the
+        person opened and played from it ("view_video_info", then "play"), not searches of their own."""
+        sessions: dict[tuple[str, str], list[tuple[datetime, Record]]] = {}
+        found: list[Record] = []
+        for record in self._rows(entry, self._search):
+            if isinstance(record, ImportProblem):
+                yield record
+                continue
+            if record.when is None:
+                found.append(record)
+            else:
+                key = (str(record.extra.get("profile") or ""), record.item.title or "")
+                sessions.setdefault(key, []).append((record.when, record))
+        for rows in sessions.values():
+            rows.sort(key=lambda x: x[0])
+            group, last = [rows[0][1]], rows[0][0]
+            for when, record in rows[1:]:
+                if when - last > _SEARCH_SESSION:
+                    found.append(_merge_search(group))
+                    group = []
+                group.append(record)
+                last = when
+            found.append(_merge_search(group))
+        found.sort(key=lambda rec: rec.provenance.index if rec.provenance and rec.provenance.index else 0)
+        yield from found
+
     def _preference(self, entry: Entry, index: int, line: int, r: dict[str, str]) -> Record:
         title = _title(r, "Show")
         interested = _bool(r.get("Is Interested"))
@@ -434,6 +388,7 @@ class NetflixImporter(Importer):
             index, line, r = row
             rows.append((index, line, r, tuple(_DIGITS.findall(r.get("Date") or ""))))
         order = _date_order([parts for *_, parts in rows], _separator(rows))
+        read: list[tuple[int, int, dict[str, str], str, date]] = []
         for index, line, r, parts in rows:
             title = clean(r.get("Title"))
             day = _read_date(parts, order) if order else None
@@ -446,7 +401,13 @@ class NetflixImporter(Importer):
                     excerpt=",".join(r.values())[:200],
                 )
                 continue
+            read.append((index, line, r, title, day))
+        shows = unlabelled_shows([(title, day) for *_, title, day in read])
+        for index, line, r, title, day in read:
             kind, extra = split_title(title)
+            show, _, episode = title.rpartition(": ")
+            if kind == "movie" and show in shows:
+                kind, extra = "episode", {"series": show, "episode": episode, "episode_by": shows[show]}
             if order:
                 extra["date_order"] = order
             stamp = day_stamp(day)
@@ -461,6 +422,22 @@ class NetflixImporter(Importer):
                 raw=r,
                 provenance=prov(entry, index, line),
             )
+
+
+_SEARCH_SESSION = timedelta(minutes=10)
+
+
+def _merge_search(group: list[Record]) -> Record:
+    """The first row of a search session, with every result it led to (oldest first)."""
+    first = group[0]
+    if len(group) > 1:
+        first.extra["results"] = [
+            {k: v for k, v in (("result", g.extra.get("result")), ("action", g.extra.get("result_action")),
+             ("section", g.extra.get("section")), ("at", g.when.isoformat() if g.when else None)) if v}
+            for g in group
+        ]  # fmt: skip
+        first.raw = [g.raw for g in group]
+    return first
 
 
 class _RowError(Exception):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import tarfile
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -173,6 +174,7 @@ class ObsidianImporter(Importer):
         ".obsidian/* (skipped)",
         "*.base, *.canvas (skipped)",
     )
+    snapshot = True  # the vault as it is now: an edited note updates its record (id = path in the vault)
 
     def __init__(self) -> None:
         # Vault roots ('.obsidian' parents) of the last zip looked at: one namelist read per archive.
@@ -222,7 +224,7 @@ class ObsidianImporter(Importer):
                 if (archive / cand / ".obsidian").is_dir():
                     return cand
             return None
-        if archive.is_file() and zipfile.is_zipfile(archive):
+        if archive.is_file() and (zipfile.is_zipfile(archive) or tarfile.is_tarfile(archive)):
             roots = self._zip_roots(archive)
             return next((c for c in candidates if c in roots), None)
         # a single note imported on its own: look beside it on disk
@@ -235,11 +237,12 @@ class ObsidianImporter(Importer):
         key = str(archive)
         if self._zip_vaults is None or self._zip_vaults[0] != key:
             roots = set()
-            with zipfile.ZipFile(archive) as zf:
-                for name in zf.namelist():
-                    head, sep, _ = name.partition(".obsidian/")
-                    if sep and (not head or head.endswith("/")):
-                        roots.add(head.rstrip("/"))
+            for name in _member_names(archive):
+                head, sep, _ = name.partition(".obsidian/")
+                if not sep and name.rstrip("/").endswith(".obsidian"):  # a tar lists the folder itself
+                    head, sep = name.rstrip("/")[: -len(".obsidian")], ".obsidian"
+                if sep and (not head or head.endswith("/")):
+                    roots.add(head.rstrip("/").removeprefix("./"))
             self._zip_vaults = (key, frozenset(roots))
         return self._zip_vaults[1]
 
@@ -290,7 +293,7 @@ class ObsidianImporter(Importer):
         categories = _strings(props.get("categories")) + _strings(props.get("category"))
         stem = posixpath.splitext(entry.name)[0]
         title = clean(str(props["title"])) if props.get("title") else stem
-        extra: dict[str, Any] = {"identity": rel}
+        extra: dict[str, Any] = {"identity": rel}  # the path inside the vault, wherever the vault was
         about = next((_ABOUT[c.lower()] for c in categories if c.lower() in _ABOUT), None)
         if about:
             extra["about"] = about
@@ -353,7 +356,20 @@ class ObsidianImporter(Importer):
             extra=extra,
             raw=extra.get("properties") or None,
             provenance=prov(entry, 0, 1),
+            dedup_key=f"note:{rel}",  # one note per path in the vault: an edited note updates it
         )
+
+
+def _member_names(archive: Path) -> list[str]:
+    """Member names of a zip or a tar (a vault exported either way must give the same note ids)."""
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                return zf.namelist()
+        with tarfile.open(archive) as tf:
+            return tf.getnames()
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError):
+        return []
 
 
 def _has_front_matter(head: str) -> bool:

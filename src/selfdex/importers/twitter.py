@@ -41,6 +41,9 @@ def _skip_assignment(fh: IO[bytes]) -> tuple[str | None, bool]:
     return (m.group(1) or m.group(2)).decode(), True
 
 
+_RETWEET = re.compile(r"RT @(\w{1,50}): ?")
+
+
 def _first_line(text: str, limit: int = 80) -> str:
     line = text.strip().split("\n", 1)[0]
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -50,7 +53,7 @@ class TwitterImporter(Importer):
     name = "twitter"
     platform = "twitter"
     version = "1"
-    description = "Twitter / X archive: tweets, likes (undated), inferred interests"
+    description = "Twitter / X archive: tweets, retweets, likes (undated), inferred interests"
     handles = (
         "data/tweets.js, data/tweet.js, data/tweets-partN.js",
         "data/like.js",
@@ -151,14 +154,20 @@ class TwitterImporter(Importer):
             extra["mentions"] = mentions
         if urls := [u["expanded_url"] for u in entities.get("urls") or () if u.get("expanded_url")]:
             extra["links"] = urls
-        if text.startswith("RT @"):
+        author: tuple[str, ...] = ()
+        title = text
+        # The archive's "retweeted" flag is false on the person's own retweets; the text says it.
+        if m := _RETWEET.match(text):
             extra["retweet"] = True
+            extra["retweet_of"] = m.group(1)
+            author, title = (m.group(1),), text[m.end() :]
         return Record(
             platform=self.platform,
-            action="posted",
+            action="reposted" if m else "posted",
             item=Item(
                 kind="post",
-                title=_first_line(text),
+                title=_first_line(title),
+                creators=author,
                 ids={"twitter": tweet_id},
                 categories=hashtags,
                 url=f"https://twitter.com/i/web/status/{tweet_id}",

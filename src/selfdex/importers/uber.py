@@ -5,6 +5,9 @@ carry the sentinel ``1970-01-01 00:00:00 +0000 UTC`` as begin/dropoff time, whic
 time: such a trip is dated by its request and says why it has no trip times in ``extra``. Some exports
 give a numeric city id instead of the name and have no coordinate or address columns. Distance is in
 miles (stored in metres); the fare becomes a negative amount in the fare currency.
+
+A request that never became a trip (``CANCELED``, ``DRIVER_CANCELED``, ``UNFULFILLED``…) is kept, because
+it happened and may have cost a cancellation fee, but as the action ``requested``: it is not travel.
 """
 
 from __future__ import annotations
@@ -50,7 +53,9 @@ class UberImporter(Importer):
     name = "uber"
     platform = "uber"
     version = "1"
-    description = "Uber rider trips (trips_data.csv), with and without coordinates"
+    description = (
+        "Uber rider trips and requests that never became trips (trips_data.csv), with and without coordinates"
+    )
     handles = ("Uber Data/Rider/trips_data.csv",)
 
     def recognize(self, entry: Entry) -> float:
@@ -118,7 +123,7 @@ class UberImporter(Importer):
             place = city or (f"city {extra['city_id']}" if "city_id" in extra else None)
             yield Record(
                 platform=self.platform,
-                action="travelled",
+                action="travelled" if travelled else "requested",
                 item=Item(kind="trip", title=" in ".join(p for p in (product or "Uber", place) if p)),
                 when=when,
                 original_tz="UTC",

@@ -188,7 +188,9 @@ class EmbeddingCache:
     """SQLite table of vectors keyed by sha256(model name, text)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from ..store.private import private_file
+
+        private_file(path)  # vectors of the person's titles: theirs, 0600 (its -wal/-shm follow)
         self.path = path
         # Shared by whichever thread embeds next (the web app's request threads take turns with one
         # process-wide ranker), so any thread may use it, one at a time.

@@ -24,11 +24,14 @@ from .facts import build_profile
 __all__ = [
     "AppliedCorrections",
     "Correction",
+    "ForgetPreview",
     "apply_corrections",
     "forget",
+    "group_preview",
     "list_corrections",
     "note",
     "pin",
+    "preview_forget",
     "refresh",
     "remove_statement",
     "unforget",
@@ -82,6 +85,73 @@ def forget(store: Store, key: str, *, delete_records: bool = False) -> AppliedCo
     """Forget a fact or an entity (by key) everywhere, now and after every later import."""
     _add(store, "forget", key.strip(), None, None, delete_records)
     return apply_corrections(store)
+
+
+@dataclass(slots=True)
+class ForgetPreview:
+    key: str
+    found: bool  # whether the key names a fact or an entity now
+    label: str | None  # the fact's label, when it is a fact
+    records: list[dict[str, Any]]  # what forgetting would newly hide: id, platform, kind, title, occurred_at
+    already_hidden: int  # records of the key another rule already hides
+
+
+def preview_forget(store: Store, key: str) -> ForgetPreview:
+    """What ``forget(key)`` would hide, computed without writing anything (``--dry-run``, the web's confirm).
+
+    A theme hides the records it cites, which are only the records it is about (see :mod:`.themes`); an
+    entity hides every record attached to it."""
+    store.ensure_schema("profile", MIGRATIONS)
+    key = key.strip()
+    fact = build_profile(store, forgotten=()).get(key)
+    ids = set(fact.citations) if fact else set()
+    ids |= _entity_records(store, key)
+    hidden = {r[0] for r in store.conn.execute("SELECT record_id FROM hidden_records")}
+    new = sorted(ids - hidden)
+    rows: list[dict[str, Any]] = []
+    for i in range(0, len(new), 500):
+        chunk = new[i : i + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows += [
+            dict(r)
+            for r in store.conn.execute(
+                f"SELECT id, platform, kind, action, title, occurred_at FROM records WHERE id IN ({marks})",
+                chunk,
+            )
+        ]
+    rows.sort(key=lambda r: (r["platform"], r["occurred_at"] or "", r["id"]))
+    return ForgetPreview(
+        key=key,
+        found=bool(ids),
+        label=fact.label if fact else None,
+        records=rows,
+        already_hidden=len(ids & hidden),
+    )
+
+
+def group_preview(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The preview's records grouped by platform, kind and title (185 plays of one track are one row)."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in records:
+        day = (r["occurred_at"] or "")[:10]
+        g = groups.setdefault(
+            (r["platform"], r["kind"], r["title"] or ""),
+            {
+                "platform": r["platform"],
+                "kind": r["kind"],
+                "title": r["title"] or "",
+                "records": 0,
+                "first": day,
+                "last": day,
+                "ids": [],
+            },
+        )
+        g["records"] += 1
+        g["ids"].append(r["id"])
+        if day:
+            g["first"] = min(g["first"] or day, day)
+            g["last"] = max(g["last"], day)
+    return sorted(groups.values(), key=lambda g: (-g["records"], g["platform"], g["title"]))
 
 
 def unforget(store: Store, key: str) -> bool:

@@ -6,6 +6,11 @@ Two label sources:
   pair of mentions gets a label (same item, related work, or neither);
 * hand-labelled pairs over the real export samples (``benchmarks/data/entity_pairs.json``): a side is a
   reference to records in those samples or a typed variant of how another platform writes the thing.
+
+And, scored on pairs of *records* (same item / related works / one about the other, see
+:func:`predicted_relation`): the sample person's hard negatives (:mod:`selfdex.sample.collisions`, whose
+generator knows every record's truth) and ``benchmarks/data/real_pairs.csv`` (record pairs on the real
+samples, hand-labelled by reading both records).
 """
 
 from __future__ import annotations
@@ -259,3 +264,153 @@ def failures(linking: Linking, pairs: list[tuple[int, int, str]]) -> list[str]:
     for kind, items in sorted(by_key.items()):
         out += [f"{kind}: {x}" for x in items]
     return out
+
+
+# -- pairs of records: same / related / about ----------------------------------------------------
+
+LINK_LABELS = ("same", "related", "about")
+
+
+def predicted_relation(linking: Linking, a: str, b: str) -> str:
+    """How the linker relates two records: the same item, related works, one about the other, or none."""
+    ea, eb = linking.entity_of(a), linking.entity_of(b)
+    if ea is not None and ea == eb:
+        return "same"
+    if ea is not None and eb is not None and _work_related(linking, ea, eb):
+        return "related"
+    ents_a = {ent for ent, _ in linking.record_entities.get(a, ())}
+    ents_b = {ent for ent, _ in linking.record_entities.get(b, ())}
+    if (eb is not None and eb in ents_a) or (ea is not None and ea in ents_b):
+        return "about"
+    return "none"
+
+
+def score_record_pairs(
+    linking: Linking, pairs: list[tuple[str, str, str]]
+) -> tuple[dict[str, Counts], list[str]]:
+    """Per gold label (and ``all``): a pair counts as found only when the predicted relation is the gold
+    one; a predicted relation on a pair whose gold is different is a false positive of that relation."""
+    counts = {label: Counts() for label in (*LINK_LABELS, "all")}
+    errors = []
+    for a, b, gold in pairs:
+        if gold == "unknown":
+            continue
+        pred = predicted_relation(linking, a, b)
+        for label in LINK_LABELS:
+            counts[label].add(pred == label, gold == label)
+        every = counts["all"]  # any relation: right only when it is the gold one
+        every.tp += pred != "none" and pred == gold
+        every.fp += pred != "none" and pred != gold
+        every.fn += gold != "none" and pred != gold
+        if pred != gold:
+            errors.append(f"{gold}→{pred}: {a} ~ {b}")
+    return counts, errors
+
+
+# -- the sample person's hard negatives (selfdex.sample.collisions) ----------------------------------
+
+
+def collision_records(store: Store) -> list[tuple[str, str | None, bool, int]]:
+    """Every record the collisions wrote: (record id, gold, whether it is the work itself, which thing)."""
+    from ..sample import collisions as C
+
+    films = {f.title: f.gold for f in C.FILMS}
+    # platform, kind, title, creator ("" = any), gold, item
+    specs: list[tuple[str, str, str, str, str | None, bool]] = [
+        *(("letterboxd", "movie", f.title, "", f.gold, True) for f in C.FILMS),
+        *(("netflix", "movie", t, "", films[t], True) for t in C.NETFLIX),
+        *(("spotify", "track", t.title, t.creator, t.gold, True) for t in C.TRACKS),
+        *(("goodreads", "book", b.title, "", b.gold, True) for b in C.BOOKS),
+        *(("youtube", "video", v.title, "", v.gold, False) for v in C.VIDEOS),
+        *(("twitter", "post", t.title, "", t.gold, False) for t in C.TEXTS),
+    ]
+    out = []
+    for n, (platform, kind, title, creator, gold, item) in enumerate(specs):
+        for rid, credits in store.conn.execute(
+            "SELECT id, creators FROM records WHERE platform = ? AND kind = ? AND title = ? ORDER BY id",
+            (platform, kind, title),
+        ):
+            if not creator or creator in (json.loads(credits) if credits else []):
+                out.append((rid, gold, item, n))
+    return out
+
+
+def collision_nodes(store: Store) -> list[tuple[str, str | None, bool]]:
+    """One record of each thing the collisions wrote: (record id, gold, is the work itself)."""
+    seen: set[int] = set()
+    nodes = []
+    for rid, gold, item, n in collision_records(store):
+        if n not in seen:
+            seen.add(n)
+            nodes.append((rid, gold, item))
+    return nodes
+
+
+def collision_pairs(nodes: list[tuple[str, str | None, bool]]) -> list[tuple[str, str, str]]:
+    """Every pair of hard-negative records with its gold relation."""
+    from ..sample.collisions import RELATED as TRUE_RELATED
+
+    pairs = []
+    for x, (a, ga, ia) in enumerate(nodes):
+        for b, gb, ib in nodes[x + 1 :]:
+            if ga is None or gb is None:
+                gold = "none"
+            elif ga == gb:
+                gold = "same" if ia and ib else "about" if ia or ib else "unknown"
+            elif frozenset((ga, gb)) in TRUE_RELATED:
+                gold = "related" if ia and ib else "unknown"
+            else:
+                gold = "none"
+            pairs.append((a, b, gold))
+    return pairs
+
+
+def theme_purity(facts: list[Any], golds: dict[str, str | None]) -> list[tuple[str, int, int]]:
+    """Per theme citing hard-negative records: (key, cited hard-negative records, those about the theme's
+    subject, i.e. its most cited work or a work truly related to it)."""
+    from ..sample.collisions import RELATED as TRUE_RELATED
+
+    out = []
+    for f in facts:
+        cited = [golds[c] for c in f.citations if c in golds]
+        if not cited:
+            continue
+        named = [g for g in cited if g]
+        subject = max(sorted(set(named)), key=named.count) if named else None
+        ok = sum(1 for g in cited if g and (g == subject or frozenset((g, subject or "")) in TRUE_RELATED))
+        out.append((f.key, len(cited), ok))
+    return out
+
+
+# -- hand-labelled record pairs on the real samples (benchmarks/data/real_pairs.csv) -----------------
+
+
+def real_pairs(store: Store, path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Resolve each labelled row (platform, kind, action, title on both sides) to record ids.
+
+    Returns (a, b, gold) with gold 'unknown' for the rows labelled 'topic' (same subject, but no entity to
+    link: not scored), and a note per row whose side matches no record."""
+    import csv
+
+    pairs, missing = [], []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            ids = []
+            for side in ("a", "b"):
+                found = store.conn.execute(
+                    "SELECT id FROM records WHERE platform = ? AND kind = ? AND action = ? AND title = ? "
+                    "ORDER BY id LIMIT 1",
+                    (
+                        row[f"{side}_platform"],
+                        row[f"{side}_kind"],
+                        row[f"{side}_action"],
+                        row[f"{side}_title"],
+                    ),
+                ).fetchone()
+                ids.append(found[0] if found else None)
+            if ids[0] is None or ids[1] is None:
+                missing.append(f"line {n}: {row['a_title']} / {row['b_title']}")
+                continue
+            gold = "unknown" if row["label"] == "topic" else row["label"]
+            pairs.append((ids[0], ids[1], gold))
+    return pairs, missing

@@ -19,7 +19,8 @@ class HistoryItem:
 
     ``order`` is chronological (any increasing number: a timestamp or a sequence index); larger
     means more recent. ``platform`` is where it happened, so a ranker can tell the candidate's own
-    platform from the person's other platforms.
+    platform from the person's other platforms. ``count`` is how many records it stands for; the
+    default ranker's scores do not use it (reasons and history selection do).
     """
 
     id: str
@@ -28,6 +29,7 @@ class HistoryItem:
     creators: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     order: float = 0.0
+    count: int = 1  # records behind this item (60 episodes of one series are one item of count 60)
 
 
 @dataclass(frozen=True)

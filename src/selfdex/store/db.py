@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ import orjson
 from platformdirs import user_data_dir
 
 from ..model import ImportProblem, Record
+from . import crypto
+from .health import explain
+from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["Store", "StoreError", "default_store_path"]
+__all__ = ["Store", "StoreError", "StoreWriteError", "default_store_path"]
 
 ENV_VAR = "SELFDEX_STORE"
 
@@ -74,6 +78,15 @@ _INSERT_RECORD = (
     f"INSERT OR IGNORE INTO records ({', '.join(_RECORD_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})"
 )
+# What a newer copy of a snapshot row replaces: everything but the id, and only when something differs
+# (an unchanged re-import touches nothing and counts as a duplicate).
+_CONTENT = [c for c in _RECORD_COLUMNS if c not in ("id", "job_id") and not c.startswith("source_")]
+_UPSERT_RECORD = (
+    f"INSERT INTO records ({', '.join(_RECORD_COLUMNS)}) VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RECORD_COLUMNS if c != 'id')} "
+    f"WHERE ({', '.join(f'records.{c}' for c in _CONTENT if c != 'importer_version')}) IS NOT "
+    f"({', '.join(f'excluded.{c}' for c in _CONTENT if c != 'importer_version')})"
+)
 
 
 def _json(value: Any) -> str | None:
@@ -123,16 +136,37 @@ def record_row(record: Record, job_id: int) -> tuple[Any, ...]:
     )
 
 
+class StoreWriteError(StoreError, sqlite3.OperationalError):
+    """The store could not be written (disk full, I/O error, read-only, damaged): one line says why.
+
+    Also an ``OperationalError``, so callers that treat a failed optional write (a cache) as harmless
+    keep doing so."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode with rows as ``Row``: plain SQLite, or SQLCipher for a store
+    that is encrypted (see ``crypto``; the file says which)."""
+    if crypto.is_encrypted(path):
+        return crypto.connect(path, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    crypto.remember(path, encrypted=False)
+    return conn
+
+
 class Store:
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
-        if not self.path.exists():
+        if str(self.path) != ":memory:" and not self.path.exists():
             if not create:
                 raise StoreError(f"no store at {self.path} (import something first: selfdex import PATH)")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                # 0600 before SQLite opens it: its -wal and -shm take the database file's mode.
+                private_file(self.path)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store at {self.path}: {exc.strerror}") from exc
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
+            self.conn = connect(self.path)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
@@ -140,8 +174,33 @@ class Store:
             self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: keeps index pages hot during big imports
             self.conn.execute("PRAGMA temp_store=MEMORY")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a selfdex store (SQLite said: {exc})") from exc
+        except crypto.CryptoError as exc:
+            raise StoreError(str(exc)) from exc
+        except crypto.database_errors() as exc:
+            # A damaged, read-only or unopenable file is named as such, not as "not a selfdex store".
+            said = explain(exc, self.path)
+            if said is None or "is busy" in said:
+                said = (
+                    f"{self.path} is not a selfdex store (SQLite said: {exc}); if it was one, its first "
+                    "page is damaged: restore your latest backup (made with: selfdex backup PATH)"
+                )
+            raise StoreError(said) from exc
+
+    def check(self, *, max_bytes: int = 1 << 30) -> None:
+        """Detect a damaged store before writing to it: ``PRAGMA quick_check`` (O(file), about 1 s per
+        GB) when the file is at most ``max_bytes``, else only the header and schema (already read)."""
+        try:
+            if self.path.stat().st_size > max_bytes:
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return
+            rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except crypto.database_errors() as exc:
+            raise StoreError(explain(exc, self.path) or f"{self.path}: {exc}") from exc
+        if rows != ["ok"]:
+            raise StoreError(
+                f"the store at {self.path} is damaged (integrity check: {'; '.join(rows)[:300]}); "
+                "restore your latest backup (made with: selfdex backup PATH) or move the file aside and re-import"
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -189,15 +248,39 @@ class Store:
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT; anything raised (Ctrl-C included) rolls everything back."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, wait_s: float = 600.0) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; anything raised (Ctrl-C included) rolls everything back.
+
+        The write lock is waited for up to ``wait_s`` (another writer holds it for one batch at a time),
+        and a failure of the store itself (disk full, I/O error, read-only, damage) is raised as one
+        :class:`StoreWriteError` line instead of SQLite's follow-up errors."""
+        self._begin(wait_s)
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # After SQLITE_FULL or an I/O error SQLite may have rolled back already; a second ROLLBACK
+            # would raise "no transaction is active" and hide the real cause.
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            said = explain(exc, self.path)
+            if said is not None and not isinstance(exc, StoreError):
+                raise StoreWriteError(said) from exc
             raise
-        self.conn.execute("COMMIT")
+
+    def _begin(self, wait_s: float) -> None:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except crypto.operational_errors() as exc:
+                busy = "locked" in str(exc).lower() or "busy" in str(exc).lower()
+                if not busy or time.monotonic() >= deadline:
+                    said = explain(exc, self.path)
+                    raise (StoreWriteError(said) if said else exc) from exc
+                # the busy timeout (10 s) already waited; keep waiting for the other writer's batch
 
     # -- writes (called inside one import transaction) -----------------------------------------
     def start_job(self, source: str, source_sha256: str | None, version: str) -> int:
@@ -210,17 +293,39 @@ class Store:
 
     def insert_records(self, records: Sequence[Record], job_id: int) -> int:
         """Insert, ignoring records already stored; returns how many were new."""
-        if not records:
-            return 0
+        return self.insert_rows([record_row(r, job_id) for r in records])[0]
+
+    def insert_rows(self, rows: Sequence[tuple[Any, ...]], *, replace: bool = False) -> tuple[int, int]:
+        """Insert :func:`record_row` tuples; returns (new, updated).
+
+        ``replace=False``: a row whose id is stored is a duplicate and ignored. ``replace=True`` (snapshot
+        exports such as a Goodreads library, where the id is the book's and the row its current state):
+        a stored row whose content changed is updated in place (same rowid, so links to it hold)."""
+        if not rows:
+            return 0, 0
         before = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
-        cur = self.conn.executemany(_INSERT_RECORD, [record_row(r, job_id) for r in records])
-        if cur.rowcount:
+        cur = self.conn.executemany(_UPSERT_RECORD if replace else _INSERT_RECORD, rows)
+        changed = max(int(cur.rowcount), 0)
+        new = changed
+        if changed:
+            if replace:
+                new = int(
+                    self.conn.execute("SELECT count(*) FROM records WHERE rowid > ?", (before,)).fetchone()[0]
+                )
             # rowids grow monotonically, so the rows past `before` are exactly the ones just inserted
+            # (updated rows keep their rowid and are re-indexed by the update trigger)
             self.conn.execute(
                 "INSERT INTO records_fts(rowid, title, creators, text) "
                 "SELECT rowid, title, creators, text FROM records WHERE rowid > ?",
                 (before,),
             )
+        return new, changed - new
+
+    def forget_member(self, job_id: int, member: str) -> int:
+        """Delete the records this job stored from one member (a member found damaged half-way)."""
+        cur = self.conn.execute(
+            "DELETE FROM records WHERE job_id = ? AND source_member = ?", (job_id, member)
+        )
         return int(cur.rowcount)
 
     def insert_problems(self, problems: Sequence[ImportProblem], job_id: int, importer: str | None) -> None:
@@ -256,6 +361,19 @@ class Store:
             f"UPDATE import_jobs SET status = ?, finished_at = ?{', ' + sets if sets else ''} WHERE id = ?",
             (status, now_iso(), *counts.values(), job_id),
         )
+
+    def job_progress(self, job_id: int, **counts: int) -> None:
+        """Keep a running job's counts current, so an interrupted job shows what it had stored."""
+        sets = ", ".join(f"{k} = ?" for k in counts)
+        self.conn.execute(f"UPDATE import_jobs SET {sets} WHERE id = ?", (*counts.values(), job_id))
+
+    def mark_interrupted(self) -> list[int]:
+        """Jobs left 'running' by a process that died (call only while holding the import turn)."""
+        ids = [int(r[0]) for r in self.conn.execute("SELECT id FROM import_jobs WHERE status = 'running'")]
+        if ids:
+            with self.transaction():
+                self.conn.execute("UPDATE import_jobs SET status = 'interrupted' WHERE status = 'running'")
+        return ids
 
     # -- reads ----------------------------------------------------------------------------------
     def count(self) -> int:

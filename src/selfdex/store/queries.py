@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .db import Store, row_dict
 
-__all__ = ["Filters", "import_errors", "jobs", "search_fts", "sources", "timeline"]
+__all__ = ["Filters", "import_errors", "jobs", "norm_title", "search_fts", "sources", "timeline"]
 
 _LIGHT_COLUMNS = (
     "id, platform, action, kind, title, creators, external_ids, categories, url, occurred_at, occurred_tz, "
     "time_precision, rating, rating_scale, rating_norm, duration_s, amount, currency, quantity, distance_m, "
     "text, lat, lon, place, importer, source_archive, source_member, source_index, source_line, source_offset"
 )
+
+
+@lru_cache(maxsize=65_536)
+def norm_title(title: str | None) -> str:
+    """Casefolded title without a leading article and punctuation: 'The Dune' ~ 'dune'."""
+    t = re.sub(r"[^\w\s]", " ", (title or "").casefold())
+    t = re.sub(r"^(the|a|an)\s+", "", " ".join(t.split()))
+    return t
 
 
 @dataclass(slots=True)
@@ -106,9 +115,26 @@ def search_fts(
     return [row_dict(r) for r in rows]
 
 
+# Problems and deliberate skips, recounted from import_errors: stores written before the two were told
+# apart keep both in one "problems" column.
+_SPLIT = "coalesce(sum(e.severity != 'skipped'), 0) AS problems, coalesce(sum(e.severity = 'skipped'), 0) AS skipped"
+
+
 def jobs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     rows = store.conn.execute("SELECT * FROM import_jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(r) for r in rows]
+    out = [dict(r) for r in rows]
+    if not out:
+        return out
+    split = {
+        r["job_id"]: (int(r["problems"]), int(r["skipped"]))
+        for r in store.conn.execute(
+            f"SELECT e.job_id, {_SPLIT} FROM import_errors e WHERE e.job_id BETWEEN ? AND ? GROUP BY e.job_id",
+            (out[-1]["id"], out[0]["id"]),
+        )
+    }
+    for job in out:
+        job["problems"], job["skipped"] = split.get(job["id"], (0, 0))
+    return out
 
 
 def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
@@ -123,4 +149,97 @@ def import_errors(store: Store, job_id: int | None = None, limit: int = 100) -> 
 
 def job_files(store: Store, job_id: int) -> list[dict[str, Any]]:
     rows = store.conn.execute("SELECT * FROM import_files WHERE job_id = ? ORDER BY id", (job_id,))
-    return [dict(r) for r in rows.fetchall()]
+    files = [dict(r) for r in rows.fetchall()]
+    split = {
+        r["member"]: (int(r["problems"]), int(r["skipped"]))
+        for r in store.conn.execute(
+            f"SELECT e.member, {_SPLIT} FROM import_errors e WHERE e.job_id = ? GROUP BY e.member", (job_id,)
+        )
+    }
+    for f in files:
+        f["problems"], f["skipped"] = split.get(f["member"], (0, 0))
+    return files
+
+
+# Columns an aggregate needs: enough to group, count, date and cite a record, nothing heavy.
+AGGREGATE_COLUMNS = (
+    "r.id, r.platform, r.action, r.kind, r.title, r.creators, r.occurred_at, r.time_precision, r.duration_s, "
+    "json_extract(r.extra, '$.series') AS series, json_extract(r.extra, '$.profile') AS profile, "
+    "CAST(strftime('%s', r.occurred_at) AS INTEGER) AS ts"
+)
+
+
+def title_match(words: tuple[str, ...], *, prefix: bool = False) -> str | None:
+    """An FTS5 query matching every word in a record's title or creators (never its free text: a word
+    in a review or a mail is not what the record is about)."""
+    tokens = [t for w in words for t in _TOKEN.findall(w)]
+    if not tokens:
+        return None
+    return "{title creators} : (" + " ".join(f'"{t}"' + ("*" if prefix else "") for t in tokens) + ")"
+
+
+def matching_rows(store: Store, filters: Filters | None = None, *, words: tuple[str, ...] = ()) -> list[Any]:
+    """Every dated record that matches ``filters`` (and all ``words`` in its title or creators), hidden
+    records excluded, oldest first: the whole store, no limit — what counting and ranking questions
+    are answered from. Falls back to prefix matching when the exact words match nothing."""
+    where, params = (filters or Filters()).sql()
+    base = (
+        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records)"
+    )
+    if not words:
+        return store.conn.execute(base + " ORDER BY r.occurred_at, r.id", params).fetchall()
+    for prefix in (False, True):
+        query = title_match(words, prefix=prefix)
+        if query is None:
+            return []
+        rows = store.conn.execute(
+            base + " AND r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)"
+            " ORDER BY r.occurred_at, r.id",
+            (*params, query),
+        ).fetchall()
+        if rows:
+            return rows
+    return []
+
+
+def platforms_present(store: Store) -> list[str]:
+    """The platforms the store holds records of."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT platform FROM records ORDER BY platform")]
+
+
+def count_matching(store: Store, filters: Filters | None = None) -> int:
+    """How many visible dated records match ``filters``: the size of what a sample was drawn from."""
+    where, params = (filters or Filters()).sql()
+    row = store.conn.execute(
+        f"SELECT count(*) FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records)",
+        params,
+    ).fetchone()
+    return int(row[0])
+
+
+def uncredited_rows(store: Store, filters: Filters, titles: tuple[str, ...]) -> list[Any]:
+    """Dated records with one of ``titles`` (case-insensitive) and no creators, hidden ones excluded:
+    the plays an export logged without their artist (Apple Music names no track artist)."""
+    if not titles:
+        return []
+    where, params = filters.sql()
+    marks = ", ".join("?" for _ in titles)
+    return store.conn.execute(
+        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        f"AND (r.creators IS NULL OR r.creators IN ('', '[]')) AND lower(r.title) IN ({marks}) "
+        "AND r.id NOT IN (SELECT record_id FROM hidden_records) ORDER BY r.occurred_at, r.id",
+        (*params, *(t.lower() for t in titles)),
+    ).fetchall()
+
+
+def track_artists(store: Store) -> dict[str, set[str]]:
+    """Lower-cased track title → the creator lists the store gives it (JSON text), over all tracks."""
+    out: dict[str, set[str]] = {}
+    for title, creators in store.conn.execute(
+        "SELECT lower(title), creators FROM records WHERE kind = 'track' AND title IS NOT NULL "
+        "AND creators IS NOT NULL AND creators NOT IN ('', '[]') GROUP BY lower(title), creators"
+    ):
+        out.setdefault(str(title), set()).add(str(creators))
+    return out

@@ -12,47 +12,31 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from pydantic import ValidationError
 
 from .. import __version__
 from ..gate import (
-    CONTENT_FIELDS,
-    DEFAULT_FIELDS,
-    LEVELS,
-    AuditLog,
     Gate,
-    GateError,
-    GrantError,
-    Scope,
-    add_grant,
-    list_grants,
-    revoke_grant,
-)
-from ..gate.grants import Level
-from ..gate.models import (
-    AggregatesRequest,
-    AskRequest,
-    GateRequest,
-    GrantRequest,
-    ProfileRequest,
-    SearchRequest,
 )
 from ..store import Filters, Store, queries
+from ..store.private import owner_secret
+from ..timeparse import shown_when
+from .auth import OwnerAuth
 from .chart import monthly_counts, svg_chart
+from .deps import StoreDep
 from .jobs import ImportRuns
-from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, guard
+from .security import CSRF_FIELD, CSRF_HEADER, WebSettings, _login_page, guard, require_owner
+from .sharing import add_sharing_routes
 
 __all__ = ["create_web_app"]
 
@@ -65,7 +49,6 @@ KIND_TITLES = {
     "routine": "Routines",
     "dislike": "Dislikes and abandonments",
 }
-PREVIEW_OPS = ("profile", "aggregates", "search", "ask", "grant")
 _PROVENANCE = (
     "source_archive",
     "source_member",
@@ -87,20 +70,11 @@ def _environment() -> jinja2.Environment:
     env.filters["n"] = lambda v: f"{v:,}" if isinstance(v, int) else v
     env.filters["day"] = lambda v: str(v)[:10] if v else ""
     env.filters["when"] = lambda v: str(v)[:19].replace("T", " ") if v else ""
+    # a record's time at the precision its source gave: a day is a date, not "00:00:00"
+    env.filters["occurred"] = lambda r: shown_when(
+        r.get("occurred_at"), r.get("time_precision"), seconds=True
+    )
     return env
-
-
-def _expiry(text: str) -> datetime:
-    """'30d', '12h' or an ISO date/instant (as ``selfdex grant add --expires``)."""
-    m = re.fullmatch(r"(\d+)([dh])", text.strip())
-    if m:
-        n = int(m.group(1))
-        return datetime.now(UTC) + (timedelta(days=n) if m.group(2) == "d" else timedelta(hours=n))
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ValueError("expiry: use 30d, 12h or an ISO date such as 2026-01-31") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _save(upload: UploadFile, target: Path) -> None:
@@ -125,18 +99,6 @@ def _safe_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    """One connection per request (SQLite in WAL mode): handlers never share the API's connection."""
-    store = Store(request.app.state.store_path)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-
-
 def _open_model(name: str | None) -> Any:
     """The web app uses a model only when one is configured for it (settings or $SELFDEX_MODEL)."""
     if not name or name == "none":
@@ -159,8 +121,21 @@ def create_web_app(
     if settings.model is None:
         settings.model = os.environ.get("SELFDEX_MODEL") or None
     store_path = Path(store_path)
-    app = FastAPI(title="selfdex web", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
-    app.middleware("http")(guard(settings))
+    auth = OwnerAuth(
+        owner_secret(store_path), password=settings.password, port=settings.port, secure=settings.secure
+    )
+    # The owner's surface: every route depends on the owner's login (the guard checks it before any
+    # body is read; the dependency is the second lock). Recipients never come in through here.
+    app = FastAPI(
+        title="selfdex web",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(require_owner)],
+    )
+    app.middleware("http")(guard(settings, auth))
+    app.state.auth = auth
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(env=_environment())
     runs = ImportRuns(store_path)
@@ -404,6 +379,20 @@ def create_web_app(
             show_all=all,
         )
 
+    @app.get("/profile/forget", response_class=HTMLResponse)
+    def profile_forget_confirm(request: Request, store: StoreDep, key: str) -> HTMLResponse:
+        """Before forgetting: exactly the records it would hide (the same as `profile forget --dry-run`)."""
+        from ..profile.corrections import group_preview, preview_forget
+
+        preview = preview_forget(store, key)
+        return render(
+            request,
+            "forget_confirm.html",
+            page="profile",
+            preview=preview,
+            groups=group_preview(preview.records),
+        )
+
     @app.post("/profile/forget")
     def profile_forget(request: Request, store: StoreDep, key: Annotated[str, Form()]) -> RedirectResponse:
         from ..profile import forget
@@ -507,154 +496,28 @@ def create_web_app(
             error=error,
         )
 
-    # -- sharing --------------------------------------------------------------------------------
-    def sharing(request: Request, store: Store, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-        ctx.setdefault("token", None)
-        ctx.setdefault("created", None)
-        ctx.setdefault("error", None)
-        ctx.setdefault("form", {})
-        return render(
-            request,
-            "sharing.html",
-            status_code=status_code,
-            page="sharing",
-            grants=[g.to_dict() for g in list_grants(store, include_revoked=True)],
-            platforms=[s["platform"] for s in queries.sources(store)],
-            levels=LEVELS,
-            fields=CONTENT_FIELDS,
-            default_fields=DEFAULT_FIELDS,
-            **ctx,
-        )
+    add_sharing_routes(app, render=render, back=back, the_gate=the_gate)
 
-    @app.get("/sharing", response_class=HTMLResponse)
-    def sharing_page(request: Request, store: StoreDep) -> HTMLResponse:
-        return sharing(request, store)
+    if settings.api_spec is not None:
+        spec = settings.api_spec
 
-    @app.post("/sharing/grants", response_class=HTMLResponse)
-    def grant_create(
-        request: Request,
-        store: StoreDep,
-        name: Annotated[str, Form()] = "",
-        level: Annotated[str, Form()] = "answers",
-        platform: Annotated[list[str] | None, Form()] = None,
-        field: Annotated[list[str] | None, Form()] = None,
-        kinds: Annotated[str, Form()] = "",
-        since: Annotated[str, Form()] = "",
-        until: Annotated[str, Form()] = "",
-        per_request: Annotated[int, Form(ge=1)] = 20,
-        per_day: Annotated[int, Form(ge=1)] = 200,
-        purpose: Annotated[str, Form()] = "",
-        expires: Annotated[str, Form()] = "30d",
-    ) -> HTMLResponse:
-        form = {
-            "name": name,
-            "level": level,
-            "platforms": platform or [],
-            "fields": field or [],
-            "kinds": kinds,
-            "since": since,
-            "until": until,
-            "per_request": per_request,
-            "per_day": per_day,
-            "purpose": purpose,
-            "expires": expires,
-        }
-        try:
-            if not platform:
-                raise GrantError("choose at least one platform (or all platforms)")
-            if not purpose.strip():
-                raise GrantError("say why this recipient gets access (the purpose)")
-            scope = Scope(
-                level=cast(Level, level),
-                platforms=tuple(platform),
-                kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()) or ("*",),
-                fields=tuple(field or ()) or DEFAULT_FIELDS,
-                since=since or None,
-                until=until or None,
-                per_request=per_request,
-                per_day=per_day,
-            )
-            grant, token = add_grant(store, name, scope, purpose=purpose.strip(), expires_at=_expiry(expires))
-        except (GrantError, ValueError) as exc:
-            return sharing(request, store, status_code=400, error=str(exc), form=form)
-        return sharing(request, store, token=token, created=grant.to_dict())
-
-    @app.post("/sharing/grants/{name}/revoke")
-    def grant_revoke(request: Request, name: str, store: StoreDep) -> RedirectResponse:
-        try:
-            grant = revoke_grant(store, name)
-        except GrantError as exc:
-            return back(request, "/sharing", str(exc))
-        return back(request, "/sharing", f"Revoked {grant.name}: its token stopped working.")
-
-    @app.get("/sharing/grants/{name}/preview", response_class=HTMLResponse)
-    def grant_preview(
-        request: Request,
-        name: str,
-        op: str = "profile",
-        query: str = "",
-        question: str = "",
-    ) -> HTMLResponse:
-        if op not in PREVIEW_OPS:
-            op = "profile"
-        request_: GateRequest
-        body = None
-        error = None
-        disclosure = None
-        status = 200
-        try:
-            if op == "search":
-                request_ = SearchRequest(query=query, limit=20)
-            elif op == "ask":
-                request_ = AskRequest(question=question or "What do I like?")
-            else:
-                request_ = {
-                    "grant": GrantRequest,
-                    "profile": ProfileRequest,
-                    "aggregates": AggregatesRequest,
-                }[op]()
-        except ValidationError as exc:  # the API answers the same request with 422
-            error = f"422 invalid_request: {exc.errors()[0]['msg']}"
-            status = 400
-        else:
-            try:
-                disclosure = the_gate().preview(name, request_)
-                body = json.dumps(json.loads(disclosure.body), indent=2, ensure_ascii=False)
-            except GateError as exc:
-                error = f"{exc.status} {exc.code}: {exc.message}"
-        return render(
-            request,
-            "preview.html",
-            status_code=status,
-            page="sharing",
-            name=name,
-            op=op,
-            ops=PREVIEW_OPS,
-            query=query,
-            question=question,
-            body=body,
-            error=error,
-            disclosure=disclosure,
-            bytes=len(disclosure.body) if disclosure else 0,
-        )
-
-    @app.get("/audit", response_class=HTMLResponse)
-    def audit(request: Request, store: StoreDep, recipient: str = "") -> HTMLResponse:
-        log = AuditLog(store)
-        entries = [e.to_dict() for e in log.entries(recipient=recipient or None, limit=200)]
-        recipients = [g.name for g in list_grants(store, include_revoked=True)]
-        return render(
-            request,
-            "audit.html",
-            page="audit",
-            entries=list(reversed(entries)),
-            verification=log.verify(),
-            recipient=recipient,
-            recipients=recipients,
-        )
+        @app.get("/openapi.json", include_in_schema=False)
+        def openapi() -> JSONResponse:
+            """The recipients' API description, served to the logged-in owner (off loopback)."""
+            return JSONResponse(spec())
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 401:
+            return _login_page(auth)
         return render(request, "error.html", status_code=exc.status_code, page="", detail=str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Never the input back (it can be megabytes, or the person's own text): where and what.
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        detail = f"{where}: {str(first.get('msg', 'invalid'))[:200]}"
+        return render(request, "error.html", status_code=422, page="", detail=f"Invalid request ({detail}).")
 
     return app

@@ -60,7 +60,8 @@ def _month_range(first: str, last: str) -> list[str]:
     return out
 
 
-def monthly_counts(store: Store, filters: Filters, *, max_months: int = 120) -> MonthlyCounts:
+def monthly_counts(store: Store, filters: Filters) -> MonthlyCounts:
+    """Every month from the first record to the last: a history from 2007 starts in 2007."""
     where, params = filters.sql()
     rows = store.conn.execute(
         f"SELECT substr(r.occurred_at, 1, 7) AS month, r.platform, count(*) FROM records r "
@@ -76,7 +77,7 @@ def monthly_counts(store: Store, filters: Filters, *, max_months: int = 120) -> 
         totals[platform] = totals.get(platform, 0) + int(n)
     if not counts:
         return MonthlyCounts([], [], {})
-    months = _month_range(min(m for m, _ in counts), max(m for m, _ in counts))[-max_months:]
+    months = _month_range(min(m for m, _ in counts), max(m for m, _ in counts))
     platforms = sorted(totals, key=lambda p: (-totals[p], p))
     return MonthlyCounts(months, platforms, counts)
 

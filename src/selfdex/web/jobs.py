@@ -85,6 +85,7 @@ class ImportRun:
             "new": sum(s.records_new for s in self.summaries),
             "duplicate": sum(s.records_duplicate for s in self.summaries),
             "problems": sum(s.problems for s in self.summaries),
+            "skipped": sum(s.skipped for s in self.summaries),
         }
 
 

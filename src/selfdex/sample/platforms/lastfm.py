@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 from ..person import Person
@@ -47,3 +48,28 @@ def write(person: Person, root: Path) -> None:
         fh.write(",".join(HEADER) + "\n")  # the header is bare, every value quoted
         writer = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerows(rows)
+
+
+PLAYED_AT_HEADER = ("artist", "album", "track", "played_at", "date")
+
+
+def write_played_at(person: Person, root: Path) -> Path:
+    """The same scrobbles as another exporter writes them: ``artist,album,track,played_at,date``, with the
+    full ISO instant in ``played_at`` and the UTC day again in ``date``; a track played several times in
+    one day has several rows with one ``date``. Not part of the bundle (it repeats ``scrobbles.csv``)."""
+    rows = []
+    for play in person.plays():
+        t = play.track
+        if play.platform != "spotify" or play.ms_played < min(t.duration_ms / 2, 240_000):
+            continue
+        when = play.when.astimezone(UTC)
+        rows.append(
+            (t.artist, t.album, t.title, when.strftime("%Y-%m-%dT%H:%M:%SZ"), when.date().isoformat())
+        )
+    path = root / "lastfm_scrobbles.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(PLAYED_AT_HEADER)
+        writer.writerows(reversed(rows))
+    return path

@@ -1,15 +1,27 @@
 """Letterboxd export: ``letterboxd-<user>-<date>-utc.zip`` with diary, ratings, watched, reviews, watchlist,
-likes/films.csv and lists/<slug>.csv (with the list preamble)."""
+likes/films.csv and lists/<slug>.csv (with the list preamble).
+
+As in real exports, ``watched.csv`` holds one row per film *seen*, dated by when it was logged: the films
+she saw before joining were back-filled on the day she joined (and are in no diary), and a film she
+rewatched has two diary entries but one watched.csv row."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..person import FILMS, Person
 from ._csv import write_csv
 
 BUNDLE = "letterboxd-maralind-2025-07-01-12-00-utc.zip"
+JOINED = date(2022, 11, 3)
+# Films seen years before she joined Letterboxd, logged in one go on the day she joined.
+BACK_CATALOGUE = (
+    ("Spirited Away", 2001, "https://boxd.it/1Z3e"),
+    ("Children of the Sea", 2019, "https://boxd.it/jx4C"),
+    ("Lost in Translation", 2003, "https://boxd.it/1Ujm"),
+    ("Gattaca", 1997, "https://boxd.it/1QOI"),
+)
 
 
 def _stars(rating: float) -> str:
@@ -26,6 +38,13 @@ def write(person: Person, root: Path) -> None:
         uri_film = f"https://boxd.it/{format(4000 + i * 53, 'x')}"
         logged.append((film, watched, log_day, uri_entry, uri_film))
     logged.sort(key=lambda x: x[2])
+    # One rewatch: her favourite film again, some months later (a second diary entry, Rewatch = Yes).
+    fav, first, _, _, fav_uri = max(logged, key=lambda x: (x[0].rating, x[0].title))
+    again = first + timedelta(days=150)
+    if again > date(2025, 6, 28):  # the export is from 2025-07-01
+        again = first + timedelta(days=1)
+    rewatch = (fav, again, again, f"https://boxd.it/r{format(again.toordinal(), 'x')}", fav_uri)
+    diary = sorted([*logged, rewatch], key=lambda x: x[2])
     write_csv(
         root / "diary.csv",
         ["Date", "Name", "Year", "Letterboxd URI", "Rating", "Rewatch", "Tags", "Watched Date"],
@@ -36,11 +55,11 @@ def write(person: Person, root: Path) -> None:
                 f.year,
                 ue,
                 _stars(f.rating),
-                "",
+                "Yes" if ue == rewatch[3] else "",
                 ", ".join(g.lower() for g in f.genres[:1]),
                 w.isoformat(),
             )
-            for f, w, d, ue, _ in logged
+            for f, w, d, ue, _ in diary
         ],
     )
     write_csv(
@@ -51,7 +70,8 @@ def write(person: Person, root: Path) -> None:
     write_csv(
         root / "watched.csv",
         ["Date", "Name", "Year", "Letterboxd URI"],
-        [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged],
+        [(JOINED.isoformat(), title, year, uri) for title, year, uri in BACK_CATALOGUE]
+        + [(d.isoformat(), f.title, f.year, uf) for f, _, d, _, uf in logged],
     )
     write_csv(
         root / "reviews.csv",
@@ -104,7 +124,7 @@ def write(person: Person, root: Path) -> None:
         ],
         [
             (
-                "2022-11-03",
+                JOINED.isoformat(),
                 person.username,
                 "Mara",
                 "Lindqvist",

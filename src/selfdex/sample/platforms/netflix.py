@@ -285,18 +285,23 @@ def write(person: Person, root: Path) -> None:
         )
 
 
+_UNLABELLED = frozenset({"Dark: Season 2: Beginnings and Endings"})
+
+
 def write_simple(person: Person, root: Path) -> Path:
     """The Viewing-activity page's "Download all": Mara's titles, one row per title and day, newest first,
-    dates as a German account writes them (``31.01.24``)."""
+    dates as a German account writes them (``31.01.24``), one episode without its season label."""
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for view in _views(person):
         if view.profile != PROFILE or view.supplemental:
             continue
         day = view.start.astimezone(person.tz).strftime("%d.%m.%y")
-        if (view.title, day) not in seen:
-            seen.add((view.title, day))
-            rows.append((view.title, day))
+        # Netflix writes the odd episode with no season label, as it did "Scrubs: My Own Personal Jesus".
+        title = view.title.replace(": Season 2: ", ": ") if view.title in _UNLABELLED else view.title
+        if (title, day) not in seen:
+            seen.add((title, day))
+            rows.append((title, day))
     path = root / "NetflixViewingHistory.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:

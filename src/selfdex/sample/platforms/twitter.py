@@ -56,6 +56,16 @@ LIKES = (
     ("1801847763001344000", "Trail running technique: look three steps ahead, not at your feet"),
     ("1822934051229990912", "Radiohead – Weird Fishes, live from the basement, still the best version"),
 )
+# Her one retweet: someone else's words, as the archive writes it ("RT @user: …", truncated with "…",
+# "retweeted" false all the same).
+RETWEET = (
+    date(2024, 11, 23),
+    9,
+    "justonecookbook",
+    "Just One Cookbook",
+    "RT @justonecookbook: Homemade dashi in 10 minutes: kombu, katsuobushi and water. That's all it takes, "
+    "and it keeps for 3 days in the fridge…",
+)
 INTERESTS = ("Science fiction", "Dune", "Trail running", "Japanese cuisine", "Kyoto", "Radiohead", "Books")
 
 
@@ -67,6 +77,43 @@ def _js(kind: str, data: Any) -> str:
 
 def _ruby_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def _retweet(person: Person) -> dict[str, Any]:
+    rng = person.rand("twitter:retweet")  # its own stream: the other tweets stay as they were
+    d, hour, screen_name, name, text = RETWEET
+    tweet_id = str(1_860_000_000_000_000_000 + rng.randrange(10**15))
+    return {
+        "tweet": {
+            "edit_info": {"initial": {"editTweetIds": [tweet_id], "editsRemaining": "5"}},
+            "retweeted": False,
+            "source": '<a href="http://twitter.com/download/iphone" rel="nofollow">Twitter for iPhone</a>',
+            "entities": {
+                "hashtags": [],
+                "symbols": [],
+                "user_mentions": [
+                    {
+                        "name": name,
+                        "screen_name": screen_name,
+                        "indices": ["3", str(4 + len(screen_name))],
+                        "id_str": "281219437",
+                        "id": "281219437",
+                    }
+                ],
+                "urls": [],
+            },
+            "display_text_range": ["0", str(len(text))],
+            "favorite_count": "0",
+            "id_str": tweet_id,
+            "truncated": False,
+            "retweet_count": str(rng.randrange(40, 400)),
+            "id": tweet_id,
+            "created_at": _ruby_time(person.local(d, hour, rng.randrange(60), rng.randrange(60))),
+            "favorited": False,
+            "full_text": text,
+            "lang": "en",
+        }
+    }
 
 
 def write(person: Person, root: Path) -> None:
@@ -102,6 +149,11 @@ def write(person: Person, root: Path) -> None:
                 }
             }
         )
+    tweets.append(_retweet(person))
+    tweets.sort(
+        key=lambda t: datetime.strptime(str(t["tweet"]["created_at"]), "%a %b %d %H:%M:%S %z %Y"),
+        reverse=True,
+    )
     (data / "tweets.js").write_text(_js("tweets", tweets), encoding="utf-8")
     likes = [
         {"like": {"tweetId": tid, "fullText": text, "expandedUrl": f"https://twitter.com/i/web/status/{tid}"}}

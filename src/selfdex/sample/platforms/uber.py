@@ -1,5 +1,6 @@
 """Uber rider export (``Uber Data/Rider/trips_data.csv``): a few rides in Kyoto in April 2024 (JPY) and
-in Berlin (EUR), one request cancelled before pickup (1970 sentinel times)."""
+in Berlin (EUR), and three requests that never became trips (1970 sentinel times): one she cancelled,
+one the driver cancelled (a cancellation fee), one that found no driver."""
 
 from __future__ import annotations
 
@@ -26,8 +27,12 @@ RIDES = (
      (35.00, 135.77, "Gion, Higashiyama"), (35.03, 135.72, "Kinkaku-ji"), 4.1, 3380, "JPY"),
     ("Kyoto", "Asia/Tokyo", datetime(2024, 4, 19, 21, 10), "CANCELED",
      (35.00, 135.76, "Nishiki Market"), (34.98, 135.75, "Kyoto Station"), 0, 0, "JPY"),
+    ("Berlin", "Europe/Berlin", datetime(2024, 4, 20, 23, 12), "UNFULFILLED",
+     (52.36, 13.51, "BER Airport Terminal 1"), (52.50, 13.42, "Kreuzberg"), 0, 0, "EUR"),
     ("Berlin", "Europe/Berlin", datetime(2024, 4, 20, 23, 30), "COMPLETED",
      (52.36, 13.51, "BER Airport Terminal 1"), (52.50, 13.42, "Kreuzberg"), 13.9, 48.6, "EUR"),
+    ("Berlin", "Europe/Berlin", datetime(2025, 2, 14, 22, 41), "DRIVER_CANCELED",
+     (52.51, 13.38, "Philharmonie"), (52.50, 13.42, "Kreuzberg"), 0, 5, "EUR"),
     ("Berlin", "Europe/Berlin", datetime(2025, 2, 14, 22, 55), "COMPLETED",
      (52.51, 13.38, "Philharmonie"), (52.50, 13.42, "Kreuzberg"), 3.2, 17.9, "EUR"),
 )  # fmt: skip
