@@ -6,18 +6,21 @@ import platform
 import sqlite3
 import sys
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
 
 from .. import __version__
-from ..agent.config import ModelSpec
 from ..importers.registry import load_errors, load_importers
 from ..store import Store, StoreError
 from ..store.health import ImportTurn, explain
 from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
 from .common import json_option, out, print_json, store_path
+
+if TYPE_CHECKING:  # the agent package is heavy: imported only when doctor runs
+    from ..agent.config import ModelSpec
 
 
 @click.command("path")
