@@ -198,10 +198,10 @@ class EmbeddedBackend:
 
 
 def default_threads() -> int:
-    """One core fewer than the machine has (at most 8): llama.cpp's threads wait for each other by
-    spinning, so on cores that are also busy elsewhere (selfdex's own process, the web server, anything
-    else) 2 threads on 2 cores ran slower than 1 (benchmarks/results/llm_runtime.md)."""
-    return max(1, min(8, (os.cpu_count() or 2) - 1))
+    """The machine's cores, at most 8. On cores that other work keeps busy, fewer can be faster
+    (llama.cpp's threads wait for each other by spinning): SELFDEX_LLM_THREADS=1; see
+    benchmarks/results/llm_runtime.md."""
+    return max(1, min(8, os.cpu_count() or 2))
 
 
 def open_backend(spec: ModelSpec) -> ChatBackend:
