@@ -236,7 +236,7 @@ def smoke_test(worker: ModelWorker, *, timeout_s: float = 60) -> SmokeResult:
     try:
         response, wall = worker.chat(request, timeout_s=timeout_s)
     except ModelCrashed as exc:
-        return SmokeResult(False, str(exc), log=exc.log)
+        return SmokeResult(False, str(exc).replace(" — see selfdex doctor", ""), log=exc.log)
     except BackendError as exc:
         return SmokeResult(False, str(exc), log=worker.log_tail())
     total = time.monotonic() - started

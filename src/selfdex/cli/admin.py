@@ -185,7 +185,10 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                 mark = ("✓", "green") if c["ok"] else ("✗", "red")
             out.print(Text.assemble(mark, f" {c['check']:<10} {c['detail']}"))
             if not c["ok"] and c.get("log"):
-                tail = str(c["log"]).strip().splitlines()[-6:]
+                lines = [line for line in str(c["log"]).splitlines() if line.strip()]
+                # faulthandler's report: the error and the innermost frames say where it died
+                fatal = next((i for i, line in enumerate(lines) if "Fatal Python error" in line), None)
+                tail = lines[fatal : fatal + 6] if fatal is not None else lines[-6:]
                 out.print(Text("\n".join(f"             | {line}" for line in tail), style="dim"))
     if not ok:
         ctx.exit(1)
