@@ -31,6 +31,7 @@ from .sample_store import fresh_store
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = EMBEDDED_MODELS["embedded-0.5b"]
+OWNER_PASSWORD = "correct horse battery staple"
 CRASH_LINE = "the embedded model crashed (signal 11, SIGSEGV) — see selfdex doctor"
 
 
@@ -153,6 +154,7 @@ def test_doctor_reports_the_crash_and_a_working_model(model_env: dict[str, str])
 def crashing_server(model_env: dict[str, str], store_path: Path, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**model_env, "SELFDEX_LLM_RUNTIME": _engine("crash"), "SELFDEX_STORE": str(store_path)}
+    env["SELFDEX_WEB_PASSWORD"] = OWNER_PASSWORD  # the owner's login (HTTP basic auth)
     argv = [sys.executable, "-c", "from selfdex.cli.main import main; main()", "serve", "--no-mcp"]
     base = f"http://127.0.0.1:{port}"
     with running([*argv, "--port", str(port)], f"{base}/health", tmp_path / "serve.log", env=env) as proc:
@@ -163,9 +165,8 @@ def crashing_server(model_env: dict[str, str], store_path: Path, tmp_path: Path)
 @pytest.mark.slow
 def test_serve_keeps_serving_when_the_model_segfaults(crashing_server: str) -> None:
     for _ in range(3):  # crash, crash again, then the not-restarted answer: all from the records
-        page = httpx.get(
-            f"{crashing_server}/ask", params={"q": "which books by Ted Chiang did I read?"}, timeout=60
-        )
+        q = {"q": "which books by Ted Chiang did I read?"}
+        page = httpx.get(f"{crashing_server}/ask", params=q, auth=("me", OWNER_PASSWORD), timeout=60)
         assert page.status_code == 200
         assert "crashed (signal 11, SIGSEGV)" in page.text and "answered from the records" in page.text
         assert "Exhalation" in page.text or "Ted Chiang" in page.text
