@@ -307,46 +307,8 @@ def test_cli_models(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert agent_config.resolve_model() is None
 
 
-def test_embedded_model_is_used_by_one_thread_at_a_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """One llama.cpp model per process serves every request thread (two browser tabs asking at once in
-    the web app); llama.cpp contexts are not thread-safe, so calls into it must take turns."""
-    import sys
-    import threading
-    import time
-    import types
-
-    from selfdex.agent import backends
-    from selfdex.agent.embedded import EMBEDDED_MODELS
-
-    inside = {"now": 0, "most": 0}
-    guard = threading.Lock()
-
-    class FakeLlama:
-        def __init__(self, **kw: object) -> None:
-            pass
-
-        def create_chat_completion(self, **kw: object) -> dict[str, object]:
-            with guard:
-                inside["now"] += 1
-                inside["most"] = max(inside["most"], inside["now"])
-            time.sleep(0.05)
-            with guard:
-                inside["now"] -= 1
-            return {"choices": [{"message": {"content": "{}"}}]}
-
-    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=FakeLlama))
-    monkeypatch.setattr(EmbeddedModel, "ensure_file", lambda self: tmp_path / "fake.gguf")
-    monkeypatch.setattr(backends, "_LLAMAS", {})
-    spec = ModelSpec(name="embedded-0.5b", backend="embedded", model=next(iter(EMBEDDED_MODELS)))
-    tabs = [backends.EmbeddedBackend(spec) for _ in range(4)]  # one backend per web request
-    threads = [threading.Thread(target=b.chat, args=([{"role": "user", "content": "hi"}],)) for b in tabs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    assert inside["most"] == 1
+# One worker per model, shared by the web app's threads: tests/test_model_worker.py
+# (test_threads_sharing_the_worker_each_get_their_own_answer).
 
 
 def test_imported_text_cannot_close_the_data_block(tmp_path: Path) -> None:

@@ -1,23 +1,20 @@
 """`ask` and `recommend` against a real OpenAI-compatible server on loopback, chosen by configuration only.
 
-The server is llama.cpp's own (`python -m llama_cpp.server`, from the `llm` extra) serving the embedded
-0.5B GGUF; selfdex reaches it through the `openai` SDK exactly as it would reach vLLM, Ollama or a hosted
-API. The scripted-server tests (test_agent_protocol.py) cover the failure paths; this one proves the path
+The server is llama.cpp's own C++ server (`llama-server`, inside the `xllamacpp` wheel of the `llm` extra)
+serving the embedded 0.5B GGUF behind an API key; selfdex reaches it through the `openai` SDK exactly as
+it would reach vLLM, Ollama or a hosted API, with OpenAI's own `json_schema` structured-output form.
+The scripted-server tests (test_agent_protocol.py) cover the failure paths; this one proves the path
 for real."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -26,64 +23,40 @@ from selfdex.cli.main import cli
 from selfdex.ingest import import_path
 from selfdex.store import Store
 
+from .gate_support import free_port
+from .live_process import running
+
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(find_spec("llama_cpp") is None, reason="needs the llm extra (see README, Tests)"),
+    pytest.mark.skipif(find_spec("xllamacpp") is None, reason="needs the llm extra (see README, Tests)"),
 ]
 MODEL = EMBEDDED_MODELS["embedded-0.5b"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+KEY = "test-key-not-secret"
+QUESTION = "what did I read last summer and did I watch any adaptations?"
+# llama.cpp's server in a process of its own, as `llama-server --model … --port … --api-key …` would be.
+SERVER = """
+import sys, threading, xllamacpp as xlc
+p = xlc.CommonParams()
+p.model.path, p.port, p.model_alias = sys.argv[1], int(sys.argv[2]), "qwen-0.5b"
+p.n_ctx, p.api_keys, p.verbosity, p.ui = 4096, [sys.argv[3]], 0, False
+server = xlc.Server(p)
+print("listening on", server.listening_address, flush=True)
+threading.Event().wait()
+"""
 
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert MODEL.installed(), "the 0.5B weights are not installed (extra 'llm')"
-    port = _free_port()
-    # A file, not a pipe: llama.cpp logs enough to fill a pipe and stall the server.
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(MODEL.ensure_file()),
-            "--model_alias",
-            "qwen-0.5b",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log_path.read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not answer within 120 s")
-            time.sleep(0.5)
+    with running(
+        [sys.executable, "-c", SERVER, str(MODEL.ensure_file()), str(port), KEY],
+        f"{url}/models",
+        tmp_path_factory.mktemp("llama-server") / "server.log",
+        headers={"Authorization": f"Bearer {KEY}"},
+    ):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +68,10 @@ def configured(
     store = Store(store_path)
     import_path(store, sample_exports)
     store.close()
-    env = {"SELFDEX_CONFIG_DIR": str(root / "config"), "SELFDEX_STORE": str(store_path)}
+    env = {"SELFDEX_CONFIG_DIR": str(root / "config"), "SELFDEX_STORE": str(store_path), "LAB_KEY": KEY}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    # The only change from the offline setup: one `models add` (llama_cpp.server's own structured form).
+    # The only change from the offline setup: one `models add` (OpenAI's structured-output form).
     res = CliRunner().invoke(
         cli,
         [
@@ -109,8 +82,14 @@ def configured(
             server_url,
             "--model",
             "qwen-0.5b",
+            "--api-key-env",
+            "LAB_KEY",
+            "--max-records",
+            "12",  # what the embedded backend gives this 0.5B model
+            "--timeout",
+            "600",  # 2 shared cores: one answer can take minutes
             "--structured",
-            "json_object_schema",
+            "json_schema",
             "--default",
         ],
     )
@@ -124,7 +103,9 @@ def configured(
 
 
 def test_ask_through_the_server(configured: dict[str, str]) -> None:
-    res = CliRunner().invoke(cli, ["ask", "which books by Ted Chiang did I read?", "--json"])
+    # test_agent_embedded's question: the 0.5B model (by any runtime) cites nothing for some others,
+    # e.g. "which books by Ted Chiang did I read?", and the answer then rightly falls back.
+    res = CliRunner().invoke(cli, ["ask", QUESTION, "--json"])
     assert res.exit_code == 0, res.output
     answer = json.loads(res.output)
     assert answer["model"] == "lab" and answer["mode"].startswith("model")

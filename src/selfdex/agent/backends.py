@@ -1,15 +1,12 @@
-"""One small chat interface over the official ``openai`` SDK and in-process llama-cpp-python.
+"""One small chat interface over the official ``openai`` SDK and the embedded llama.cpp worker.
 
 Both libraries are imported only when a model is actually used, so the base install stays light.
 """
 
 from __future__ import annotations
 
-import atexit
-import importlib
 import json
 import os
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -89,7 +86,7 @@ class OpenAIBackend:
         self.name = spec.name
         self.model = spec.model
         self.supports_tools = spec.tools
-        self.max_records = 24
+        self.max_records = spec.max_records
         self._structured = spec.structured
         self._client = OpenAI(
             base_url=spec.base_url,
@@ -146,23 +143,10 @@ class OpenAIBackend:
         raise BackendError(f"{self.name}: no structured-output form accepted")  # pragma: no cover
 
 
-_LLAMAS: dict[str, Any] = {}
-# A llama.cpp context is not thread-safe, and the web app's request threads share the one above.
-_LLAMA_LOCKS: dict[str, threading.Lock] = {}
-_LOADING = threading.Lock()
-
-
-@atexit.register
-def _close_llamas() -> None:
-    # Close while the interpreter is intact: llama.cpp's own __del__ at shutdown finds its C bindings
-    # already torn down and prints a TypeError traceback.
-    for llm in _LLAMAS.values():
-        llm.close()
-    _LLAMAS.clear()
-
-
 class EmbeddedBackend:
-    """llama-cpp-python in-process; JSON output constrained by a grammar built from the schema.
+    """The embedded GGUF, run by llama.cpp in a worker process (supervisor.py): a native crash or a
+    hang there is a ``BackendError`` here, never the end of the command or of ``selfdex serve``.
+    JSON output is constrained by a grammar built from the schema.
 
     ``supports_tools`` is False: these small models do not emit parseable automatic tool calls
     (runtimes.md §3), so the embedded path always uses deterministic retrieval instead.
@@ -173,18 +157,19 @@ class EmbeddedBackend:
 
     def __init__(self, spec: ModelSpec, *, n_ctx: int = 4096) -> None:
         from .embedded import EMBEDDED_MODELS
+        from .supervisor import shared_worker
+        from .worker import available_runtime
 
         self.name = spec.name
+        runtime = available_runtime()
+        if runtime is None:
+            raise BackendError("no llama.cpp runtime is installed: pip install 'selfdex[llm]'")
+        # Nothing starts here: the worker loads on the first request, so a model that cannot load
+        # costs that request its model, not the command its start.
         path = str(EMBEDDED_MODELS[spec.model].ensure_file())
-        with _LOADING:
-            if path not in _LLAMAS:  # loading costs 1-3 s; keep one per process
-                llama_cpp = importlib.import_module("llama_cpp")  # optional extra, untyped: imported late
-                threads = int(os.environ.get("SELFDEX_LLM_THREADS", min(os.cpu_count() or 2, 8)))
-                _LLAMAS[path] = llama_cpp.Llama(
-                    model_path=path, n_ctx=n_ctx, n_threads=threads, verbose=False
-                )
-            self._llm = _LLAMAS[path]
-            self._lock = _LLAMA_LOCKS.setdefault(path, threading.Lock())
+        threads = int(os.environ.get("SELFDEX_LLM_THREADS", default_threads()))
+        self.worker = shared_worker(runtime, path, n_ctx=n_ctx, threads=threads)
+        self._timeout_s = float(os.environ.get("SELFDEX_LLM_TIMEOUT", 300))
 
     def chat(
         self,
@@ -194,18 +179,29 @@ class EmbeddedBackend:
         tools: list[dict[str, Any]] | None = None,
         max_tokens: int = 600,
     ) -> ChatReply:
-        kwargs: dict[str, Any] = {"messages": messages, "temperature": 0.0, "max_tokens": max_tokens}
+        request: dict[str, Any] = {"messages": messages, "temperature": 0.0, "max_tokens": max_tokens}
         if schema is not None:
-            # A grammar from the schema. No maxLength caps: llama.cpp expands them into huge grammars
-            # that made generation ~6x slower here; long answers are cut by max_tokens and repaired.
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+            # A grammar from the schema (both runtimes take this form). No maxLength caps: llama.cpp
+            # expands them into huge grammars that made generation ~6x slower here; long answers are
+            # cut by max_tokens and repaired.
+            request["response_format"] = {"type": "json_object", "schema": schema}
+        from .supervisor import ModelCrashed
+
         try:
-            with self._lock:
-                resp = self._llm.create_chat_completion(**kwargs)
-        except (RuntimeError, ValueError) as exc:  # e.g. the prompt exceeds the context window
+            resp, _ = self.worker.chat(request, timeout_s=self._timeout_s)
+        except ModelCrashed:
+            raise
+        except BackendError as exc:  # e.g. the prompt exceeds the context window
             raise BackendError(f"{self.name}: {exc}") from exc
         content = resp["choices"][0]["message"].get("content")
         return ChatReply(content=content if isinstance(content, str) else json.dumps(content))
+
+
+def default_threads() -> int:
+    """The machine's cores, at most 8. On cores that other work keeps busy, fewer can be faster
+    (llama.cpp's threads wait for each other by spinning): SELFDEX_LLM_THREADS=1; see
+    benchmarks/results/llm_runtime.md."""
+    return max(1, min(8, os.cpu_count() or 2))
 
 
 def open_backend(spec: ModelSpec) -> ChatBackend:

@@ -60,6 +60,8 @@ class ModelSpec:
     structured: Structured = "json_schema"
     tools: bool = False  # the server parses tool calls reliably (small local models often do not)
     timeout_s: float = 120.0
+    # How many retrieved records go into one prompt: small local models answer better (and sooner) with fewer.
+    max_records: int = 24
     # Not serialised into models.json; filled from keys.json or the environment at use time.
     api_key: str | None = field(default=None, repr=False, compare=False)
 

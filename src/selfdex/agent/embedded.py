@@ -119,9 +119,10 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
 
 
 def llama_cpp_available() -> bool:
-    from importlib.util import find_spec
+    """A llama.cpp runtime is installed (xllamacpp, llama-cpp-python, or $SELFDEX_LLM_RUNTIME)."""
+    from .worker import available_runtime
 
-    return find_spec("llama_cpp") is not None
+    return available_runtime() is not None
 
 
 def installed_embedded(name: str | None = None) -> EmbeddedModel | None:

@@ -6,6 +6,7 @@ import platform
 import sqlite3
 import sys
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -17,6 +18,9 @@ from ..store.health import ImportTurn, explain
 from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
 from .common import json_option, out, print_json, store_path
+
+if TYPE_CHECKING:  # the agent package is heavy: imported only when doctor runs
+    from ..agent.config import ModelSpec
 
 
 @click.command("path")
@@ -71,6 +75,9 @@ def _optional_parts(checks: list[dict[str, object]]) -> None:
         )
     except ConfigError as exc:
         optional("model", False, str(exc), ok=False)
+        spec = None
+    if spec is not None and spec.backend == "embedded":
+        checks.append(_model_smoke(spec))
     serve = all(find_spec(m) is not None for m in ("fastapi", "uvicorn", "mcp", "jinja2"))
     optional(
         "serve",
@@ -79,6 +86,25 @@ def _optional_parts(checks: list[dict[str, object]]) -> None:
         if serve
         else "not installed: pip install 'selfdex[serve]'",
     )
+
+
+def _model_smoke(spec: ModelSpec) -> dict[str, object]:
+    """A few-token completion of the embedded model in its worker: loads? answers? crashes? how fast?"""
+    from ..agent.backends import BackendError, EmbeddedBackend
+    from ..agent.supervisor import smoke_test
+
+    try:
+        result = smoke_test(EmbeddedBackend(spec).worker)
+    except (BackendError, FileNotFoundError, ValueError) as exc:
+        return {"check": "model run", "ok": False, "detail": str(exc)}
+    check: dict[str, object] = {"check": "model run", "ok": result.ok, "detail": result.detail}
+    if result.ok:
+        check.update(load_s=result.load_s, completion_s=result.completion_s, timings=result.timings)
+    else:
+        # The worker's last words (llama.cpp's log, the Python stack faulthandler printed).
+        check["log"] = result.log
+        check["detail"] = f"{result.detail}; answers come from your records until this is fixed"
+    return check
 
 
 @click.command("doctor")
@@ -158,6 +184,12 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
             else:
                 mark = ("✓", "green") if c["ok"] else ("✗", "red")
             out.print(Text.assemble(mark, f" {c['check']:<10} {c['detail']}"))
+            if not c["ok"] and c.get("log"):
+                lines = [line for line in str(c["log"]).splitlines() if line.strip()]
+                # faulthandler's report: the error and the innermost frames say where it died
+                fatal = next((i for i, line in enumerate(lines) if "Fatal Python error" in line), None)
+                tail = lines[fatal : fatal + 6] if fatal is not None else lines[-6:]
+                out.print(Text("\n".join(f"             | {line}" for line in tail), style="dim"))
     if not ok:
         ctx.exit(1)
 

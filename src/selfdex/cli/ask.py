@@ -27,7 +27,7 @@ def open_model(name: str | None):  # type: ignore[no-untyped-def]
         if spec is None:
             return None
         if spec.backend == "embedded":
-            console.print(f"[dim]loading {spec.name} (in-process)…[/]")
+            console.print(f"[dim]using {spec.name} (in a worker process)…[/]")
         return open_backend(spec)
     except (ConfigError, BackendError, FileNotFoundError, ValueError) as exc:
         raise UserError(str(exc)) from exc

@@ -11,6 +11,9 @@ from rich.table import Table
 from ..agent.config import EMBEDDED_NAMES, NO_MODEL, STRUCTURED_MODES, ConfigError, ModelConfig, ModelSpec
 from .common import UserError, json_option, out, print_json
 
+# The llm extra's runtime (pyproject.toml): a prebuilt wheel, nothing to compile.
+LLM_RUNTIME_REQUIREMENT = "xllamacpp==2026.10.11549"
+
 
 def _load() -> ModelConfig:
     try:
@@ -38,8 +41,10 @@ def _rows(cfg: ModelConfig) -> list[dict[str, Any]]:
                 "backend": "embedded",
                 "model": m.description,
                 "installed": runtime and weights,
-                "missing": [x for x, ok in (("llama-cpp-python", runtime), ("weights", weights)) if not ok],
-                "install": " ".join(["llama-cpp-python==0.3.36", *m.requirements()]),
+                "missing": [
+                    x for x, ok in (("a llama.cpp runtime", runtime), ("weights", weights)) if not ok
+                ],
+                "install": " ".join([LLM_RUNTIME_REQUIREMENT, *m.requirements()]),
                 "active": m.name == active_name,
             }
         )
@@ -105,6 +110,13 @@ def set_default(name: str) -> None:
 )
 @click.option("--tools/--no-tools", default=False, show_default=True, help="The server parses tool calls.")
 @click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--max-records",
+    type=click.IntRange(1, 200),
+    default=24,
+    show_default=True,
+    help="Records per prompt (a small local model answers better with ~12).",
+)
 @click.option("--default", "make_default", is_flag=True, help="Also make it the default.")
 def add(
     name: str,
@@ -115,6 +127,7 @@ def add(
     structured: str,
     tools: bool,
     timeout: float,
+    max_records: int,
     make_default: bool,
 ) -> None:
     """Add (or replace) an OpenAI-compatible model NAME."""
@@ -131,6 +144,7 @@ def add(
         structured=structured,  # type: ignore[arg-type]
         tools=tools,
         timeout_s=timeout,
+        max_records=max_records,
     )
     if api_key_stdin:
         key = sys.stdin.readline().strip()
