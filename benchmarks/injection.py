@@ -307,8 +307,8 @@ def state_hash(store: Store) -> str:
     for t in tables:
         if t.startswith(("gate_audit", "records_fts")):
             continue
-        for row in store.conn.execute(f"SELECT * FROM {t} ORDER BY rowid"):
-            h.update(repr(tuple(row)).encode())
+        for row in sorted(repr(tuple(r)) for r in store.conn.execute(f"SELECT * FROM {t}")):
+            h.update(row.encode())
     return h.hexdigest()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfdex.gate.core import Gate
+from selfdex.gate.views import people_of
 from selfdex.ingest import import_path
 from selfdex.store import Store
 
@@ -18,11 +18,7 @@ def test_chat_participants_and_contacts_are_in_the_gazetteer(sample_exports: Pat
         "data-2025-07-01-12-00-00-batch-0000.zip",
     ):
         import_path(store, sample_exports / bundle)
-    gate = Gate(store)
-    try:
-        people = gate._people_gazetteer(gate._fingerprint())
-    finally:
-        gate.close()
+    people = people_of(store)
     assert {"Jonas Müller", "Lea Hoffmann", "Katrin Vogel"} <= people  # WhatsApp, Telegram, LinkedIn
     assert "Claude" not in people and "ChatGPT" not in people  # the assistants are nobody's correspondents
 
