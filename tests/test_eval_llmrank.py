@@ -14,7 +14,7 @@ from selfdex.agent.backends import ChatReply, Message
 from selfdex.agent.recommend import ModelRanker
 from selfdex.eval.baselines import BPR
 from selfdex.eval.datasets import LLMRankData
-from selfdex.eval.protocols import LLM_BASE, LLMRankConfig, llm_subset, run_llmrank
+from selfdex.eval.llmrank import LLM_BASE, LLMRankConfig, llm_subset, run_llmrank
 from selfdex.eval.report import llmrank_summary, write_report
 from selfdex.rank import Candidate, HistoryItem, Ranked, TextVectors
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from selfdex.eval.protocols import llmrank_candidates
+from selfdex.eval.llmrank import llmrank_candidates
 from selfdex.eval.sampling import case_rng, sample_candidates
 
 

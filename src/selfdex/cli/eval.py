@@ -288,7 +288,7 @@ def llmrank_cmd(
     """LLMRank Games zero-shot check: Pop and BPR-MF reproduced against the published rows, and the
     embedded default next to ChatGPT/GPT-4."""
     from ..eval.datasets import DataMissing, load_llmrank_games
-    from ..eval.protocols import LLMRankConfig, run_llmrank
+    from ..eval.llmrank import LLMRankConfig, run_llmrank
     from ..eval.report import llmrank_summary, write_report
 
     root = _data_dir(data)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .llmrank import PUBLISHED_GAMES, LLMRankResult
 from .metrics import METRICS, bootstrap_diff, bootstrap_mean, metric_values, override_rates, summarize
 from .protocols import (
     AGENT_A,
@@ -22,12 +23,10 @@ from .protocols import (
     DATE_B,
     DATE_KNOWN,
     DATE_PLATFORM,
-    PUBLISHED_GAMES,
     XD_B,
     XD_DATE_B,
     XD_KNN,
     CrossPlatformResult,
-    LLMRankResult,
     LLMRerankResult,
     k_label,
 )
