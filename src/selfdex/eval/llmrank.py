@@ -5,10 +5,11 @@ the embedded default zero-shot and re-ranking Pop, and optionally a language mod
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -27,10 +28,12 @@ if TYPE_CHECKING:
     from ..agent.backends import ChatBackend
 
 __all__ = [
+    "LEARNED",
     "LLM_BASE",
     "PUBLISHED_GAMES",
     "LLMRankConfig",
     "LLMRankResult",
+    "learned_ranks",
     "llm_subset",
     "llmrank_candidates",
     "run_llmrank",
@@ -50,6 +53,7 @@ PUBLISHED_GAMES: dict[str, tuple[float, float, float, float]] = {
 BPR_BETAS: tuple[float, ...] = (0.0, 0.5, 1.0)
 BPR_VALID_USERS = 3_000  # seeded sample of all users' valid cases, for the BPR checks
 LLM_BASE = "embedded default re-ranking the Pop order"
+LEARNED = "learned from other users' sequences, no evaluated user's target"
 
 
 @dataclass
@@ -71,6 +75,10 @@ class LLMRankConfig:
     # seeded random subset of ``llm_subset`` test users; None = not run.
     llm_ranker: str | None = None
     llm_subset: int = 20
+    # The sequential model (``sequential.SequentialRanker``) trained inside the run on the users who
+    # are not evaluated; False = not run.
+    learned: bool = True
+    learned_train_users: int = 45_000  # all but the held-out ones, where there are that many
 
 
 @dataclass
@@ -85,6 +93,7 @@ class LLMRankResult:
     bpr_valid: dict[str, dict[str, float]] = field(default_factory=dict)
     llm: LLMRerankResult | None = None
     bpr_beta: float = 0.0  # the log-q correction BPR-MF's test ranks were scored with
+    learned_info: dict[str, Any] = field(default_factory=dict)
 
 
 def llmrank_candidates(pool: Sequence[int], target: int, rng: np.random.Generator) -> list[int]:
@@ -247,6 +256,11 @@ def _run_llmrank(
         rankers[name] = (ranker, porder)
 
     timings = {"fit_s": t_fit}
+    learned_info: dict[str, Any] = {}
+    if cfg.learned:
+        t1 = time.perf_counter()
+        ranks[LEARNED], learned_info = learned_ranks(data, vectors, cfg, split_cases["test"], progress)
+        timings["learned_s"] = time.perf_counter() - t1
     llm = None
     if cfg.llm_ranker and backend is not None:
         t1 = time.perf_counter()
@@ -262,8 +276,46 @@ def _run_llmrank(
         timings["llm_s"] = time.perf_counter() - t1
     timings["total_s"] = time.perf_counter() - t0
     return LLMRankResult(
-        cfg, ranks, weights, valid_nd, len(data.users), timings, bpr_valid, llm, bpr.pop_correction
+        cfg,
+        ranks,
+        weights,
+        valid_nd,
+        len(data.users),
+        timings,
+        bpr_valid,
+        llm,
+        bpr.pop_correction,
+        learned_info,
     )
+
+
+def learned_ranks(
+    data: LLMRankData,
+    vectors: TextVectors,
+    cfg: LLMRankConfig,
+    test_cases: list[tuple[int, list[int], int, list[int]]],
+    progress: Progress,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Counts and the re-ranker come from the users who are not evaluated (their whole sequences);
+    an evaluated user's history is input at scoring time only, and no evaluated target or valid
+    item is ever counted or trained on."""
+    from .sequential import LearnedConfig, SequentialRanker
+
+    evaluated = set(data.users)
+    seqs = [data.test_hist[u] + [data.test_target[u]] for u in sorted(data.test_hist) if u not in evaluated]
+    vectors.prepare(data.titles, progress=progress("embedding all titles", len(set(data.titles))))
+    vec = vectors.get(data.titles).astype(np.float32)
+    vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-9)
+    lcfg = LearnedConfig(seed=cfg.seed, max_train_users=cfg.learned_train_users)
+    model, info = SequentialRanker.fit(seqs, vec, lcfg)
+    rows = np.array([c for *_, c in test_cases], dtype=np.int64)
+    scores = model.score([h for _, h, _, _ in test_cases], rows)
+    ranks = []
+    for (u, _, t, c), s in zip(test_cases, scores, strict=True):
+        o = order_by_scores(s, rng=case_rng(cfg.seed, f"tie|learned|{u}"))
+        ranks.append(int(np.nonzero(np.array(c)[o] == t)[0][0]) + 1)
+    info = {"sequences": len(seqs), **info, "config": dataclasses.asdict(lcfg)}
+    return np.array(ranks), info
 
 
 def _llm_rerank(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .llmrank import PUBLISHED_GAMES, LLMRankResult
+from .llmrank import LEARNED, PUBLISHED_GAMES, LLMRankResult
 from .metrics import METRICS, bootstrap_diff, bootstrap_mean, metric_values, override_rates, summarize
 from .protocols import (
     AGENT_A,
@@ -233,6 +233,9 @@ def llmrank_summary(res: LLMRankResult) -> dict[str, Any]:
         rows[m]["NDCG@10_ci"] = dataclasses.asdict(
             bootstrap_mean(100 * _nd10(r), res.config.n_boot, res.config.seed)
         )
+        for k in ("NDCG@1", "NDCG@20"):
+            v = 100 * metric_values(r, k)
+            rows[m][f"{k}_ci"] = dataclasses.asdict(bootstrap_mean(v, res.config.n_boot, res.config.seed))
         rows[m]["valid_NDCG@10"] = res.valid_ndcg10.get(m)
     checks = {}
     for ours, pub in (("Pop", "Pop"), ("BPR-MF", "BPRMF")):
@@ -249,6 +252,8 @@ def llmrank_summary(res: LLMRankResult) -> dict[str, Any]:
         "bpr_valid_ndcg10_by_pop_correction": res.bpr_valid,
         "bpr_pop_correction_used": res.bpr_beta,
     }
+    if res.learned_info:
+        out["learned"] = res.learned_info
     if res.llm is not None:
         out["llm_rerank"] = llm_rerank_summary(res.llm, res.config.n_boot, res.config.seed, res.n_users)
     return out
@@ -522,6 +527,8 @@ def _llmrank_markdown(res: LLMRankResult, summ: dict[str, Any], prov: dict[str, 
         for label, vals in summ["bpr_valid_ndcg10_by_pop_correction"].items():
             lines.append(f"| {label} | " + " | ".join(f"{v:.2f}" for v in vals.values()) + " |")
         lines.append("")
+    if "learned" in summ:
+        lines += _learned_markdown(summ["learned"], summ["ours"].get(LEARNED))
     if "llm_rerank" in summ:
         lines += _llm_markdown(summ["llm_rerank"], prov)
     lines.append(
@@ -547,6 +554,36 @@ LLMRANK_BPR_NOTE = (
     "threads, so refits differ in the last digits. Ties are broken at random with the fixed seed. A row "
     "that fails its reproduction check above must be read with that caveat."
 )
+
+
+def _learned_markdown(info: dict[str, Any], row: dict[str, Any] | None) -> list[str]:
+    gain = sorted(info["gain"].items(), key=lambda kv: -kv[1])
+    total = sum(v for _, v in gain) or 1.0
+    lines = [
+        f"## {LEARNED}",
+        "",
+        f"Trained inside this run on the {info['sequences']:,} users who are *not* evaluated (their whole "
+        "sequences); the evaluated users' histories are input at scoring time only, and no evaluated "
+        "user's target or valid item is counted or trained on. Features per candidate: next-item and "
+        f"near-future ({info['config']['window']} items) transition rates from the recent history items "
+        "(recency-weighted), sequence co-occurrence cosines, popularity and how often the item ends a "
+        "sequence, and MiniLM title similarity to the history; a LightGBM lambdarank model (single thread, "
+        f"deterministic, seed {info['config']['seed']}) learned them from {info['train_episodes']:,} of those "
+        "users' episodes (their last item against 19 uniform negatives, the items before it as history; "
+        "the user's own sequence is subtracted from the counts when its episode is featurised), early "
+        f"stopping at {info['rounds']} rounds on {info['valid_episodes']:,} further held-out users' episodes "
+        f"(their NDCG@1 / @10: {100 * info['valid_ndcg@1']:.2f} / {100 * info['valid_ndcg@10']:.2f}).",
+        "",
+        "Share of split gain: " + ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in gain[:8]) + ".",
+    ]
+    if row is not None:
+        pub = PUBLISHED_GAMES["SASRec"]
+        lines.append(
+            f"Against SASRec's published {pub[0]:.2f} / {pub[3]:.2f} (NDCG@1 / @20): {row['NDCG@1']:.2f} "
+            f"[{row['NDCG@1_ci']['low']:.1f}, {row['NDCG@1_ci']['high']:.1f}] / {row['NDCG@20']:.2f} "
+            f"[{row['NDCG@20_ci']['low']:.1f}, {row['NDCG@20_ci']['high']:.1f}] (95 % bootstrap CIs over the users)."
+        )
+    return [*lines, ""]
 
 
 def _llm_markdown(ls: dict[str, Any], prov: dict[str, Any]) -> list[str]:
