@@ -201,3 +201,36 @@ def test_cross_platform_cli_llm_options() -> None:
         eval_group, ["cross-platform", "-k", "full", "--llm-ranker", "x", "--llm-k", "0"]
     )
     assert bad.exit_code != 0 and "not among the -k values" in bad.output
+
+
+def test_learned_row_never_counts_an_evaluated_users_target(tmp_path: Path) -> None:
+    import dataclasses
+
+    from selfdex.eval.llmrank import LEARNED, learned_ranks, llmrank_candidates
+    from selfdex.eval.sampling import case_rng
+
+    data = games()
+    cfg = LLMRankConfig(bpr_iterations=5, n_boot=100, tune=False)
+    res = run_llmrank(data, _vectors(), cfg)
+    assert LEARNED in res.ranks and res.learned_info["sequences"] == 120 - len(data.users)
+    assert (
+        f"## {LEARNED}"
+        in write_report(tmp_path, res, embedder="hash", checksums={}, command="x")["md"].read_text()
+    )
+    cases = [
+        (
+            u,
+            data.test_hist[u],
+            data.test_target[u],
+            llmrank_candidates(data.pools[u], data.test_target[u], case_rng(0, f"llmrank|{u}")),
+        )
+        for u in data.users
+    ]
+    # Scramble every evaluated user's stored target: the learned ranks cannot change.
+    other = dataclasses.replace(
+        data, test_target={**data.test_target, **{u: (data.test_target[u] + 7) % 120 for u in data.users}}
+    )
+    quiet = lambda d, n: lambda k: None  # noqa: E731
+    a, _ = learned_ranks(data, _vectors(), cfg, cases, quiet)
+    b, _ = learned_ranks(other, _vectors(), cfg, cases, quiet)
+    assert np.array_equal(a, b) and np.array_equal(a, res.ranks[LEARNED])
