@@ -39,9 +39,9 @@ import codecs
 import csv
 import json
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
