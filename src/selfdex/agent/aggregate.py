@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -30,7 +31,7 @@ from typing import Any
 
 from ..store import Filters, Store
 from ..store.queries import matching_rows, platforms_present, track_artists, uncredited_rows
-from .context import _STOP, Plan, norm_title
+from .context import _STOP, Clause, Plan, norm_title
 
 __all__ = ["Aggregate", "Group", "Intent", "aggregate", "read_intent"]
 
@@ -228,6 +229,35 @@ def _platforms(store: Store, q: str) -> tuple[tuple[str, ...], set[str]]:
     return ordered, words
 
 
+def _clause_verb(clause: Clause | None, words: list[str]) -> tuple[tuple[str, ...], str]:
+    """(actions, verb) the question's clause names; "plays" alone means listening."""
+    if clause is None and any(re.fullmatch(r"play(s|ed|ing)?", w) for w in words):
+        return ("listened",), "listened to"
+    if clause is not None:
+        return clause.actions, clause.verb
+    return (), ""
+
+
+def _unit(op: str, q: str, noun: Noun) -> str:
+    """What a count counts: "times" (events) or "items" (distinct works)."""
+    if op == "count" and (
+        re.search(r"\bhow often\b|\btimes\b|\bplays\b", q)
+        or noun.label == "things"
+        or (noun.kinds and set(noun.kinds) <= _UNTITLED)  # "how many workouts": sessions, not names
+    ):
+        return "times"
+    return "items"
+
+
+def _top_k(q: str) -> int:
+    if m := re.search(
+        r"\btop\s+(\d+|" + "|".join(_NUMBERS) + r")\b|\b(\d+|" + "|".join(_NUMBERS) + r")\s+most\b", q
+    ):
+        val = m.group(1) or m.group(2)
+        return int(val) if val.isdigit() else _NUMBERS[val]
+    return 1
+
+
 def read_intent(store: Store, plan: Plan) -> Intent | None:
     """The aggregate a question asks for, or None when it is not a counting/ranking/listing question
     (or asks about adaptations or the content of mail and notes, which retrieval answers better)."""
@@ -239,13 +269,7 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
     words = [w.removesuffix("'s") for w in re.findall(r"[\w']+", re.sub(r"\bshow (me|us)\b", " ", q))]
     noun = _noun(words)
     clause = plan.clauses[0] if plan.clauses else None
-    if clause is None and any(re.fullmatch(r"play(s|ed|ing)?", w) for w in words):
-        clause_actions: tuple[str, ...] = ("listened",)
-        verb = "listened to"
-    elif clause is not None:
-        clause_actions, verb = clause.actions, clause.verb
-    else:
-        clause_actions, verb = (), ""
+    clause_actions, verb = _clause_verb(clause, words)
     if noun is None and clause is None and not clause_actions:
         return None
     if noun is None:
@@ -265,19 +289,8 @@ def read_intent(store: Store, plan: Plan) -> Intent | None:
     min_platforms = (
         2 if re.search(r"\b(more than one|several|multiple|two or more|across)\b.*platform", q) else 1
     )
-    unit = "items"
-    if op == "count" and (
-        re.search(r"\bhow often\b|\btimes\b|\bplays\b", q)
-        or noun.label == "things"
-        or (noun.kinds and set(noun.kinds) <= _UNTITLED)  # "how many workouts": sessions, not names
-    ):
-        unit = "times"
-    k = 1
-    if m := re.search(
-        r"\btop\s+(\d+|" + "|".join(_NUMBERS) + r")\b|\b(\d+|" + "|".join(_NUMBERS) + r")\s+most\b", q
-    ):
-        val = m.group(1) or m.group(2)
-        k = int(val) if val.isdigit() else _NUMBERS[val]
+    unit = _unit(op, q, noun)
+    k = _top_k(q)
     used = {w for w in words if w in _NOUNS} | platform_words | _INTENT_WORDS
     if k > 1:
         used.add(str(k))
@@ -514,6 +527,17 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
     )
     rows: list[Any] = list(matching_rows(store, filters, words=intent.topic))
     inferred = _credit(store, filters, intent, rows)
+    kept, excluded = _kept(store, rows)
+    out = _groups(kept, intent)
+    counted = {str(r["id"]) for g in out for r in g.rows}
+    untitled = bool(out) and all(g.rows[0]["kind"] in _UNTITLED for g in out)
+    events = _total_events(out, intent.group, untitled=untitled)
+    value = _RESULTS.get(intent.op, _listed)(out, intent, events)
+    return Aggregate(intent, out, len(counted), events, value, dict(excluded), inferred=inferred)
+
+
+def _kept(store: Store, rows: list[Any]) -> tuple[list[Any], Counter[str]]:
+    """The rows that count, and how many were left out by which rule (skips, other profiles)."""
     excluded: Counter[str] = Counter()
     profiled = {str(r["platform"]) for r in rows if r["profile"]}
     mains = _main_profiles(store, profiled) if profiled else {}
@@ -529,6 +553,12 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
             excluded[f"records of another {r['platform']} profile ({r['profile']})"] += 1
         else:
             kept.append(r)
+    return kept, excluded
+
+
+def _groups(kept: list[Any], intent: Intent) -> list[Group]:
+    """The kept rows grouped as the intent says, each group's events counted, narrowed to the groups
+    the question is about (an exact title, every named platform, several platforms)."""
     groups: dict[str, Group] = {}
     for r in kept:
         for key, label in _keys(r, intent.group):
@@ -551,36 +581,48 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
         out = [g for g in out if set(intent.platforms) <= set(g.platforms)]
     if intent.min_platforms > 1:
         out = [g for g in out if len(g.platforms) >= intent.min_platforms]
-    counted = {str(r["id"]) for g in out for r in g.rows}
-    untitled = bool(out) and all(g.rows[0]["kind"] in _UNTITLED for g in out)
-    events = _total_events(out, intent.group, untitled=untitled)
-    value: Any
-    if intent.op == "top":
-        out.sort(key=lambda g: (-g.events, -len(g.rows), g.label.casefold()))
-        if intent.k == 1 and out:
-            value = sorted(g.label for g in out if g.events == out[0].events)
-        else:
-            value = [g.label for g in out[: intent.k]]
-    elif intent.op == "count":
-        out.sort(key=lambda g: (-g.events, g.label.casefold()))
-        value = events if intent.unit == "times" else len(out)
-    elif intent.op in ("first", "last", "when"):
-        if intent.op == "last":
-            out.sort(key=lambda g: (g.last, g.label.casefold()), reverse=True)
-        else:
-            out.sort(key=lambda g: (g.first, g.label.casefold()))
-        if not out:
-            value = None
-        elif intent.op == "when":
-            value = sorted({str(r["occurred_at"])[:10] for g in out for r in g.rows})
-        elif intent.answer_date:
-            value = out[0].first if intent.op == "first" else out[0].last
-        else:
-            value = out[0].label
+    return out
+
+
+# One result per operation: each sorts the groups (in place) and returns the aggregate's value.
+def _top(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (-g.events, -len(g.rows), g.label.casefold()))
+    if intent.k == 1 and out:
+        return sorted(g.label for g in out if g.events == out[0].events)
+    return [g.label for g in out[: intent.k]]
+
+
+def _counted(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (-g.events, g.label.casefold()))
+    return events if intent.unit == "times" else len(out)
+
+
+def _dated(out: list[Group], intent: Intent, events: int) -> Any:
+    if intent.op == "last":
+        out.sort(key=lambda g: (g.last, g.label.casefold()), reverse=True)
     else:
         out.sort(key=lambda g: (g.first, g.label.casefold()))
-        value = [g.label for g in out]
-    return Aggregate(intent, out, len(counted), events, value, dict(excluded), inferred=inferred)
+    if not out:
+        return None
+    if intent.op == "when":
+        return sorted({str(r["occurred_at"])[:10] for g in out for r in g.rows})
+    if intent.answer_date:
+        return out[0].first if intent.op == "first" else out[0].last
+    return out[0].label
+
+
+def _listed(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (g.first, g.label.casefold()))
+    return [g.label for g in out]
+
+
+_RESULTS: dict[str, Callable[[list[Group], Intent, int], Any]] = {
+    "top": _top,
+    "count": _counted,
+    "first": _dated,
+    "last": _dated,
+    "when": _dated,
+}
 
 
 def it_exact(intent: Intent) -> bool:
