@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from selfdex.importers.google_my_activity import GoogleMyActivityImporter, parse_html_date
+from selfdex.importers._takeout_activity import parse_html_date
+from selfdex.importers.google_my_activity import GoogleMyActivityImporter
 from selfdex.importers.youtube_history import YouTubeHistoryImporter
 from selfdex.testing import parse_path, recognitions
 

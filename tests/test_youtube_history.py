@@ -4,7 +4,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from selfdex.importers.youtube_history import YouTubeHistoryImporter, video_id
+from selfdex.importers._takeout_records import video_id
+from selfdex.importers.youtube_history import YouTubeHistoryImporter
 from selfdex.model import Record
 from selfdex.testing import parse_path, recognitions
 

@@ -23,281 +23,23 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from ..store import Filters, Store
-from ..store.queries import matching_rows, platforms_present, track_artists, uncredited_rows
-from .context import _STOP, Plan, norm_title
+from ..store.queries import matching_rows, track_artists, uncredited_rows
+from .context import Plan, norm_title
+from .intent import UNTITLED, Intent, read_intent
 
+# Intent and read_intent are re-exported: callers read a question and aggregate it from one module.
 __all__ = ["Aggregate", "Group", "Intent", "aggregate", "read_intent"]
 
 MIRROR_WINDOW = timedelta(minutes=15)
 MIN_LISTEN_S = 30.0
 MAX_LISTED = 30  # items named in a list answer; the aggregate keeps them all
-_UNTITLED = frozenset({"workout", "trip"})  # titles are what each app calls the session, not a work
-
-
-@dataclass(frozen=True)
-class Noun:
-    kinds: tuple[str, ...]
-    actions: tuple[str, ...]
-    group: str  # item | creator | series
-    label: str
-
-
-_TRACKS = Noun(("track",), ("listened",), "item", "tracks")
-_ARTISTS = Noun(("track",), ("listened",), "creator", "artists")
-_FILMS = Noun(("movie",), ("watched", "seen"), "item", "films")
-_BOOKS = Noun(("book",), ("read", "finished"), "item", "books")
-_AUTHORS = Noun(("book",), ("read", "finished"), "creator", "authors")
-_SHOWS = Noun(("episode", "show"), ("watched",), "series", "shows")
-_NOUNS: dict[str, Noun] = {
-    **dict.fromkeys(("music", "song", "songs", "track", "tracks", "tune", "tunes"), _TRACKS),
-    **dict.fromkeys(("artist", "artists", "band", "bands", "musician", "musicians", "composer"), _ARTISTS),
-    **dict.fromkeys(("film", "films", "movie", "movies"), _FILMS),
-    **dict.fromkeys(("book", "books", "novel", "novels"), _BOOKS),
-    **dict.fromkeys(("author", "authors", "writer", "writers"), _AUTHORS),
-    **dict.fromkeys(("show", "shows", "series", "tv"), _SHOWS),
-    **dict.fromkeys(("episode", "episodes"), Noun(("episode",), ("watched",), "item", "episodes")),
-    **dict.fromkeys(("podcast", "podcasts"), Noun(("podcast",), ("listened",), "creator", "podcasts")),
-    **dict.fromkeys(("video", "videos"), Noun(("video",), ("watched",), "item", "videos")),
-    **dict.fromkeys(("product", "products"), Noun(("product",), ("purchased",), "item", "products")),
-    **dict.fromkeys(("place", "places"), Noun(("place",), ("visited",), "item", "places")),
-    **dict.fromkeys(
-        ("workout", "workouts", "runs", "rides", "hikes"),
-        Noun(("workout",), ("exercised",), "item", "workouts"),
-    ),
-}
-# Words that say what to do, not what to look for: never part of the title/creator words.
-_INTENT_WORDS = frozenset(
-    [
-        "times",
-        "time",
-        "often",
-        "number",
-        "count",
-        "total",
-        "top",
-        "favourite",
-        "favorite",
-        "favourites",
-        "favorites",
-        "first",
-        "last",
-        "latest",
-        "earliest",
-        "recent",
-        "list",
-        "name",
-        "different",
-        "distinct",
-        "both",
-        "also",
-        "well",
-        "either",
-        "platform",
-        "platforms",
-        "across",
-        "several",
-        "one",
-        "ones",
-        "each",
-        "every",
-        "other",
-        "most",
-        "mostly",
-        "played",
-        "play",
-        "plays",
-        "playing",
-        "have",
-        "has",
-        "had",
-        "been",
-        "i've",
-        "ive",
-        "get",
-        "got",
-        "by",
-        "kind",
-        "kinds",
-        "sort",
-        "which",
-        "what",
-        "when",
-        "much",
-        "long",
-        "hours",
-        "minutes",
-        "overall",
-        "something",
-        "anything",
-        "everything",
-        "thing",
-        "things",
-        "stuff",
-        "more",
-    ]
-)
-_PLATFORM_ALIASES = {
-    "apple music": "apple_music",
-    "last.fm": "lastfm",
-    "last fm": "lastfm",
-    "google maps": "google_maps",
-}
-_NUMBERS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-_NOT_A_PERIOD = r"(?!\s+(?:year|month|week|night|weekend|spring|summer|autumn|fall|winter|\d))"
-_FIRST_LAST = re.compile(
-    r"\bwhen did i (first|last)\b|\b(first|last) time\b|\bwhen was the (first|last)\b"
-    r"|\b(first|last|latest|earliest|most recent)\s+(?:\w+\s+)?(?:" + "|".join(_NOUNS) + r")\b"
-    r"|\b(?:did i|have i)\s+\w+\s+(first|last)\b" + _NOT_A_PERIOD
-)
-
-
-@dataclass(frozen=True)
-class Intent:
-    op: str  # top | count | list | first | last | when
-    unit: str  # items (distinct works) | times (events)
-    group: str  # item | creator | series
-    noun: str
-    verb: str
-    kinds: tuple[str, ...]
-    actions: tuple[str, ...]
-    platforms: tuple[str, ...] = ()
-    every_platform: bool = False  # the item must be on each named platform ("on both X and Y")
-    min_platforms: int = 1
-    topic: tuple[str, ...] = ()
-    k: int = 1
-    answer_date: bool = False  # first/last: "when" (a date) rather than "what" (a work)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
-
-
-def _op(q: str) -> tuple[str, bool] | None:
-    if re.search(r"\bhow (many|often)\b|\bnumber of\b", q):
-        return "count", False
-    if m := _FIRST_LAST.search(q):
-        word = next(g for g in m.groups() if g)
-        op = "first" if word in ("first", "earliest") else "last"
-        return op, q.lstrip().startswith("when")
-    if re.search(r"\b(most|top|favou?rites?|mostly)\b", q) and not re.search(r"\bmost recent", q):
-        return "top", False
-    if re.match(r"\s*when did i\b", q):
-        return "when", True
-    if re.match(r"\s*(which|what|list|name)\b", q):
-        return "list", False
-    return None
-
-
-def _noun(words: list[str]) -> Noun | None:
-    """What is counted: the first noun, except that "artists"/"authors" win over "music"/"books"
-    ("which music artists…" groups by artist)."""
-    found = [_NOUNS[w] for w in words if w in _NOUNS]
-    if not found:
-        return None
-    by_creator = [
-        n for n in found if n.group == "creator" and any(m.kinds == n.kinds for m in found if m is not n)
-    ]
-    return by_creator[0] if by_creator else found[0]
-
-
-def _platforms(store: Store, q: str) -> tuple[tuple[str, ...], set[str]]:
-    """Platforms the question names (in the order named) and the words that named them."""
-    found: list[tuple[int, str]] = []
-    words: set[str] = set()
-    names = {p.replace("_", " "): p for p in platforms_present(store)} | _PLATFORM_ALIASES
-    for name, platform in names.items():
-        if m := re.search(rf"\b{re.escape(name)}\b", q):
-            found.append((m.start(), platform))
-            words.update(re.findall(r"[\w']+", name))
-    ordered = tuple(dict.fromkeys(p for _, p in sorted(found)))
-    return ordered, words
-
-
-def read_intent(store: Store, plan: Plan) -> Intent | None:
-    """The aggregate a question asks for, or None when it is not a counting/ranking/listing question
-    (or asks about adaptations or the content of mail and notes, which retrieval answers better)."""
-    q = plan.question.lower()
-    read = _op(q)
-    if read is None or plan.adaptations:
-        return None
-    op, answer_date = read
-    words = [w.removesuffix("'s") for w in re.findall(r"[\w']+", re.sub(r"\bshow (me|us)\b", " ", q))]
-    noun = _noun(words)
-    clause = plan.clauses[0] if plan.clauses else None
-    if clause is None and any(re.fullmatch(r"play(s|ed|ing)?", w) for w in words):
-        clause_actions: tuple[str, ...] = ("listened",)
-        verb = "listened to"
-    elif clause is not None:
-        clause_actions, verb = clause.actions, clause.verb
-    else:
-        clause_actions, verb = (), ""
-    if noun is None and clause is None and not clause_actions:
-        return None
-    if noun is None:
-        kinds = plan.kinds or (clause.kinds if clause else ())
-        if any(k in ("message", "note", "post") for k in kinds):
-            return None
-        noun = Noun(kinds, clause_actions, "item", "things")
-    actions = clause_actions or noun.actions
-    if "book" in noun.kinds and "read" in actions:
-        actions = noun.actions  # "read" a book = finished it, not highlighted or started it
-    if not verb:
-        verb = {"listened": "listened to", "watched": "watched", "read": "read", "purchased": "bought"}.get(
-            actions[0], actions[0]
-        )
-    platforms, platform_words = _platforms(store, q)
-    every = len(platforms) > 1 and not re.search(r"\b(or|either)\b", q)
-    min_platforms = (
-        2 if re.search(r"\b(more than one|several|multiple|two or more|across)\b.*platform", q) else 1
-    )
-    unit = "items"
-    if op == "count" and (
-        re.search(r"\bhow often\b|\btimes\b|\bplays\b", q)
-        or noun.label == "things"
-        or (noun.kinds and set(noun.kinds) <= _UNTITLED)  # "how many workouts": sessions, not names
-    ):
-        unit = "times"
-    k = 1
-    if m := re.search(
-        r"\btop\s+(\d+|" + "|".join(_NUMBERS) + r")\b|\b(\d+|" + "|".join(_NUMBERS) + r")\s+most\b", q
-    ):
-        val = m.group(1) or m.group(2)
-        k = int(val) if val.isdigit() else _NUMBERS[val]
-    used = {w for w in words if w in _NOUNS} | platform_words | _INTENT_WORDS
-    if k > 1:
-        used.add(str(k))
-    bare = (w.removesuffix("'s") for w in plan.topic.split())
-    topic = tuple(w for w in bare if w and w not in used and w not in _STOP)
-    return Intent(
-        op=op,
-        unit=unit,
-        group=noun.group,
-        noun=noun.label,
-        verb=verb,
-        kinds=noun.kinds,
-        actions=actions,
-        platforms=platforms,
-        every_platform=every,
-        min_platforms=min_platforms,
-        topic=topic,
-        k=max(1, min(k, 50)),
-        answer_date=answer_date,
-    )
 
 
 # -- grouping and counting -------------------------------------------------------------------------
@@ -514,6 +256,17 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
     )
     rows: list[Any] = list(matching_rows(store, filters, words=intent.topic))
     inferred = _credit(store, filters, intent, rows)
+    kept, excluded = _kept(store, rows)
+    out = _groups(kept, intent)
+    counted = {str(r["id"]) for g in out for r in g.rows}
+    untitled = bool(out) and all(g.rows[0]["kind"] in UNTITLED for g in out)
+    events = _total_events(out, intent.group, untitled=untitled)
+    value = _RESULTS.get(intent.op, _listed)(out, intent, events)
+    return Aggregate(intent, out, len(counted), events, value, dict(excluded), inferred=inferred)
+
+
+def _kept(store: Store, rows: list[Any]) -> tuple[list[Any], Counter[str]]:
+    """The rows that count, and how many were left out by which rule (skips, other profiles)."""
     excluded: Counter[str] = Counter()
     profiled = {str(r["platform"]) for r in rows if r["profile"]}
     mains = _main_profiles(store, profiled) if profiled else {}
@@ -529,6 +282,12 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
             excluded[f"records of another {r['platform']} profile ({r['profile']})"] += 1
         else:
             kept.append(r)
+    return kept, excluded
+
+
+def _groups(kept: list[Any], intent: Intent) -> list[Group]:
+    """The kept rows grouped as the intent says, each group's events counted, narrowed to the groups
+    the question is about (an exact title, every named platform, several platforms)."""
     groups: dict[str, Group] = {}
     for r in kept:
         for key, label in _keys(r, intent.group):
@@ -551,36 +310,48 @@ def aggregate(store: Store, plan: Plan, intent: Intent) -> Aggregate:
         out = [g for g in out if set(intent.platforms) <= set(g.platforms)]
     if intent.min_platforms > 1:
         out = [g for g in out if len(g.platforms) >= intent.min_platforms]
-    counted = {str(r["id"]) for g in out for r in g.rows}
-    untitled = bool(out) and all(g.rows[0]["kind"] in _UNTITLED for g in out)
-    events = _total_events(out, intent.group, untitled=untitled)
-    value: Any
-    if intent.op == "top":
-        out.sort(key=lambda g: (-g.events, -len(g.rows), g.label.casefold()))
-        if intent.k == 1 and out:
-            value = sorted(g.label for g in out if g.events == out[0].events)
-        else:
-            value = [g.label for g in out[: intent.k]]
-    elif intent.op == "count":
-        out.sort(key=lambda g: (-g.events, g.label.casefold()))
-        value = events if intent.unit == "times" else len(out)
-    elif intent.op in ("first", "last", "when"):
-        if intent.op == "last":
-            out.sort(key=lambda g: (g.last, g.label.casefold()), reverse=True)
-        else:
-            out.sort(key=lambda g: (g.first, g.label.casefold()))
-        if not out:
-            value = None
-        elif intent.op == "when":
-            value = sorted({str(r["occurred_at"])[:10] for g in out for r in g.rows})
-        elif intent.answer_date:
-            value = out[0].first if intent.op == "first" else out[0].last
-        else:
-            value = out[0].label
+    return out
+
+
+# One result per operation: each sorts the groups (in place) and returns the aggregate's value.
+def _top(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (-g.events, -len(g.rows), g.label.casefold()))
+    if intent.k == 1 and out:
+        return sorted(g.label for g in out if g.events == out[0].events)
+    return [g.label for g in out[: intent.k]]
+
+
+def _counted(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (-g.events, g.label.casefold()))
+    return events if intent.unit == "times" else len(out)
+
+
+def _dated(out: list[Group], intent: Intent, events: int) -> Any:
+    if intent.op == "last":
+        out.sort(key=lambda g: (g.last, g.label.casefold()), reverse=True)
     else:
         out.sort(key=lambda g: (g.first, g.label.casefold()))
-        value = [g.label for g in out]
-    return Aggregate(intent, out, len(counted), events, value, dict(excluded), inferred=inferred)
+    if not out:
+        return None
+    if intent.op == "when":
+        return sorted({str(r["occurred_at"])[:10] for g in out for r in g.rows})
+    if intent.answer_date:
+        return out[0].first if intent.op == "first" else out[0].last
+    return out[0].label
+
+
+def _listed(out: list[Group], intent: Intent, events: int) -> Any:
+    out.sort(key=lambda g: (g.first, g.label.casefold()))
+    return [g.label for g in out]
+
+
+_RESULTS: dict[str, Callable[[list[Group], Intent, int], Any]] = {
+    "top": _top,
+    "count": _counted,
+    "first": _dated,
+    "last": _dated,
+    "when": _dated,
+}
 
 
 def it_exact(intent: Intent) -> bool:

@@ -402,13 +402,7 @@ def recommend(
     ranks those after the others (for a platform list meant for discovery), ``"mark"`` keeps the
     ranker's order (a rewatch can be what the platform intends).
     """
-    from ..rank import Candidate
-
-    cands: list[Candidate] = [c for c in candidates if isinstance(c, Candidate)]
-    if len(cands) != len(candidates):
-        cands = _candidate_rows(list(candidates), platform or "", "candidates")
-    if platform is not None:
-        cands = [replace(c, platform=platform) for c in cands]
+    cands = _candidates(candidates, platform)
     from ..rank import MAX_HISTORY, history_from_store
 
     hist = list(history) if history is not None else history_from_store(store)
@@ -416,18 +410,7 @@ def recommend(
     notes: list[str] = []
     if history is None and len(hist) >= MAX_HISTORY:
         notes.append(f"history capped at {MAX_HISTORY:,} titles and series: kept those with the most records")
-    use: Ranker = base
-    if rerank:
-        if backend is None:
-            notes.append("no model configured: kept the deterministic ranking")
-        else:
-            use = ModelRanker(base, backend)
-    ranked = use.rank(hist, cands)
-    if isinstance(use, ModelRanker):
-        if use.failure:
-            notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")
-        if use.dropped:
-            notes.append(f"dropped {use.dropped} candidate id(s) the model invented or repeated")
+    use, ranked = _rank(base, backend if rerank else None, rerank, hist, cands, notes)
     if seen not in ("mark", "last"):
         raise ValueError("seen must be 'mark' or 'last'")
     creators = _creator_index(hist)
@@ -435,34 +418,7 @@ def recommend(
     cand_platform = cands[0].platform if cands and len({c.platform for c in cands}) == 1 else ""
     entities = same_entity(hist, cand_platform)
     seen_by = already_seen(store, [c.title for c in cands], cand_platform)
-    items: list[Recommendation] = []
-    for r in ranked:
-        key = title_key(r.candidate.title)
-        mine = entities.get(key, [])
-        had = seen_by.get(key)
-        # The strongest same-entity evidence leads: the title's own records, then the ranker's match.
-        first = [*(had.ids[-2:] if had else []), *(h.id for h in mine[:3])]
-        cites, creator_note = _support(store, r, creators, first)
-        parts = [had.describe()] if had else []
-        if mine:
-            parts.append(entity_reason(mine))
-        if creator_note:
-            parts.append(creator_note)
-        parts.append(r.reason)
-        items.append(
-            Recommendation(
-                rank=0,
-                id=r.candidate.id,
-                title=r.candidate.title,
-                score=round(r.score, 4),
-                reason="; ".join(parts),
-                platform_position=None if r.candidate.position is None else r.candidate.position + 1,
-                supporting=cites,
-                platforms=sorted({c.platform for c in cites if c.platform}),
-                creators=list(r.candidate.creators),
-                already_seen=bool(had and had.finished),
-            )
-        )
+    items = [_recommendation(store, r, creators, entities, seen_by) for r in ranked]
     if seen == "last":
         items.sort(key=lambda i: i.already_seen)  # stable: the ranker's order within each part
     for k, item in enumerate(items):
@@ -489,3 +445,71 @@ def recommend(
         else:
             _explain(backend, items, out)
     return out
+
+
+def _candidates(
+    candidates: Sequence[Candidate] | Sequence[Mapping[str, Any] | str], platform: str | None
+) -> list[Candidate]:
+    from ..rank import Candidate
+
+    cands: list[Candidate] = [c for c in candidates if isinstance(c, Candidate)]
+    if len(cands) != len(candidates):
+        cands = _candidate_rows(list(candidates), platform or "", "candidates")
+    if platform is not None:
+        cands = [replace(c, platform=platform) for c in cands]
+    return cands
+
+
+def _rank(
+    base: Ranker,
+    backend: ChatBackend | None,
+    rerank: bool,
+    hist: list[HistoryItem],
+    cands: list[Candidate],
+    notes: list[str],
+) -> tuple[Ranker, list[Ranked]]:
+    """The ranker used (the model's re-ranking over ``base`` when asked and configured) and its order;
+    what went wrong with the model is noted."""
+    use: Ranker = base
+    if rerank:
+        if backend is None:
+            notes.append("no model configured: kept the deterministic ranking")
+        else:
+            use = ModelRanker(base, backend)
+    ranked = use.rank(hist, cands)
+    if isinstance(use, ModelRanker):
+        if use.failure:
+            notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")
+        if use.dropped:
+            notes.append(f"dropped {use.dropped} candidate id(s) the model invented or repeated")
+    return use, list(ranked)
+
+
+def _recommendation(
+    store: Store, r: Ranked, creators: Any, entities: Mapping[str, Any], seen_by: Mapping[str, Any]
+) -> Recommendation:
+    """One ranked candidate with its reason: already seen, the same work elsewhere, a creator, the ranker."""
+    key = title_key(r.candidate.title)
+    mine = entities.get(key, [])
+    had = seen_by.get(key)
+    # The strongest same-entity evidence leads: the title's own records, then the ranker's match.
+    first = [*(had.ids[-2:] if had else []), *(h.id for h in mine[:3])]
+    cites, creator_note = _support(store, r, creators, first)
+    parts = [had.describe()] if had else []
+    if mine:
+        parts.append(entity_reason(mine))
+    if creator_note:
+        parts.append(creator_note)
+    parts.append(r.reason)
+    return Recommendation(
+        rank=0,
+        id=r.candidate.id,
+        title=r.candidate.title,
+        score=round(r.score, 4),
+        reason="; ".join(parts),
+        platform_position=None if r.candidate.position is None else r.candidate.position + 1,
+        supporting=cites,
+        platforms=sorted({c.platform for c in cites if c.platform}),
+        creators=list(r.candidate.creators),
+        already_seen=bool(had and had.finished),
+    )

@@ -20,6 +20,7 @@ from ..archive import Entry
 from ..model import ImportProblem, Item, Precision, Record
 from ._util import clean, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
+from .csv_map import ColumnTable, read_columns, text, word_flag
 
 SKIP_MS = 30_000  # shorter plays count as skips, as on the other music platforms
 _PLAY_EVENTS = frozenset({"", "PLAY_END"})
@@ -68,6 +69,55 @@ def _stamp(text: str) -> tuple[datetime, Precision]:
     return when, ("ms" if "." in text else "second")
 
 
+def _not_a_play(r: dict[str, str]) -> str | None:
+    """Why the row is skipped (a marker event, a play without a title), or None for a play."""
+    event = (r.get("Event Type") or "").strip()
+    if event not in _PLAY_EVENTS:
+        return _NOT_PLAYS.get(event, f"{event} event, not a play")
+    if clean(r.get("Song Name")) or clean(r.get("Content Name")):
+        return None
+    if r.get("Item Type") == "AGGREGATE_NON_CATALOG_PLAY_TIME":
+        return "aggregated play time of music outside the Apple Music catalogue, with no title"
+    return "play event names no song"
+
+
+def _media_seconds(cell: str | None) -> float | None:
+    ms = to_float(cell)
+    return ms / 1000 if ms is not None else None
+
+
+# Optional columns kept in `extra` after the album, container, end reason and skip; the first of
+# the two country columns that is filled wins.
+_EXTRA: ColumnTable = (
+    ("Media Duration In Milliseconds", "media_duration_s", _media_seconds),
+    ("Feature Name", "feature", text),
+    ("Source Type", "source", text),
+    ("Device Type", "device", text),
+    ("Store Country Name", "country", text),
+    ("IP Country Code", "country", text),
+    ("Offline", "offline", word_flag("true")),
+    ("Shuffle Play", "shuffle", word_flag("true")),
+)
+
+
+def _extra(r: dict[str, str], ms: float | None) -> dict[str, Any]:
+    end_reason = clean(r.get("End Reason Type"))
+    extra: dict[str, Any] = {}
+    if album := clean(r.get("Album Name")) or clean(r.get("Container Album Name")):
+        extra["album"] = album
+    if container := clean(r.get("Container Name")):
+        extra["container"] = container
+        if ctype := clean(r.get("Container Type")):
+            extra["container_type"] = ctype
+    if end_reason:
+        extra["end_reason"] = end_reason
+    if (end_reason or "").startswith("TRACK_SKIPPED") or (
+        ms is not None and ms < SKIP_MS and end_reason != "NATURAL_END_OF_TRACK"
+    ):
+        extra["skipped"] = True
+    return read_columns(r, _EXTRA, extra)
+
+
 class AppleMusicImporter(Importer):
     name = "apple_music"
     platform = "apple_music"
@@ -110,18 +160,10 @@ class AppleMusicImporter(Importer):
                 )
 
     def _row(self, entry: Entry, index: int, line: int, r: dict[str, str]) -> Record | ImportProblem:
-        event = (r.get("Event Type") or "").strip()
-        if event not in _PLAY_EVENTS:
-            reason = _NOT_PLAYS.get(event, f"{event} event, not a play")
-            return ImportProblem(reason, entry.path, index=index, line=line, severity="skipped")
+        if (skip := _not_a_play(r)) is not None:
+            return ImportProblem(skip, entry.path, index=index, line=line, severity="skipped")
         title = clean(r.get("Song Name")) or clean(r.get("Content Name"))
-        if title is None:
-            reason = (
-                "aggregated play time of music outside the Apple Music catalogue, with no title"
-                if r.get("Item Type") == "AGGREGATE_NON_CATALOG_PLAY_TIME"
-                else "play event names no song"
-            )
-            return ImportProblem(reason, entry.path, index=index, line=line, severity="skipped")
+        assert title is not None  # _not_a_play said so
         stamp_text = next((t for c in _TIME_COLUMNS if (t := (r.get(c) or "").strip())), None)
         if stamp_text is None:
             return ImportProblem("play event has no timestamp", entry.path, index=index, line=line)
@@ -129,36 +171,9 @@ class AppleMusicImporter(Importer):
         artist = clean(r.get("Artist Name")) or clean(r.get("Container Artist Name"))
         video = r.get("Media Type") == "VIDEO" or "video" in (r.get("Content Specific Type") or "").lower()
         ms = to_float(r.get("Play Duration Milliseconds"))
-        end_reason = clean(r.get("End Reason Type"))
-        extra: dict[str, Any] = {}
-        if album := clean(r.get("Album Name")) or clean(r.get("Container Album Name")):
-            extra["album"] = album
-        if container := clean(r.get("Container Name")):
-            extra["container"] = container
-            if ctype := clean(r.get("Container Type")):
-                extra["container_type"] = ctype
-        if end_reason:
-            extra["end_reason"] = end_reason
         if ms is not None and ms < 0:  # a scrub backwards, not a duration
             ms = None
-        if (end_reason or "").startswith("TRACK_SKIPPED") or (
-            ms is not None and ms < SKIP_MS and end_reason != "NATURAL_END_OF_TRACK"
-        ):
-            extra["skipped"] = True
-        if (media_ms := to_float(r.get("Media Duration In Milliseconds"))) is not None:
-            extra["media_duration_s"] = media_ms / 1000
-        for column, key in (
-            ("Feature Name", "feature"),
-            ("Source Type", "source"),
-            ("Device Type", "device"),
-            ("Store Country Name", "country"),
-            ("IP Country Code", "country"),
-        ):
-            if key not in extra and (value := clean(r.get(column))):
-                extra[key] = value
-        for column, key in (("Offline", "offline"), ("Shuffle Play", "shuffle")):
-            if (r.get(column) or "").strip().lower() == "true":
-                extra[key] = True
+        extra = _extra(r, ms)
         genre = clean(r.get("Genre"))
         return Record(
             platform=self.platform,

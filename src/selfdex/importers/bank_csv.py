@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,7 @@ _ACCOUNT_KEYS = ("girokonto", "kontonummer:", "karte", "kreditkarte:", "tagesgel
 _PREAMBLE_KEYS = ("zeitraum:", "kontostand", "kontostand vom", "iban:", "kontoinhaber:", "von:", "bis:")
 _CURRENCY = {"€": "EUR", "EUR": "EUR", "$": "USD", "USD": "USD"}
 _PREAMBLE_LINES = 40
+_Get = Callable[[str], str | None]  # a canonical field's cell in the current row
 
 
 def _decode_head(data: bytes) -> tuple[str, str]:
@@ -135,10 +137,7 @@ class BankCsvImporter(Importer):
             return
         kind, encoding, skip, header, preamble = layout
         mint = kind == "mint"
-        account: str | None = None
-        for cells in preamble:
-            if len(cells) > 1 and cells[0].strip().lower() in _ACCOUNT_KEYS and cells[1].strip():
-                account = _mask(cells[1])
+        account = _account(preamble)
         keys = {field: next((h for h in names if h in header), None) for field, names in _COLUMNS.items()}
         amount_header = keys["amount"] or ""
         default_currency = (
@@ -155,58 +154,84 @@ class BankCsvImporter(Importer):
                 column = keys[field]
                 return clean(r.get(column)) if column else None
 
-            date_text = get("date") or ""
-            when = _parse_day(date_text, mint)
-            raw_amount = get("amount") or ""
-            amount = to_float(raw_amount, decimal_comma=not mint)
-            if when is None or amount is None:
-                yield ImportProblem(
-                    f"unreadable date {date_text!r} or amount {raw_amount!r}",
-                    entry.path,
-                    index=index,
-                    line=line,
-                    excerpt=";".join(r.values())[:200],
-                )
-                continue
-            tx_type = get("type")
-            if mint and (tx_type or "").lower() == "debit":
-                amount = -abs(amount)
-            currency = next(
-                (code for sym, code in _CURRENCY.items() if raw_amount.endswith(sym)), default_currency
+            yield self._row(entry, index, line, r, get, mint, account, default_currency, seen)
+
+    def _row(
+        self,
+        entry: Entry,
+        index: int,
+        line: int,
+        r: dict[str, str],
+        get: _Get,
+        mint: bool,
+        account: str | None,
+        default_currency: str,
+        seen: dict[tuple[Any, ...], int],
+    ) -> Record | ImportProblem:
+        date_text = get("date") or ""
+        when = _parse_day(date_text, mint)
+        raw_amount = get("amount") or ""
+        amount = to_float(raw_amount, decimal_comma=not mint)
+        if when is None or amount is None:
+            return ImportProblem(
+                f"unreadable date {date_text!r} or amount {raw_amount!r}",
+                entry.path,
+                index=index,
+                line=line,
+                excerpt=";".join(r.values())[:200],
             )
-            if amount < 0:
-                title = get("payee") or get("counterparty") or get("payer")
-            else:
-                title = get("payer") or get("counterparty") or get("payee")
-            extra: dict[str, Any] = {}
-            for field in ("type", "status", "original", "labels", "creditor_id", "mandate", "reference"):
-                if value := get(field):
-                    extra[field] = value
-            if value_date := _parse_day(get("value_date") or "", mint):
-                extra["value_date"] = value_date.date().isoformat()
-            if foreign := get("foreign_amount"):
-                extra["foreign_amount"] = foreign
-            if iban := get("iban"):
-                extra["counterparty_account"] = _mask(iban)
-            if account or get("account"):
-                extra["account"] = account or get("account")
-            if (get("status") or "").lower() == "vorgemerkt":
-                extra["pending"] = True
-            same = (when, amount, title, get("purpose"))
-            seen[same] = seen.get(same, 0) + 1
-            if seen[same] > 1:
-                extra["identity"] = str(seen[same])
-            category = get("category")
-            yield Record(
-                platform=self.platform,
-                action="paid" if amount < 0 else "received",
-                item=Item(kind="transaction", title=title, categories=(category,) if category else ()),
-                when=when,
-                precision="day",
-                amount=amount,
-                currency=currency,
-                text=get("purpose"),
-                extra=extra,
-                raw=r,
-                provenance=prov(entry, index, line),
-            )
+        if mint and (get("type") or "").lower() == "debit":
+            amount = -abs(amount)
+        currency = next(
+            (code for sym, code in _CURRENCY.items() if raw_amount.endswith(sym)), default_currency
+        )
+        if amount < 0:
+            title = get("payee") or get("counterparty") or get("payer")
+        else:
+            title = get("payer") or get("counterparty") or get("payee")
+        extra = _extra(get, mint, account)
+        same = (when, amount, title, get("purpose"))
+        seen[same] = seen.get(same, 0) + 1
+        if seen[same] > 1:
+            extra["identity"] = str(seen[same])
+        category = get("category")
+        return Record(
+            platform=self.platform,
+            action="paid" if amount < 0 else "received",
+            item=Item(kind="transaction", title=title, categories=(category,) if category else ()),
+            when=when,
+            precision="day",
+            amount=amount,
+            currency=currency,
+            text=get("purpose"),
+            extra=extra,
+            raw=r,
+            provenance=prov(entry, index, line),
+        )
+
+
+def _account(preamble: list[list[str]]) -> str | None:
+    """The statement's own account (masked), from the preamble's last account line."""
+    account: str | None = None
+    for cells in preamble:
+        if len(cells) > 1 and cells[0].strip().lower() in _ACCOUNT_KEYS and cells[1].strip():
+            account = _mask(cells[1])
+    return account
+
+
+def _extra(get: _Get, mint: bool, account: str | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for field in ("type", "status", "original", "labels", "creditor_id", "mandate", "reference"):
+        if value := get(field):
+            extra[field] = value
+    if value_date := _parse_day(get("value_date") or "", mint):
+        extra["value_date"] = value_date.date().isoformat()
+    if foreign := get("foreign_amount"):
+        extra["foreign_amount"] = foreign
+    if iban := get("iban"):
+        extra["counterparty_account"] = _mask(iban)
+    if account or get("account"):
+        extra["account"] = account or get("account")
+    if (get("status") or "").lower() == "vorgemerkt":
+        extra["pending"] = True
+    return extra

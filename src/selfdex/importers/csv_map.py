@@ -39,6 +39,7 @@ import codecs
 import csv
 import json
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +50,14 @@ from ..model import KINDS, ImportProblem, Item, Precision, Record
 from ._util import clean, prov, to_float
 from .base import Importer, ParseResult, iter_csv
 
-__all__ = ["CsvMapError", "CsvMapImporter", "CsvMapping", "load_mapping"]
+__all__ = [
+    "ColumnTable",
+    "CsvMapError",
+    "CsvMapImporter",
+    "CsvMapping",
+    "load_mapping",
+    "read_columns",
+]
 
 _TOP_KEYS = {
     "platform",
@@ -109,76 +117,36 @@ class CsvMapping:
     @classmethod
     def from_dict(cls, data: Any, source: str = "mapping") -> CsvMapping:
         """Validate a parsed mapping; every mistake is a :class:`CsvMapError` naming the key."""
-
-        def fail(why: str) -> CsvMapError:
-            return CsvMapError(f"{source}: {why}")
-
+        check = _Checker(source)
         if not isinstance(data, dict):
-            raise fail("the mapping must be a table of keys (see docs/csv-map.md)")
+            raise check.fail("the mapping must be a table of keys (see docs/csv-map.md)")
         if unknown := sorted(set(data) - _TOP_KEYS):
-            raise fail(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+            raise check.fail(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_KEYS))}")
         columns = data.get("columns")
         if not isinstance(columns, dict):
-            raise fail("missing [columns] table (at least columns.date and columns.amount)")
+            raise check.fail("missing [columns] table (at least columns.date and columns.amount)")
         if unknown := sorted(set(columns) - _COLUMN_KEYS):
-            raise fail(
+            raise check.fail(
                 f"unknown column key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_COLUMN_KEYS))}"
             )
-
-        def text(table: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
-            value = table.get(key)
-            if value is None:
-                if required:
-                    raise fail(f"missing required key {where}{key}")
-                return None
-            if not isinstance(value, str) or not value.strip():
-                raise fail(f"{where}{key} must be a non-empty string, not {value!r}")
-            return value.strip()
-
-        def flag(key: str) -> bool:
-            value = data.get(key, False)
-            if not isinstance(value, bool):
-                raise fail(f"{key} must be true or false, not {value!r}")
-            return value
-
-        platform = text(data, "platform", "", required=True)
-        assert platform is not None
-        if not platform.replace("_", "").replace("-", "").isalnum():
-            raise fail(f"platform must be a simple name (letters, digits, - and _), not {platform!r}")
-        delimiter = data.get("delimiter", ",")
-        if delimiter == "\\t":
-            delimiter = "\t"
-        if not isinstance(delimiter, str) or len(delimiter) != 1:
-            raise fail(f"delimiter must be exactly one character, not {delimiter!r}")
-        encoding = text(data, "encoding", "") or "utf-8-sig"
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise fail(f"unknown encoding {encoding!r}") from None
-        skip_lines = data.get("skip_lines", 0)
-        if not isinstance(skip_lines, int) or isinstance(skip_lines, bool) or not 0 <= skip_lines <= 1000:
-            raise fail(f"skip_lines must be a whole number from 0 to 1000, not {skip_lines!r}")
-        date_format = text(data, "date_format", "")
-        if date_format is not None and "%" not in date_format:
-            raise fail(f'date_format {date_format!r} has no % directives (e.g. "%d.%m.%Y")')
-        currency = text(data, "currency", "")
-        if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-            raise fail(f"currency must be a 3-letter ISO code such as EUR, not {currency!r}")
-        kind = text(data, "kind", "") or "transaction"
-        if kind not in KINDS:
-            raise fail(f"kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
-        debit_values = data.get("debit_values", [])
-        if not isinstance(debit_values, list) or not all(isinstance(v, str) for v in debit_values):
-            raise fail("debit_values must be a list of strings")
+        platform = check.platform(data)
+        delimiter = check.delimiter(data)
+        encoding = check.encoding(data)
+        skip_lines = check.skip_lines(data)
+        date_format = check.date_format(data)
+        currency = check.currency(data)
+        kind = check.kind(data)
+        debit_values = check.strings(data, "debit_values", "debit_values must be a list of strings")
         extra = columns.get("extra", [])
         if not isinstance(extra, list) or not all(isinstance(v, str) and v for v in extra):
-            raise fail("columns.extra must be a list of column names")
-        direction = text(columns, "direction", "columns.")
+            raise check.fail("columns.extra must be a list of column names")
+        direction = check.text(columns, "direction", "columns.")
         if direction and not debit_values:
-            raise fail("columns.direction needs debit_values (the values that mean money left the account)")
-        date_column = text(columns, "date", "columns.", required=True)
-        amount_column = text(columns, "amount", "columns.", required=True)
-        assert date_column is not None and amount_column is not None
+            raise check.fail(
+                "columns.direction needs debit_values (the values that mean money left the account)"
+            )
+        date_column = check.required(columns, "date", "columns.")
+        amount_column = check.required(columns, "amount", "columns.")
         return cls(
             platform=platform,
             date=date_column,
@@ -187,19 +155,102 @@ class CsvMapping:
             encoding=encoding,
             skip_lines=skip_lines,
             date_format=date_format,
-            decimal_comma=flag("decimal_comma"),
+            decimal_comma=check.flag(data, "decimal_comma"),
             currency=currency.upper() if currency else None,
-            negate=flag("negate"),
+            negate=check.flag(data, "negate"),
             debit_values=tuple(v.strip().lower() for v in debit_values),
             kind=kind,
-            currency_column=text(columns, "currency", "columns."),
-            title=text(columns, "title", "columns."),
-            description=text(columns, "description", "columns."),
-            category=text(columns, "category", "columns."),
+            currency_column=check.text(columns, "currency", "columns."),
+            title=check.text(columns, "title", "columns."),
+            description=check.text(columns, "description", "columns."),
+            category=check.text(columns, "category", "columns."),
             direction=direction,
-            id=text(columns, "id", "columns."),
+            id=check.text(columns, "id", "columns."),
             extra=tuple(extra),
         )
+
+
+class _Checker:
+    """One validation step per mapping key, each failing with a :class:`CsvMapError` that names it."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, why: str) -> CsvMapError:
+        return CsvMapError(f"{self.source}: {why}")
+
+    def text(self, table: dict[str, Any], key: str, where: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}{key} must be a non-empty string, not {value!r}")
+        return value.strip()
+
+    def required(self, table: dict[str, Any], key: str, where: str) -> str:
+        if table.get(key) is None:
+            raise self.fail(f"missing required key {where}{key}")
+        value = self.text(table, key, where)
+        assert value is not None
+        return value
+
+    def flag(self, data: dict[str, Any], key: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{key} must be true or false, not {value!r}")
+        return value
+
+    def strings(self, data: dict[str, Any], key: str, why: str) -> list[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(why)
+        return value
+
+    def platform(self, data: dict[str, Any]) -> str:
+        platform = self.required(data, "platform", "")
+        if not platform.replace("_", "").replace("-", "").isalnum():
+            raise self.fail(f"platform must be a simple name (letters, digits, - and _), not {platform!r}")
+        return platform
+
+    def delimiter(self, data: dict[str, Any]) -> str:
+        delimiter = data.get("delimiter", ",")
+        if delimiter == "\\t":
+            delimiter = "\t"
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise self.fail(f"delimiter must be exactly one character, not {delimiter!r}")
+        return delimiter
+
+    def encoding(self, data: dict[str, Any]) -> str:
+        encoding = self.text(data, "encoding", "") or "utf-8-sig"
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise self.fail(f"unknown encoding {encoding!r}") from None
+        return encoding
+
+    def skip_lines(self, data: dict[str, Any]) -> int:
+        skip_lines = data.get("skip_lines", 0)
+        if not isinstance(skip_lines, int) or isinstance(skip_lines, bool) or not 0 <= skip_lines <= 1000:
+            raise self.fail(f"skip_lines must be a whole number from 0 to 1000, not {skip_lines!r}")
+        return skip_lines
+
+    def date_format(self, data: dict[str, Any]) -> str | None:
+        date_format = self.text(data, "date_format", "")
+        if date_format is not None and "%" not in date_format:
+            raise self.fail(f'date_format {date_format!r} has no % directives (e.g. "%d.%m.%Y")')
+        return date_format
+
+    def currency(self, data: dict[str, Any]) -> str | None:
+        currency = self.text(data, "currency", "")
+        if currency is not None and not (len(currency) == 3 and currency.isalpha()):
+            raise self.fail(f"currency must be a 3-letter ISO code such as EUR, not {currency!r}")
+        return currency
+
+    def kind(self, data: dict[str, Any]) -> str:
+        kind = self.text(data, "kind", "") or "transaction"
+        if kind not in KINDS:
+            raise self.fail(f"kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
+        return kind
 
 
 def load_mapping(path: str | Path) -> CsvMapping:
@@ -348,3 +399,51 @@ class CsvMapImporter(Importer):
             return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC), "day"
         precision: Precision = "second" if (fmt is None or "%S" in fmt) else "minute"
         return parsed.replace(tzinfo=UTC), precision
+
+
+# Column tables: the built-in CSV importers declare their optional columns as (header, extra key,
+# reader) rows instead of one `if` per column. A reader turns the cell (None when the column is absent)
+# into the value kept, or None to keep nothing; a key already set (by an earlier row) is kept.
+Reader = Callable[[str | None], Any]
+ColumnTable = tuple[tuple[str, str, Reader], ...]
+
+
+def read_columns(row: Mapping[str, str], table: ColumnTable, extra: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``extra`` from ``row`` as ``table`` says; returns ``extra``."""
+    for column, key, read in table:
+        if key not in extra and (value := read(row.get(column))) is not None:
+            extra[key] = value
+    return extra
+
+
+def text(cell: str | None) -> str | None:
+    """The cell stripped; None when empty."""
+    return clean(cell)
+
+
+def whole(cell: str | None) -> int | None:
+    """A whole number written as such (``"12"``); None otherwise."""
+    try:
+        return int((cell or "").strip())
+    except ValueError:
+        return None
+
+
+def counted(cell: str | None) -> int | None:
+    """A count written as a number, floats included (``"2.0"``); None when empty."""
+    value = to_float(cell)
+    return int(value) if value is not None else None
+
+
+def word_flag(word: str) -> Reader:
+    """True when the cell says ``word`` (any case), else nothing."""
+
+    def read(cell: str | None) -> bool | None:
+        return True if (cell or "").strip().lower() == word else None
+
+    return read
+
+
+def comma_list(cell: str | None) -> list[str] | None:
+    """``"dark, funny"`` → ``["dark", "funny"]``; None when nothing is listed."""
+    return [v.strip() for v in (cell or "").split(",") if v.strip()] or None

@@ -34,6 +34,7 @@ from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, parse_date
 from ._util import clean, html_to_text, prov
 from .base import Importer, ParseResult, csv_header, iter_csv
+from .csv_map import ColumnTable, read_columns, text, word_flag
 
 _SERIES = re.compile(r"^(.*\S)\s+\(([^()]*?),?\s+#\s*([\d.]+(?:\s*[-–]\s*[\d.]+)?)\)$")
 _DNF_SHELVES = frozenset(
@@ -41,17 +42,17 @@ _DNF_SHELVES = frozenset(
 )
 _STANDARD_SHELVES = frozenset({"read", "to-read", "currently-reading"})
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d")
-# Optional columns kept in `extra` when filled: header → key.
-_EXTRA_TEXT = {
-    "Publisher": "publisher",
-    "Binding": "binding",
-    "Private Notes": "private_notes",
-    "Recommended For": "recommended_for",
-    "Recommended By": "recommended_by",
-    "Original Purchase Date": "purchase_date",
-    "Original Purchase Location": "purchase_location",
-    "Condition": "condition",
-}
+# Optional text columns kept in `extra` when filled.
+_EXTRA_TEXT: ColumnTable = (
+    ("Publisher", "publisher", text),
+    ("Binding", "binding", text),
+    ("Private Notes", "private_notes", text),
+    ("Recommended For", "recommended_for", text),
+    ("Recommended By", "recommended_by", text),
+    ("Original Purchase Date", "purchase_date", text),
+    ("Original Purchase Location", "purchase_location", text),
+    ("Condition", "condition", text),
+)
 
 
 def isbn_ids(value: str | None) -> dict[str, str]:
@@ -89,6 +90,62 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def _stamps(r: dict[str, str]) -> dict[str, Stamp | None] | str:
+    """The row's two dates, or why one cannot be read."""
+    stamps: dict[str, Stamp | None] = {}
+    for col in ("Date Read", "Date Added"):
+        text = (r.get(col) or "").strip()
+        stamps[col] = parse_date(text, _DATE_FORMATS) if text else None
+        if text and stamps[col] is None:
+            return f"unreadable {col} {text!r} (expected YYYY/MM/DD)"
+    return stamps
+
+
+def _shelf_action(shelf: str) -> str:
+    action = {"read": "read", "currently-reading": "started", "to-read": "wishlisted"}.get(shelf)
+    if action is None:
+        action = "abandoned" if shelf in _DNF_SHELVES else "saved"
+    return action
+
+
+def _positive(cell: str | None) -> int | None:
+    count = _int(cell)
+    return count if count is not None and count > 0 else None
+
+
+# Numeric and flag columns kept in `extra` (after the shelf, date basis, series and year).
+_EXTRA_COUNTS: ColumnTable = (
+    ("Read Count", "read_count", _int),
+    ("Owned Copies", "owned_copies", _positive),
+    ("Spoiler", "spoiler", word_flag("true")),
+)
+
+
+def _extra(
+    r: dict[str, str],
+    shelf: str,
+    series: str | None,
+    stamps: dict[str, Stamp | None],
+    basis: str | None,
+    action: str,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {"shelf": shelf}
+    if basis is not None:
+        extra["date_basis"] = basis
+    if series:
+        extra["series"] = series
+    if (pages := _int(r.get("Number of Pages"))) is not None:
+        extra["pages"] = pages
+    year = _int(r.get("Original Publication Year")) or _int(r.get("Year Published"))
+    if year is not None:
+        extra["year"] = year
+    read_columns(r, _EXTRA_COUNTS, extra)
+    added = stamps["Date Added"]
+    if action == "read" and added is not None and basis == "read":
+        extra["date_added"] = added.when.date().isoformat()
+    return read_columns(r, _EXTRA_TEXT, extra)
+
+
 class GoodreadsImporter(Importer):
     name = "goodreads"
     platform = "goodreads"
@@ -121,18 +178,11 @@ class GoodreadsImporter(Importer):
             return ImportProblem(
                 "row has no book title", entry.path, index=index, line=line, excerpt=str(r)[:200]
             )
-        stamps: dict[str, Stamp | None] = {}
-        for col in ("Date Read", "Date Added"):
-            text = (r.get(col) or "").strip()
-            stamps[col] = parse_date(text, _DATE_FORMATS) if text else None
-            if text and stamps[col] is None:
-                return ImportProblem(
-                    f"unreadable {col} {text!r} (expected YYYY/MM/DD)", entry.path, index=index, line=line
-                )
+        stamps = _stamps(r)
+        if isinstance(stamps, str):
+            return ImportProblem(stamps, entry.path, index=index, line=line)
         shelf = (r.get("Exclusive Shelf") or "").strip().lower() or "read"
-        action = {"read": "read", "currently-reading": "started", "to-read": "wishlisted"}.get(shelf)
-        if action is None:
-            action = "abandoned" if shelf in _DNF_SHELVES else "saved"
+        action = _shelf_action(shelf)
         stamp: Stamp | None
         if action == "read" and stamps["Date Read"] is not None:
             stamp, basis = stamps["Date Read"], "read"
@@ -151,29 +201,7 @@ class GoodreadsImporter(Importer):
             if s and s not in _STANDARD_SHELVES and s != shelf
         )
         binding = (r.get("Binding") or "").lower()
-
-        extra: dict[str, Any] = {"shelf": shelf}
-        if stamp is not None:
-            extra["date_basis"] = basis
-        if series:
-            extra["series"] = series
-        if (pages := _int(r.get("Number of Pages"))) is not None:
-            extra["pages"] = pages
-        year = _int(r.get("Original Publication Year")) or _int(r.get("Year Published"))
-        if year is not None:
-            extra["year"] = year
-        if (read_count := _int(r.get("Read Count"))) is not None:
-            extra["read_count"] = read_count
-        if (owned := _int(r.get("Owned Copies"))) is not None and owned > 0:
-            extra["owned_copies"] = owned
-        if (r.get("Spoiler") or "").strip().lower() == "true":
-            extra["spoiler"] = True
-        if action == "read" and stamps["Date Added"] is not None and basis == "read":
-            extra["date_added"] = stamps["Date Added"].when.date().isoformat()
-        for col, key in _EXTRA_TEXT.items():
-            if value := clean(r.get(col)):
-                extra[key] = value
-
+        extra = _extra(r, shelf, series, stamps, basis if stamp is not None else None, action)
         rating = _int(r.get("My Rating")) or None  # 0 = not rated
         return Record(
             platform=self.platform,

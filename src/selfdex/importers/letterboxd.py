@@ -19,6 +19,7 @@ from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_date
 from ._util import clean, html_to_text, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
+from .csv_map import ColumnTable, read_columns, text, word_flag
 
 _FILM_FILES = {
     # file name → (action, which date column is "when"; None: undated, the Date is the logging day)
@@ -28,6 +29,8 @@ _FILM_FILES = {
     "watched.csv": ("seen", None),
     "watchlist.csv": ("wishlisted", "Date"),
 }
+
+_EXTRA: ColumnTable = (("Year", "year", text), ("Rewatch", "rewatch", word_flag("yes")))
 
 
 class LetterboxdImporter(Importer):
@@ -87,56 +90,49 @@ class LetterboxdImporter(Importer):
                 yield row
                 continue
             index, line, r = row
-            logged = parse_date(r.get("Date") or "")
-            stamp = logged if date_col is None else parse_date(r.get(date_col) or "") or logged
-            title = clean(r.get("Name"))
-            if title is None:
-                yield ImportProblem(
-                    "row has no film name", entry.path, index=index, line=line, excerpt=str(r)[:200]
-                )
-                continue
-            uri = clean(r.get("Letterboxd URI"))
-            rating = to_float(r.get("Rating"))
-            ids = {}
-            if uri:
-                # diary/review URIs name the log entry, not the film; keep them apart
-                ids[
-                    "letterboxd_entry"
-                    if action in ("watched", "reviewed") and "Watched Date" in r
-                    else "letterboxd"
-                ] = uri
-            extra: dict[str, object] = {}
-            if year := clean(r.get("Year")):
-                extra["year"] = year
-            if (r.get("Rewatch") or "").strip().lower() == "yes":
-                extra["rewatch"] = True
-            tags = tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip())
-            if date_col is None:
-                if logged is not None:
-                    extra["logged"] = logged.when.date().isoformat()
-                stamp = None  # seen at some unknown time; the logging day is not a viewing
-            elif stamp is None and (r.get(date_col) or r.get("Date")):
-                yield ImportProblem(
-                    f"unreadable date {r.get(date_col) or r.get('Date')!r}",
-                    entry.path,
-                    index=index,
-                    line=line,
-                )
-                continue
-            yield Record(
-                platform=self.platform,
-                action=action,
-                item=Item(kind="movie", title=title, ids=ids, categories=tags),
-                when=stamp.when if stamp else None,
-                original_tz=stamp.tz if stamp else None,
-                precision=stamp.precision if stamp else None,
-                rating=rating,
-                rating_scale=5.0 if rating is not None else None,
-                text=html_to_text(r.get("Review")),
-                extra=extra,
-                raw=r,
-                provenance=prov(entry, index, line),
+            yield self._film(entry, index, line, r, action, date_col)
+
+    def _film(
+        self, entry: Entry, index: int, line: int, r: dict[str, str], action: str, date_col: str | None
+    ) -> Record | ImportProblem:
+        logged = parse_date(r.get("Date") or "")
+        stamp = logged if date_col is None else parse_date(r.get(date_col) or "") or logged
+        title = clean(r.get("Name"))
+        if title is None:
+            return ImportProblem(
+                "row has no film name", entry.path, index=index, line=line, excerpt=str(r)[:200]
             )
+        uri = clean(r.get("Letterboxd URI"))
+        rating = to_float(r.get("Rating"))
+        ids = {}
+        if uri:
+            # diary/review URIs name the log entry, not the film; keep them apart
+            diary = action in ("watched", "reviewed") and "Watched Date" in r
+            ids["letterboxd_entry" if diary else "letterboxd"] = uri
+        extra = read_columns(r, _EXTRA, {})
+        tags = tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip())
+        if date_col is None:
+            if logged is not None:
+                extra["logged"] = logged.when.date().isoformat()
+            stamp = None  # seen at some unknown time; the logging day is not a viewing
+        elif stamp is None and (r.get(date_col) or r.get("Date")):
+            return ImportProblem(
+                f"unreadable date {r.get(date_col) or r.get('Date')!r}", entry.path, index=index, line=line
+            )
+        return Record(
+            platform=self.platform,
+            action=action,
+            item=Item(kind="movie", title=title, ids=ids, categories=tags),
+            when=stamp.when if stamp else None,
+            original_tz=stamp.tz if stamp else None,
+            precision=stamp.precision if stamp else None,
+            rating=rating,
+            rating_scale=5.0 if rating is not None else None,
+            text=html_to_text(r.get("Review")),
+            extra=extra,
+            raw=r,
+            provenance=prov(entry, index, line),
+        )
 
     def _comments(self, entry: Entry) -> ParseResult:
         for row in iter_csv(entry):

@@ -30,6 +30,7 @@ from ..model import ImportProblem, Item, Record
 from ..timeparse import Stamp, parse_date
 from ._util import clean, html_to_text, prov, to_float
 from .base import Importer, ParseResult, csv_header, iter_csv
+from .csv_map import ColumnTable, comma_list, counted, read_columns, text, word_flag
 from .goodreads import isbn_ids, split_names
 
 _DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d")
@@ -41,6 +42,19 @@ _QUESTIONS = {
     "Diverse Characters?": "diverse_characters",
     "Flawed Characters?": "flawed_characters",
 }
+
+
+def _answer(cell: str | None) -> str | None:
+    answer = clean(cell)
+    return answer if answer and answer.upper() != "N/A" else None
+
+
+def _names(cell: str | None) -> list[str] | None:
+    return split_names(cell) or None
+
+
+def _warning_levels(cell: str | None) -> dict[str, list[str]] | None:
+    return _warnings(cell) or None
 
 
 class _BadDate(ValueError):
@@ -98,6 +112,19 @@ def _warnings(text: str | None) -> dict[str, list[str]]:
     return out
 
 
+# Optional columns kept in `extra`, in this order (after the status and format).
+_EXTRA: ColumnTable = (
+    ("Contributors", "contributors", _names),
+    ("Moods", "moods", comma_list),
+    ("Pace", "pace", text),
+    *((column, key, _answer) for column, key in _QUESTIONS.items()),
+    ("Content Warnings", "content_warnings", _warning_levels),
+    ("Content Warning Description", "content_warning_description", text),
+    ("Owned?", "owned", word_flag("yes")),
+    ("Read Count", "read_count", counted),
+)
+
+
 class StoryGraphImporter(Importer):
     name = "storygraph"
     platform = "storygraph"
@@ -142,60 +169,15 @@ class StoryGraphImporter(Importer):
         added = _date(r.get("Date Added") or "")
         last_read = _date(r.get("Last Date Read") or "")
         spans = _spans(r.get("Dates Read") or "")
-
         fmt = (r.get("Format") or "").strip().lower()
-        item = Item(
-            kind="audiobook" if fmt.startswith("audio") else "book",
-            title=title,
-            creators=tuple(dict.fromkeys(split_names(r.get("Authors")))),
-            ids=_uid_ids(r.get("ISBN/UID")),
-            categories=tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip()),
-        )
-        extra: dict[str, Any] = {"status": status}
-        if fmt:
-            extra["format"] = fmt
-        if contributors := split_names(r.get("Contributors")):
-            extra["contributors"] = contributors
-        if moods := [m.strip() for m in (r.get("Moods") or "").split(",") if m.strip()]:
-            extra["moods"] = moods
-        if pace := clean(r.get("Pace")):
-            extra["pace"] = pace
-        for col, key in _QUESTIONS.items():
-            if (answer := clean(r.get(col))) and answer.upper() != "N/A":
-                extra[key] = answer
-        if warnings := _warnings(r.get("Content Warnings")):
-            extra["content_warnings"] = warnings
-        if description := clean(r.get("Content Warning Description")):
-            extra["content_warning_description"] = description
-        if (r.get("Owned?") or "").strip().lower() == "yes":
-            extra["owned"] = True
-        if (count := to_float(r.get("Read Count"))) is not None:
-            extra["read_count"] = int(count)
-        if added is not None:
-            extra["date_added"] = added.when.date().isoformat()
-
-        rating = to_float(r.get("Star Rating")) or None  # empty or 0 = not rated
-        review = html_to_text(r.get("Review"))
-
-        # (action, when, span start) for each event the row stands for; `when` None → dated below
-        events: list[tuple[str, Stamp | None, Stamp | None]] = []
-        if status == "read":
-            events = [("read", end, start) for start, end in spans if end is not None]
-            events += [("started", start, None) for start, end in spans if end is None]
-            if not any(action == "read" for action, *_ in events):
-                events.insert(0, ("read", None, None))
-        elif status in ("currently-reading", "paused"):
-            open_starts = [s for s, e in spans if s is not None and e is None]
-            events = [("started", open_starts[-1] if open_starts else None, None)]
-        elif status == "did-not-finish":
-            stops = [e or s for s, e in spans if (e or s) is not None]
-            events = [("abandoned", stops[-1] if stops else None, None)]
-        else:
-            events = [("wishlisted" if status == "to-read" else "saved", None, None)]
+        item = _item(r, title, fmt)
+        extra = _extra(r, status, fmt, added)
+        events = _events(status, spans)
         fallback, fallback_basis = (
             (last_read, "last_date_read") if status == "read" and last_read else (added, "date_added")
         )
-
+        rating = to_float(r.get("Star Rating")) or None  # empty or 0 = not rated
+        review = html_to_text(r.get("Review"))
         # the one rating and review belong to the latest read (or the row's only event)
         finished = [i for i, ev in enumerate(events) if ev[0] != "started"] or [0]
         latest = max(finished, key=lambda i: _instant(events[i][1]))
@@ -225,3 +207,43 @@ class StoryGraphImporter(Importer):
                 )
             )
         return out
+
+
+def _item(r: dict[str, str], title: str, fmt: str) -> Item:
+    return Item(
+        kind="audiobook" if fmt.startswith("audio") else "book",
+        title=title,
+        creators=tuple(dict.fromkeys(split_names(r.get("Authors")))),
+        ids=_uid_ids(r.get("ISBN/UID")),
+        categories=tuple(t.strip() for t in (r.get("Tags") or "").split(",") if t.strip()),
+    )
+
+
+def _extra(r: dict[str, str], status: str, fmt: str, added: Stamp | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {"status": status}
+    if fmt:
+        extra["format"] = fmt
+    read_columns(r, _EXTRA, extra)
+    if added is not None:
+        extra["date_added"] = added.when.date().isoformat()
+    return extra
+
+
+_Event = tuple[str, Stamp | None, Stamp | None]
+
+
+def _events(status: str, spans: list[tuple[Stamp | None, Stamp | None]]) -> list[_Event]:
+    """(action, when, span start) for each event a row stands for; `when` None → dated by a fallback."""
+    if status == "read":
+        events: list[_Event] = [("read", end, start) for start, end in spans if end is not None]
+        events += [("started", start, None) for start, end in spans if end is None]
+        if not any(action == "read" for action, *_ in events):
+            events.insert(0, ("read", None, None))
+        return events
+    if status in ("currently-reading", "paused"):
+        open_starts = [s for s, e in spans if s is not None and e is None]
+        return [("started", open_starts[-1] if open_starts else None, None)]
+    if status == "did-not-finish":
+        stops = [e or s for s, e in spans if (e or s) is not None]
+        return [("abandoned", stops[-1] if stops else None, None)]
+    return [("wishlisted" if status == "to-read" else "saved", None, None)]

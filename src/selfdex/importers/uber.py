@@ -84,58 +84,72 @@ class UberImporter(Importer):
                 yield row
                 continue
             index, line, r = row
-            requested = _time(r.get("Request Time"))
-            begin, dropoff = _time(r.get("Begin Trip Time")), _time(r.get("Dropoff Time"))
-            status = (clean(r.get("Trip or Order Status")) or "").upper()
-            if requested is None and begin is None:
-                yield ImportProblem(
-                    f"unreadable request time {r.get('Request Time')!r}",
-                    entry.path,
-                    index=index,
-                    line=line,
-                    excerpt=",".join(r.values())[:200],
-                )
-                continue
-            city = clean(r.get("City"))
-            product = clean(r.get("Product Type"))
-            extra: dict[str, Any] = {"status": status}
-            if city and city.isdigit():
-                extra["city_id"] = city
-                city = None
-            elif city:
-                extra["city"] = city
-            if product:
-                extra["product"] = product
-            if begin is None:
-                extra["no_trip_times"] = (
-                    f"{status.lower() or 'trip'}: never started (Uber writes 1970-01-01 as begin/dropoff time)"
-                )
-            if requested is not None:
-                extra["requested_at"] = requested.isoformat()
-            if dropoff is not None:
-                extra["dropoff_at"] = dropoff.isoformat()
-            if (end := _location(r, "Dropoff")) is not None:
-                extra["dropoff"] = {"lat": end.lat, "lon": end.lon, "address": end.address}
-            miles = to_float(r.get("Distance (miles)"))
-            fare = to_float(r.get("Fare Amount"))
-            travelled = status not in _NOT_TRAVELLED and begin is not None
-            when = begin or requested
-            place = city or (f"city {extra['city_id']}" if "city_id" in extra else None)
-            yield Record(
-                platform=self.platform,
-                action="travelled" if travelled else "requested",
-                item=Item(kind="trip", title=" in ".join(p for p in (product or "Uber", place) if p)),
-                when=when,
-                original_tz="UTC",
-                precision="second",
-                duration_s=(dropoff - begin).total_seconds()
-                if begin and dropoff and dropoff >= begin
-                else None,
-                distance_m=round(miles * _MILE_M, 1) if miles and travelled else None,
-                amount=-fare if fare else None,
-                currency=clean(r.get("Fare Currency")) if fare else None,
-                location=_location(r, "Begin Trip"),
-                extra=extra,
-                raw=r,
-                provenance=prov(entry, index, line),
+            yield self._trip(entry, index, line, r)
+
+    def _trip(self, entry: Entry, index: int, line: int, r: dict[str, str]) -> Record | ImportProblem:
+        requested = _time(r.get("Request Time"))
+        begin, dropoff = _time(r.get("Begin Trip Time")), _time(r.get("Dropoff Time"))
+        status = (clean(r.get("Trip or Order Status")) or "").upper()
+        if requested is None and begin is None:
+            return ImportProblem(
+                f"unreadable request time {r.get('Request Time')!r}",
+                entry.path,
+                index=index,
+                line=line,
+                excerpt=",".join(r.values())[:200],
             )
+        city = clean(r.get("City"))
+        product = clean(r.get("Product Type"))
+        extra = _extra(r, status, city, product, begin, requested, dropoff)
+        if "city_id" in extra:
+            city = None
+        miles = to_float(r.get("Distance (miles)"))
+        fare = to_float(r.get("Fare Amount"))
+        travelled = status not in _NOT_TRAVELLED and begin is not None
+        when = begin or requested
+        place = city or (f"city {extra['city_id']}" if "city_id" in extra else None)
+        return Record(
+            platform=self.platform,
+            action="travelled" if travelled else "requested",
+            item=Item(kind="trip", title=" in ".join(p for p in (product or "Uber", place) if p)),
+            when=when,
+            original_tz="UTC",
+            precision="second",
+            duration_s=(dropoff - begin).total_seconds() if begin and dropoff and dropoff >= begin else None,
+            distance_m=round(miles * _MILE_M, 1) if miles and travelled else None,
+            amount=-fare if fare else None,
+            currency=clean(r.get("Fare Currency")) if fare else None,
+            location=_location(r, "Begin Trip"),
+            extra=extra,
+            raw=r,
+            provenance=prov(entry, index, line),
+        )
+
+
+def _extra(
+    r: dict[str, str],
+    status: str,
+    city: str | None,
+    product: str | None,
+    begin: datetime | None,
+    requested: datetime | None,
+    dropoff: datetime | None,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {"status": status}
+    if city and city.isdigit():
+        extra["city_id"] = city
+    elif city:
+        extra["city"] = city
+    if product:
+        extra["product"] = product
+    if begin is None:
+        extra["no_trip_times"] = (
+            f"{status.lower() or 'trip'}: never started (Uber writes 1970-01-01 as begin/dropoff time)"
+        )
+    if requested is not None:
+        extra["requested_at"] = requested.isoformat()
+    if dropoff is not None:
+        extra["dropoff_at"] = dropoff.isoformat()
+    if (end := _location(r, "Dropoff")) is not None:
+        extra["dropoff"] = {"lat": end.lat, "lon": end.lon, "address": end.address}
+    return extra

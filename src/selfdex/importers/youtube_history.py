@@ -2,7 +2,7 @@
 ``search-history.{json,html}``, ``subscriptions/subscriptions.csv`` and ``playlists/*.csv``
 (folder names are localized: ``YouTube und YouTube Music/Verlauf/…``).
 
-Quirks: 2019+ history JSON is the My Activity schema (read by :mod:`.google_my_activity`); ≤2018 JSON
+Quirks: 2019+ history JSON is the My Activity schema (read by :mod:`._takeout_activity`); ≤2018 JSON
 was a list of YouTube-API ``playlistItem`` resources whose ``snippet.channelTitle`` is the *account*,
 not the video's channel; ads are ordinary entries marked ``details: [{"name": "From Google Ads"}]``;
 removed videos have no ``titleUrl`` (and videos gone private show their URL as the title); the
@@ -13,39 +13,25 @@ before ``Video Id,Time Added`` (2022), and from 2023 are ``playlists.csv`` + ``<
 from __future__ import annotations
 
 import csv
-import re
 from typing import Any
 
 from ..archive import Entry
-from ..model import ImportProblem, Item, Provenance, Record
+from ..model import ImportProblem, Item, Record
 from ..timeparse import parse_iso
-from ._util import clean, prov
-from .base import Importer, ParseResult, csv_header, iter_csv, iter_json_items
-from .google_my_activity import (
-    Activity,
+from ._takeout_activity import (
     looks_like_activity_html,
     looks_like_activity_json,
     my_activity_product,
-    parse_activity_file,
-    query_from_url,
-    unwrap_google_url,
     youtube_head,
 )
+from ._takeout_records import parse_activity_file
+from ._util import clean, prov
+from .base import Importer, ParseResult, csv_header, iter_csv, iter_json_items
 
 _HISTORY_NAMES = ("watch-history", "search-history")
 _SUBSCRIPTION_COLS = {"channel id", "channel url", "channel title"}
 _PLAYLIST_ACTIONS = {"HL": "watched", "LL": "liked", "LM": "liked", "WL": "wishlisted", "FL": "liked"}
 _UNAVAILABLE = {"Deleted video", "Private video"}
-_ADS = "From Google Ads"
-
-
-_VIDEO_ID = re.compile(r"(?:[?&]v=|youtu\.be/|/shorts/)([\w-]+)")
-
-
-def video_id(url: str | None) -> str | None:
-    """The id in a YouTube watch URL (``watch?v=…``, ``youtu.be/…``, ``/shorts/…``)."""
-    m = _VIDEO_ID.search(url) if url and "youtu" in url else None
-    return m[1] if m else None
 
 
 def _is_playlist_items(entry: Entry) -> bool:
@@ -59,81 +45,6 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _channel(subtitles: list[tuple[str, str | None]], music: bool, extra: dict[str, Any]) -> tuple[str, ...]:
-    """The video's channel as its creator; the channel id goes into ``extra``."""
-    if not subtitles:
-        return ()
-    name, url = subtitles[0]
-    if music:
-        name = name.removesuffix(" - Topic")  # auto-generated artist channels
-    if url and "/channel/" in url:
-        extra["channel_id"] = url.rsplit("/channel/", 1)[1].split("/", 1)[0]
-    return (name,) if name else ()
-
-
-def youtube_record(act: Activity, provenance: Provenance) -> Record | ImportProblem:
-    """A record for a YouTube My Activity entry (watch or search history, or My Activity/YouTube)."""
-    url = act.url
-    verb = act.verb
-    music = act.header == "YouTube Music" or (url is not None and "music.youtube.com" in url)
-    extra: dict[str, Any] = {}
-    if act.details and _ADS in act.details:
-        extra["ad"] = True
-    categories = ("YouTube Music",) if music else ()
-    text = None
-    vid = video_id(url)
-    if verb == "searched" or (verb is None and url and "search_query=" in url):
-        action = "searched"
-        item = Item("query", act.subject if verb else query_from_url(url) or act.subject, url=url)
-    elif (vid and verb in (None, "watched", "liked", "disliked", "saved")) or (verb == "watched" and not url):
-        title = act.subject
-        if not url:  # "Watched a video that has been removed"
-            title = None
-            extra["removed"] = True
-        elif title is not None and title.startswith(("http://", "https://")):
-            title = None  # gone private or deleted since: the export shows the link instead of a title
-            extra["unavailable"] = True
-        creators = _channel(act.subtitles, music, extra)
-        action = verb if verb in ("liked", "disliked", "saved") else "listened" if music else "watched"
-        ids = {"youtube": vid} if vid else {}
-        item = Item("track" if music else "video", title, creators, ids, categories, url)
-    elif url and "/post/" in url:
-        post = (act.subject or "").strip()
-        first = next((line.strip() for line in post.splitlines() if line.strip()), None)
-        action = "viewed"
-        item = Item("post", first, _channel(act.subtitles, music, extra), url=url)
-        text = post if post and post != first else None
-    elif verb == "subscribed":
-        action = "subscribed"
-        item = Item("channel", act.subject, url=url)
-    elif url:
-        if verb is None:
-            extra["verb"] = None
-        action = "visited" if verb in (None, "visited") else "viewed"
-        item = Item("web_page", act.subject, url=unwrap_google_url(url))
-    else:
-        return ImportProblem(
-            f"YouTube activity with no video or link is not imported: {act.title[:80]!r}",
-            provenance.member,
-            index=provenance.index,
-            offset=provenance.offset,
-            severity="skipped",
-        )
-    stamp = act.stamp
-    return Record(
-        platform="youtube",
-        action=action,
-        item=item,
-        when=stamp.when if stamp else None,
-        original_tz=stamp.tz if stamp else None,
-        precision=stamp.precision if stamp else None,
-        text=text,
-        extra=extra,
-        raw=act.raw,
-        provenance=provenance,
-    )
 
 
 class YouTubeHistoryImporter(Importer):
