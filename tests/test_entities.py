@@ -9,7 +9,8 @@ import pytest
 
 from selfdex.ingest import import_path
 from selfdex.profile import linkeval
-from selfdex.profile.entities import _COLUMNS, Linking, link_records, update_entities
+from selfdex.profile.entities import _COLUMNS, Linking, link_records
+from selfdex.profile.linking import update_entities
 from selfdex.profile.names import creator_key, main_title, series_of_episode, soundtrack_of, title_key
 from selfdex.sample.collisions import write_hard_negatives
 from selfdex.store import Store

@@ -62,6 +62,29 @@ def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, a
         out.print(table)
 
 
+@profile_group.command("rebuild")
+@click.pass_context
+@friendly_errors
+def rebuild_cmd(ctx: click.Context) -> None:
+    """Recompute entity links and facts from every record (imports keep them up to date on their own)."""
+    import time
+
+    from ..profile import apply_corrections
+    from ..profile.linking import update_entities
+
+    start = time.perf_counter()
+
+    def phase(text: str) -> None:  # one plain line per step: it is read in a terminal and in a log alike
+        out.print(f"[{time.perf_counter() - start:6.1f}s] {text}")
+
+    with open_store(ctx) as store:
+        update_entities(store, force=True, on_phase=phase)
+        phase("applying your corrections and inferring the facts")
+        apply_corrections(store)
+        profile = build_profile(store)
+    phase(f"done: {len(profile.facts)} facts from {profile.records:,} records")
+
+
 @profile_group.command("forget")
 @click.argument("key")
 @click.option("--delete-records", is_flag=True, help="Delete the underlying records instead of hiding them.")

@@ -7,8 +7,9 @@ after an import (recompute entities when records changed, re-apply forget rules)
 from __future__ import annotations
 
 from .corrections import apply_corrections, forget, list_corrections, note, pin, refresh, unforget
-from .entities import link_records, update_entities
+from .entities import link_records
 from .facts import DOMAINS, Fact, Profile, build_profile
+from .linking import update_entities
 
 __all__ = [
     "DOMAINS",

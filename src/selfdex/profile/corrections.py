@@ -18,8 +18,9 @@ from typing import Any
 
 from ..store import Store, StoreError
 from ..store.db import now_iso
-from .entities import MIGRATIONS, _fingerprint, update_entities
+from .entities import MIGRATIONS
 from .facts import build_profile
+from .linking import fingerprint, update_entities
 
 __all__ = [
     "AppliedCorrections",
@@ -256,7 +257,7 @@ class _Stale(Exception):
 
 def _entities_stale(store: Store) -> bool:
     row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'records'").fetchone()
-    return row is None or row[0] != _fingerprint(store)
+    return row is None or row[0] != fingerprint(store)
 
 
 def refresh(store: Store) -> AppliedCorrections:

@@ -20,21 +20,20 @@ person named together in at least two records (``co_mentioned``). Records that m
 Amazon orders and bank transactions are linked record-to-record (``payment``/``refund``) by order id when
 the bank text carries it, otherwise by amount and date proximity.
 
-Everything lands in the ``profile_*`` tables (component "profile"); :func:`update_entities` recomputes
-only when the records changed since the last run.
+Everything lands in the ``profile_*`` tables (component "profile"); :func:`.linking.update_entities`
+keeps them up to date incrementally, from the records that arrived since its last run.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import orjson
 
-from ..store import Store
 from .cluster import _cluster, _creators_agree, _UnionFind
 from .mentions import Mention, _loads, _record_mentions
 from .names import FUNCTION_WORDS, creator_key, creator_parts, series_of_episode, title_key
@@ -47,8 +46,11 @@ __all__ = [
     "Entity",
     "Linking",
     "Mention",
+    "MentionTable",
+    "link_mentions",
     "link_records",
-    "update_entities",
+    "mention_ident",
+    "series_keys",
 ]
 
 MIGRATIONS: list[str] = [
@@ -95,6 +97,38 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL,
         UNIQUE (action, target)
     );
+    """,
+    # 2: what incremental linking keeps, so a record's mentions are computed once (see .linking)
+    """
+    CREATE TABLE profile_mentions (
+        id INTEGER PRIMARY KEY,
+        ident TEXT NOT NULL UNIQUE,        -- JSON of Mention.ident()
+        data TEXT NOT NULL                 -- JSON of the mention's fields
+    );
+    CREATE TABLE profile_sigs (
+        id INTEGER PRIMARY KEY,
+        pairs TEXT NOT NULL UNIQUE,        -- JSON [[mention id, role], ...]: what one record names
+        records INTEGER NOT NULL,          -- records with this signature
+        entities TEXT                      -- JSON [[entity id, role], ...] as last written
+    );
+    CREATE TABLE profile_record_sigs (
+        record_id TEXT PRIMARY KEY,
+        sig INTEGER NOT NULL,
+        series_key TEXT                    -- a streaming video's title key: a series if episodes name it
+    ) WITHOUT ROWID;
+    CREATE INDEX profile_record_sigs_sig ON profile_record_sigs(sig);
+    CREATE INDEX profile_record_sigs_series ON profile_record_sigs(series_key) WHERE series_key IS NOT NULL;
+    CREATE TABLE profile_series_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE profile_words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE profile_text_words (
+        word TEXT NOT NULL,                -- a word of a textual record (where a name may start)
+        record_id TEXT NOT NULL,
+        PRIMARY KEY (word, record_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE profile_text_found (
+        record_id TEXT PRIMARY KEY,
+        named TEXT NOT NULL                -- JSON entity ids the text names, with its own items
+    ) WITHOUT ROWID;
     """,
 ]
 
@@ -146,39 +180,92 @@ _COLUMNS = (
 def link_records(
     rows: Iterable[dict[str, Any]], *, embed: Callable[[list[str]], np.ndarray] | None = None
 ) -> Linking:
-    """Link records (dicts with the ``records`` columns in ``_COLUMNS``) into entities and links."""
+    """Link records (dicts with the ``records`` columns in ``_COLUMNS``) into entities and links.
+
+    The same computation as the store's incremental :func:`.linking.update_entities`, all in memory."""
     rows = list(rows)
-    series_keys = {
+    keys = series_keys(rows)
+    table = MentionTable()
+    record_sigs = {row["id"]: table.add(_record_mentions(row, keys)) for row in rows}
+    mentions, sigs = table.canonical()
+    entities, mention_entity, sig_entities, links = link_mentions(mentions, sigs, embed)
+    record_entities = {rid: list(sig_entities[s]) for rid, s in record_sigs.items() if sig_entities[s]}
+    text_mentions(rows, entities, record_entities, links)
+    record_links = _payments(rows)
+    return Linking(entities, record_entities, links, record_links, mentions, mention_entity)
+
+
+def series_keys(rows: Iterable[dict[str, Any]]) -> set[str]:
+    """Title keys of the series that episodes name: a streaming 'video' with such a title is a series."""
+    return {
         title_key(_loads(r["extra"]).get("series") if r["extra"] else series_of_episode(r["title"]))
         for r in rows
         if r["kind"] == "episode"
     } - {""}
-    index: dict[tuple[Any, ...], int] = {}
-    mentions: list[Mention] = []
-    record_mentions: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for row in rows:
-        for m, role in _record_mentions(row, series_keys):
-            i = index.setdefault(m.ident(), len(mentions))
-            if i == len(mentions):
-                mentions.append(m)
-            mentions[i].weight += 1
-            if len(mentions[i].records) < 5:
-                mentions[i].records.append(row["id"])
-            record_mentions[row["id"]].append((i, role))
 
+
+class MentionTable:
+    """Distinct mentions and distinct *signatures* (one record's list of (mention, role)), counted.
+
+    Every play of a track has one signature, so linking works on signatures, never on records. The
+    mention kept for an identity is the smallest by its free fields (title as written…), and mentions are
+    ordered by identity, so the result does not depend on the order records arrived in."""
+
+    def __init__(self) -> None:
+        self.mentions: dict[str, Mention] = {}
+        self.sigs: dict[tuple[tuple[str, str], ...], int] = {}
+        self.counts: list[int] = []
+
+    def add(self, pairs: list[tuple[Mention, str]], n: int = 1) -> int:
+        sig = tuple((self.mention(m), role) for m, role in pairs)
+        i = self.sigs.setdefault(sig, len(self.counts))
+        if i == len(self.counts):
+            self.counts.append(0)
+        self.counts[i] += n
+        return i
+
+    def mention(self, m: Mention) -> str:
+        ident = mention_ident(m)
+        old = self.mentions.get(ident)
+        if old is None or m.free() < old.free():
+            self.mentions[ident] = m
+        return ident
+
+    def canonical(self) -> tuple[list[Mention], list[list[tuple[int, str]]]]:
+        """Mentions in identity order, weighted by their records, and each signature as mention indexes."""
+        order = sorted(self.mentions)
+        index = {ident: i for i, ident in enumerate(order)}
+        mentions = [replace(self.mentions[ident], weight=0) for ident in order]
+        out: list[list[tuple[int, str]]] = []
+        for sig, i in self.sigs.items():
+            pairs = [(index[ident], role) for ident, role in sig]
+            for m, _role in pairs:
+                mentions[m].weight += self.counts[i]
+            out.append(pairs)
+        return mentions, out
+
+
+def mention_ident(m: Mention) -> str:
+    return orjson.dumps(m.ident()).decode()
+
+
+def link_mentions(
+    mentions: list[Mention],
+    sigs: list[list[tuple[int, str]]],
+    embed: Callable[[list[str]], np.ndarray] | None = None,
+) -> tuple[list[Entity], list[int], list[list[tuple[int, str]]], set[tuple[int, int, str, str]]]:
+    """Entities from weighted mentions; each signature's (entity, role) pairs; the links between entities."""
     uf = _cluster(mentions, embed)
     entities, mention_entity = _entities(mentions, uf)
-    record_entities: dict[str, list[tuple[int, str]]] = {}
-    for rid, pairs in record_mentions.items():
+    sig_entities: list[list[tuple[int, str]]] = []
+    for pairs in sigs:
         seen: dict[int, str] = {}
         for i, role in pairs:
             seen.setdefault(mention_entity[i], role)
-        record_entities[rid] = list(seen.items())
-    _attach_credit_parts(entities, mentions, mention_entity, record_entities)
-    links = _related(entities, mentions, mention_entity, record_entities)
-    text_mentions(rows, entities, record_entities, links)
-    record_links = _payments(rows)
-    return Linking(entities, record_entities, links, record_links, mentions, mention_entity)
+        sig_entities.append(list(seen.items()))
+    _attach_credit_parts(entities, sig_entities)
+    links = _related(entities, mentions, mention_entity, sig_entities)
+    return entities, mention_entity, sig_entities, links
 
 
 def _entities(mentions: list[Mention], uf: _UnionFind) -> tuple[list[Entity], list[int]]:
@@ -229,16 +316,11 @@ def _entities(mentions: list[Mention], uf: _UnionFind) -> tuple[list[Entity], li
     return entities, mention_entity
 
 
-def _attach_credit_parts(
-    entities: list[Entity],
-    mentions: list[Mention],
-    mention_entity: list[int],
-    record_entities: dict[str, list[tuple[int, str]]],
-) -> None:
+def _attach_credit_parts(entities: list[Entity], sig_entities: list[list[tuple[int, str]]]) -> None:
     """'Samin Nosrat & Hrishikesh Hirway' credits Samin Nosrat, when she is a creator elsewhere: the record is
     then attached to the known parts instead of the joint credit."""
     creators = {e.key.split(":", 1)[1]: i for i, e in enumerate(entities) if e.type == "creator"}
-    for pairs in record_entities.values():
+    for pairs in sig_entities:
         extra: list[tuple[int, str]] = []
         replaced: set[int] = set()
         for ent, role in pairs:
@@ -260,7 +342,7 @@ def _related(
     entities: list[Entity],
     mentions: list[Mention],
     mention_entity: list[int],
-    record_entities: dict[str, list[tuple[int, str]]],
+    sig_entities: list[list[tuple[int, str]]],
 ) -> set[tuple[int, int, str, str]]:
     links: set[tuple[int, int, str, str]] = set()
     by_type_key: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -304,7 +386,7 @@ def _related(
             if first is not None and first != ent:
                 links.add((ent, first, "franchise", "book series"))
     # work → creator, from the records that credit both
-    for pairs in record_entities.values():
+    for pairs in sig_entities:
         items = [ent for ent, role in pairs if role == "item" and entities[ent].type != "creator"]
         for ent, role in pairs:
             if role == "creator":
@@ -317,71 +399,3 @@ def _short_name(key: str) -> bool:
     """Whether an entity's name is one word (besides articles and the like): "Her", "Drive", "Dune"."""
     words = key.split(":", 1)[-1].split("|")[0].split("#")[0].split()
     return sum(w not in FUNCTION_WORDS for w in words) < 2
-
-
-# -- persistence ----------------------------------------------------------------------------------
-
-
-# Bump when linking changes, so entities computed by an older version are recomputed.
-_LINKING_VERSION = 2
-
-
-def _fingerprint(store: Store) -> str:
-    row = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM records").fetchone()
-    return f"v{_LINKING_VERSION}|{row[0]}:{row[1]}"
-
-
-def update_entities(
-    store: Store, *, force: bool = False, embed: Callable[[list[str]], np.ndarray] | None = None
-) -> bool:
-    """Recompute entities and links if the records changed since the last run; True when it did."""
-    store.ensure_schema("profile", MIGRATIONS)
-    fingerprint = _fingerprint(store)
-    row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'records'").fetchone()
-    if not force and row and row[0] == fingerprint:
-        return False
-    cur = store.conn.execute(f"SELECT {_COLUMNS} FROM records")
-    linking = link_records((dict(r) for r in cur), embed=embed)
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM profile_links")
-        conn.execute("DELETE FROM profile_entity_records")
-        conn.execute("DELETE FROM profile_entities")
-        conn.execute("DELETE FROM profile_record_links")
-        item_counts: Counter[int] = Counter(
-            ent for pairs in linking.record_entities.values() for ent, role in pairs if role == "item"
-        )
-        conn.executemany(
-            "INSERT INTO profile_entities (id, key, type, name, creators, year, platforms, records) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    i + 1,
-                    e.key,
-                    e.type,
-                    e.name,
-                    json.dumps(e.creators, ensure_ascii=False),
-                    e.year,
-                    json.dumps(e.platforms),
-                    item_counts[i],
-                )
-                for i, e in enumerate(linking.entities)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO profile_entity_records (record_id, entity_id, role) VALUES (?, ?, ?)",
-            [(rid, ent + 1, role) for rid, pairs in linking.record_entities.items() for ent, role in pairs],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO profile_links (src, dst, relation, evidence) VALUES (?, ?, ?, ?)",
-            [(s + 1, d + 1, rel, ev) for s, d, rel, ev in linking.links],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO profile_record_links (a, b, relation, evidence) VALUES (?, ?, ?, ?)",
-            sorted(linking.record_links),
-        )
-        conn.execute(
-            "INSERT INTO profile_state (key, value) VALUES ('records', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (fingerprint,),
-        )
-    return True

@@ -28,7 +28,7 @@ import orjson
 
 from ..store import Store
 from ..store.crypto import operational_errors
-from .entities import MIGRATIONS, update_entities
+from .entities import MIGRATIONS
 from .evidence import (
     DOMAINS,
     KINDS,
@@ -46,6 +46,7 @@ from .evidence import (
     _weigh,
 )
 from .habits import _disliked_entities, _dislikes, _routines
+from .linking import update_entities
 from .names import fold
 from .themes import _themes
 
@@ -239,7 +240,7 @@ def _tastes(rows: list[_Row], graph: _Graph) -> list[Fact]:
         seen = creator_domains[ent]
         per_domain[max(sorted(seen), key=lambda d: seen[d])].append((ev.weight, ent))
     for domain, ranked in per_domain.items():
-        ranked.sort(key=lambda x: (-x[0], x[1]))
+        ranked.sort(key=lambda x: (-x[0], graph.ents[x[1]].key))  # ties by key: ids are not stable
         top = ranked[0][0] or 1.0
         for weight, ent in [x for x in ranked if x[0] > 0][:10]:
             e = graph.ents[ent]
@@ -260,7 +261,7 @@ def _tastes(rows: list[_Row], graph: _Graph) -> list[Fact]:
         # one fact per entity, in the domain where it weighs most (a book bought and read: books)
         grouped[_type_domain(graph.ents[ent].type, item_domains[ent])].append((ev.weight, ent))
     for domain, ranked in grouped.items():
-        ranked.sort(key=lambda x: (-x[0], x[1]))
+        ranked.sort(key=lambda x: (-x[0], graph.ents[x[1]].key))  # ties by key: ids are not stable
         top = ranked[0][0] or 1.0
         for weight, ent in ranked[:10]:
             e = graph.ents[ent]

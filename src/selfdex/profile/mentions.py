@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -67,8 +67,11 @@ class Mention:
     album: str = ""  # album key, for tracks
     soundtrack: str | None = None  # title key of the film an album/track scores
     series: str = ""  # book series key ("dune")
-    records: list[str] = field(default_factory=list)
-    weight: int = 0
+    weight: int = 0  # records naming it
+
+    def free(self) -> tuple[Any, ...]:
+        """The fields outside the identity (how this platform wrote it): the smallest is kept."""
+        return (self.title, self.creator_names, self.main, self.soundtrack or "")
 
     def ident(self) -> tuple[Any, ...]:
         return (

@@ -25,7 +25,20 @@ from .names import FUNCTION_WORDS, fold
 if TYPE_CHECKING:
     from .entities import Entity
 
-__all__ = ["COMMON_WORDS", "KIND_WORDS", "TEXTUAL_KINDS", "specificity", "text_mentions"]
+__all__ = [
+    "COMMON_WORDS",
+    "KIND_WORDS",
+    "TEXTUAL_KINDS",
+    "co_pairs",
+    "corroborators",
+    "doc_words",
+    "found_in",
+    "name_words",
+    "said_words",
+    "specificity",
+    "text_mentions",
+    "text_names",
+]
 
 TEXTUAL_KINDS = frozenset(
     ["query", "web_page", "post", "topic", "event", "message", "note", "video", "podcast", "list"]
@@ -234,7 +247,7 @@ def _contains(said: list[str], phrase: tuple[str, ...], start: int, end: int) ->
     return False
 
 
-def _corroborators(
+def corroborators(
     entities: list[Entity], links: set[tuple[int, int, str, str]]
 ) -> dict[int, list[tuple[str, ...]]]:
     """Per entity: phrases whose presence next to its name says the text is about it."""
@@ -274,21 +287,59 @@ def text_mentions(
     links: set[tuple[int, int, str, str]],
 ) -> None:
     """Attach records whose words name an entity ('frank herbert dune reading order') with role 'mention'."""
-    texts: list[tuple[dict[str, Any], list[str]]] = []
     df: Counter[str] = Counter()
     for row in rows:
-        words = _words(" ".join(x for x in (row["title"], row["text"]) if x))
-        df.update(set(words))
-        if row["kind"] in TEXTUAL_KINDS:
-            said = (
-                _words(row["title"]) if row["kind"] == "video" else words
-            )  # a video's description is the uploader's, not the person's
-            texts.append((row, said))
-    n_docs = max(len(rows), 1)
-    # first word → (name, entity, needs corroboration)
-    names: dict[str, list[tuple[tuple[str, ...], int, bool]]] = defaultdict(list)
+        df.update(doc_words(row))
+    names = text_names(entities, df, len(rows))
+    if not names:
+        return
+    support = corroborators(entities, links)
+    co: Counter[tuple[int, int]] = Counter()
+    for row in rows:
+        if row["kind"] not in TEXTUAL_KINDS:
+            continue
+        named = found_in(said_words(row), record_entities.get(row["id"], []), entities, names, support)
+        if named is None:
+            continue
+        found, own = named
+        pairs = record_entities.setdefault(row["id"], [])
+        have = {ent for ent, _ in pairs}
+        pairs.extend((ent, "mention") for ent in sorted(found - have))
+        co.update(co_pairs(found | own))
+    for (a, b), n in co.items():
+        if n >= 2:  # once could be chance; the person naming both twice is a connection they make
+            links.add((a, b, "co_mentioned", f"{n} records"))
+
+
+def doc_words(row: dict[str, Any]) -> set[str]:
+    """The words a record counts for in the document frequencies."""
+    return set(_words(" ".join(x for x in (row["title"], row["text"]) if x)))
+
+
+def said_words(row: dict[str, Any]) -> list[str]:
+    """What a textual record says (a video's description is the uploader's, not the person's)."""
+    if row["kind"] == "video":
+        return _words(row["title"])
+    return _words(" ".join(x for x in (row["title"], row["text"]) if x))
+
+
+Names = dict[str, list[tuple[tuple[str, ...], int, bool]]]
+
+
+def name_words(entities: list[Entity]) -> set[str]:
+    """The words whose document frequency :func:`text_names` reads."""
+    return {w for e in entities if e.type in _NAMED_TYPES for w in _name_words(e)}
+
+
+_NAMED_TYPES = ("book", "film", "series", "creator", "podcast")
+
+
+def text_names(entities: list[Entity], df: Counter[str], n_docs: int) -> Names:
+    """First word → (name, entity, needs corroboration), for the entities a text can name."""
+    n_docs = max(n_docs, 1)
+    names: Names = defaultdict(list)
     for i, e in enumerate(entities):
-        if e.type not in ("book", "film", "series", "creator", "podcast"):
+        if e.type not in _NAMED_TYPES:
             continue
         name = tuple(_name_words(e))
         content = [w for w in name if w not in COMMON_WORDS]
@@ -296,38 +347,38 @@ def text_mentions(
             continue  # "Her", "Up": nothing in the name itself identifies the work
         weak = len(content) < 2 or specificity(name, df, n_docs) < _MIN_SPECIFICITY
         names[name[0]].append((name, i, weak))
-    if not names:
-        return
-    support = _corroborators(entities, links)
-    co: Counter[tuple[int, int]] = Counter()
-    for row, said in texts:
-        own = {ent for ent, role in record_entities.get(row["id"], ()) if role == "item"}
-        if any(entities[ent].type in _WORK_TYPES for ent in own):
-            continue  # a Netflix title is the name of the work watched, not a text about other things
-        hits: list[tuple[int, int, int]] = []  # (start, end, entity)
-        for k, w in enumerate(said):
-            for cand in (w, w[:-1] if w.endswith("s") else ""):
-                for variant, ent, weak in names.get(cand, ()):
-                    if ent in own or (cand, *said[k + 1 : k + len(variant)]) != variant:
-                        continue
-                    end = k + len(variant)
-                    if not weak or any(_contains(said, p, k, end) for p in support[ent]):
-                        hits.append((k, end, ent))
-        # "dune" inside "dune part two" names Part Two, not the first film: the longest name wins its span
-        found = {
-            ent
-            for start, end, ent in hits
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in hits)
-        }
-        if not found:
-            continue
-        pairs = record_entities.setdefault(row["id"], [])
-        have = {ent for ent, _ in pairs}
-        pairs.extend((ent, "mention") for ent in sorted(found - have))
-        named = sorted(found | own)
-        for x, a in enumerate(named):
-            for b in named[x + 1 :]:
-                co[(a, b)] += 1
-    for (a, b), n in co.items():
-        if n >= 2:  # once could be chance; the person naming both twice is a connection they make
-            links.add((a, b, "co_mentioned", f"{n} records"))
+    return names
+
+
+def co_pairs(named: set[int]) -> list[tuple[int, int]]:
+    ordered = sorted(named)
+    return [(a, b) for x, a in enumerate(ordered) for b in ordered[x + 1 :]]
+
+
+def found_in(
+    said: list[str],
+    pairs: list[tuple[int, str]],
+    entities: Sequence[Entity],
+    names: Names,
+    support: dict[int, list[tuple[str, ...]]],
+) -> tuple[set[int], set[int]] | None:
+    """The entities a text names and its own items, or None when it names none (or is a work's title)."""
+    own = {ent for ent, role in pairs if role == "item"}
+    if any(entities[ent].type in _WORK_TYPES for ent in own):
+        return None  # a Netflix title is the name of the work watched, not a text about other things
+    hits: list[tuple[int, int, int]] = []  # (start, end, entity)
+    for k, w in enumerate(said):
+        for cand in (w, w[:-1] if w.endswith("s") else ""):
+            for variant, ent, weak in names.get(cand, ()):
+                if ent in own or (cand, *said[k + 1 : k + len(variant)]) != variant:
+                    continue
+                end = k + len(variant)
+                if not weak or any(_contains(said, p, k, end) for p in support.get(ent, ())):
+                    hits.append((k, end, ent))
+    # "dune" inside "dune part two" names Part Two, not the first film: the longest name wins its span
+    found = {
+        ent
+        for start, end, ent in hits
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in hits)
+    }
+    return (found, own) if found else None

@@ -191,7 +191,10 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
         ]
         if not works:
             continue
-        root = max(works, key=lambda e: (indegree[e], graph.ents[e].type == "book", len(by_entity[e]), -e))
+        root = min(
+            works,
+            key=lambda e: (-indegree[e], graph.ents[e].type != "book", -len(by_entity[e]), graph.ents[e].key),
+        )
         e = graph.ents[root]
         ev = evidence(ents)
         priority = 0 if e.type in ("book", "film", "series", "podcast") else 2
@@ -215,7 +218,8 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
         candidates.append((label, key, ev, 3, len(_platforms(ev, rows_by_id))))
 
     candidates = [c for c in candidates if len(_platforms(c[2], rows_by_id)) >= 2 and c[2].weight > 0]
-    candidates.sort(key=lambda c: (-len(c[2].records), c[3], c[1]))
+    # A total order (entity ids, which differ between an incremental and a full build, never decide).
+    candidates.sort(key=lambda c: (-len(c[2].records), c[3], c[1], c[0], -c[2].weight, min(c[2].records)))
     groups: list[tuple[list[tuple[str, str, _Evidence, int, int]], _Evidence]] = []
     for cand in candidates:
         ev = cand[2]
