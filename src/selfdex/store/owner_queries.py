@@ -4,12 +4,16 @@ counts, import-job state and the store's health checks."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from . import crypto
 from .db import Store
+from .health import backup
 from .queries import Filters
 
 __all__ = [
+    "backup_to",
     "health",
     "hidden_reasons",
     "imported_before",
@@ -70,6 +74,11 @@ def unfinished_jobs(store: Store, *, include_running: bool) -> int:
         + (" OR status = 'running'" if include_running else "")
     ).fetchone()
     return int(row[0])
+
+
+def backup_to(store: Store, dest: Path) -> int:
+    """A consistent copy of the store at ``dest`` (encrypted as the store is); its size in bytes."""
+    return backup(store.conn, dest, encrypted=crypto.is_encrypted(store.path))
 
 
 def health(store: Store) -> tuple[str, str]:
