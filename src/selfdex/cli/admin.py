@@ -13,7 +13,7 @@ from rich.text import Text
 
 from .. import __version__
 from ..importers.registry import load_errors, load_importers
-from ..store import Store, StoreError
+from ..store import Store, StoreError, owner_queries
 from ..store.health import ImportTurn, explain
 from ..store.private import exposed, fix_command
 from ..store.schema import SCHEMA_VERSION
@@ -132,8 +132,7 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
     else:
         try:
             with Store(path, create=False) as store:
-                integrity = store.conn.execute("PRAGMA quick_check").fetchone()[0]
-                mode = store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+                integrity, mode = owner_queries.health(store)
                 check(
                     "store",
                     integrity == "ok",
@@ -149,10 +148,7 @@ def doctor_cmd(ctx: click.Context, as_json: bool) -> None:
                 )
                 check("journal", mode == "wal", f"journal_mode={mode}")
                 importing = ImportTurn(store.path).held_elsewhere()
-                stale = store.conn.execute(
-                    "SELECT count(*) FROM import_jobs WHERE status IN ('interrupted', 'failed')"
-                    + ("" if importing else " OR status = 'running'")
-                ).fetchone()[0]
+                stale = owner_queries.unfinished_jobs(store, include_running=not importing)
                 check(
                     "jobs",
                     stale == 0,

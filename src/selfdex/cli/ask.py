@@ -19,17 +19,16 @@ def model_option(func):  # type: ignore[no-untyped-def]
 
 def open_model(name: str | None):  # type: ignore[no-untyped-def]
     """The configured backend, or None; a configuration problem is the person's to fix."""
-    from ..agent.backends import BackendError, open_backend
-    from ..agent.config import ConfigError, resolve_model
+    from ..owner.asking import ModelError
+    from ..owner.asking import open_model as open_backend
 
-    try:
-        spec = resolve_model(name)
-        if spec is None:
-            return None
+    def opening(spec) -> None:  # type: ignore[no-untyped-def]
         if spec.backend == "embedded":
             console.print(f"[dim]using {spec.name} (in a worker process)…[/]")
-        return open_backend(spec)
-    except (ConfigError, BackendError, FileNotFoundError, ValueError) as exc:
+
+    try:
+        return open_backend(name, opening=opening)
+    except ModelError as exc:
         raise UserError(str(exc)) from exc
 
 
@@ -45,7 +44,7 @@ def ask_command(ctx: click.Context, question: str, model_name: str | None, as_js
     Works with no model at all (the answer is assembled from the records found); a configured or
     embedded model may phrase it, but may only cite records selfdex retrieved.
     """
-    from ..agent import ask
+    from ..owner.asking import ask
 
     backend = open_model(model_name)
     with open_store(ctx) as store:

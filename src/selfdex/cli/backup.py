@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..store import crypto
-from ..store.health import backup, explain
+from ..store import crypto, owner_queries
+from ..store.health import explain
 from .common import UserError, console, json_option, open_store, print_json
 
 
@@ -36,7 +36,7 @@ def backup_cmd(ctx: click.Context, path: Path, force: bool, as_json: bool) -> No
             raise UserError("the backup must not be the store itself")
         errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
         try:
-            size = backup(store.conn, path, encrypted=crypto.is_encrypted(store.path))
+            size = owner_queries.backup_to(store, path)
         except errors as exc:
             raise UserError(explain(exc, store.path) or f"backup failed: {exc}") from None
         except OSError as exc:

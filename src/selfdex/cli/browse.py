@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..index.search import MODES, Mode, search
+from ..owner import records
 from ..store import Filters, queries
 from ..timeparse import shown_when
 from .common import UserError, console, esc, json_option, open_store, out, print_json
@@ -130,13 +131,7 @@ def search_cmd(
 def record_cmd(ctx: click.Context, record_id: str, as_json: bool) -> None:
     """One record in full, with where it came from (file and position)."""
     with open_store(ctx) as store:
-        row = store.get(record_id)
-        if row is None and len(record_id) >= 6:
-            hit = store.conn.execute(
-                "SELECT id FROM records WHERE id LIKE ? LIMIT 2", (record_id + "%",)
-            ).fetchall()
-            if len(hit) == 1:
-                row = store.get(hit[0][0])
+        row = records.find_record(store, record_id)
     if row is None:
         raise UserError(f"no record {record_id!r}")
     if as_json:

@@ -17,6 +17,7 @@ from ..importers.csv_map import CsvMapError, CsvMapImporter, load_mapping
 from ..importers.recipes import recipe
 from ..importers.registry import load_errors, load_importers
 from ..ingest import JobSummary, Waiting, import_path, plural, taking_turns
+from ..owner.imports import after_import
 from ..store import StoreError, queries
 from ..store.health import ImportTurn
 from .common import (
@@ -53,16 +54,9 @@ def run_import(
                     progress.console.print(f"[bold]Importing[/] {esc(p)}")
                 hook = RichImportProgress(progress) if not quiet else None
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
-            # New records may link to entities on other platforms, and the person's forget rules
-            # must also cover records that arrived just now.
-            # numpy and the profile load only for an import that needs them, not for `sources` or `jobs`.
-            from ..profile import build_profile
-            from ..profile import refresh as refresh_profile
-
             progress.stop()
             with console.status("Updating entity links, your corrections and your profile…"):
-                refresh_profile(store)
-                build_profile(store)  # computed once here, then served from the store
+                after_import(store)
     except KeyboardInterrupt:
         console.print(
             "[yellow]Interrupted: what was imported so far is kept and the job is marked interrupted; "

@@ -51,7 +51,7 @@ def recommend_command(
     """Re-rank CANDIDATES_FILE (CSV or JSON: title, optional creator/category/id, in the
     platform's order) with your own records; each item gets a score, a reason and the records
     (and platforms) that support it. No model is called unless you pass --explain or --rerank."""
-    from ..agent.recommend import CandidateError, load_candidates, recommend
+    from ..owner.asking import CandidateError, load_candidates, recommend
 
     try:
         candidates = load_candidates(candidates_file, platform=platform)

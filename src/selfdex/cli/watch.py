@@ -25,9 +25,8 @@ import click
 from ..archive import Entry, iter_entries
 from ..importers.registry import load_importers
 from ..ingest import choose_importer, import_path
-from ..profile import build_profile
-from ..profile import refresh as refresh_profile
-from ..store import Store, StoreError
+from ..owner.imports import after_import
+from ..store import Store, StoreError, owner_queries
 from .common import UserError, out, store_path
 
 _PARTIAL = (".crdownload", ".part", ".partial", ".download", ".tmp", ".opdownload")
@@ -81,19 +80,13 @@ class Watcher:
     def _consider(self, path: Path, key: str) -> dict[str, Any]:
         with Store(self.store_path, create=True) as store:
             sha = _sha256(path) if path.is_file() else None
-            if (
-                sha is not None
-                and store.conn.execute(
-                    "SELECT 1 FROM import_jobs WHERE source_sha256 = ? AND status = 'complete'", (sha,)
-                ).fetchone()
-            ):
+            if sha is not None and owner_queries.imported_before(store, sha):
                 return self._log("already imported", path, key, sha256=sha)
             platforms = _recognised(path)
             if not platforms:
                 return self._log("not an export", path, key)
             summary = import_path(store, path)
-            refresh_profile(store)
-            build_profile(store)
+            after_import(store)
         return self._log(
             "imported",
             path,

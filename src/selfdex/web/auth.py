@@ -24,13 +24,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..store.private import OwnerSecret
+from fastapi import HTTPException, Request
 
-__all__ = ["LOGIN_PARAM", "OwnerAuth", "Throttle"]
+from ..owner.session import OwnerSecret
+
+__all__ = ["LOGIN_PARAM", "OWNER_SCOPE_KEY", "OwnerAuth", "Throttle", "require_owner"]
 
 LOGIN_PARAM = "token"  # Jupyter's convention: the login link is …/?token=…
 SESSION_SECONDS = 7 * 24 * 3600
 ONE_TIME_SECONDS = 120
+OWNER_SCOPE_KEY = "selfdex.owner"  # set on a request once the guard has let the owner in
 
 
 @dataclass
@@ -143,3 +146,11 @@ class OwnerAuth:
     def cookie_header(self, value: str) -> str:
         attrs = f"{self.cookie_name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}"
         return attrs + ("; Secure" if self.secure else "")
+
+
+def require_owner(request: Request) -> None:
+    """Every owner route's dependency: the guard (``security.guard``) must have let the owner in. A
+    second lock on the same door, so that a route mounted without the middleware answers 401, never
+    data."""
+    if not request.scope.get(OWNER_SCOPE_KEY):
+        raise HTTPException(401, "log in first: open the link selfdex serve printed")

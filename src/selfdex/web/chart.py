@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import Filters, Store
+from ..owner import records
 
 __all__ = ["PALETTE", "MonthlyCounts", "monthly_counts", "svg_chart"]
 
@@ -60,21 +60,15 @@ def _month_range(first: str, last: str) -> list[str]:
     return out
 
 
-def monthly_counts(store: Store, filters: Filters) -> MonthlyCounts:
+def monthly_counts(store: records.Store, filters: records.Filters) -> MonthlyCounts:
     """Every month from the first record to the last: a history from 2007 starts in 2007."""
-    where, params = filters.sql()
-    rows = store.conn.execute(
-        f"SELECT substr(r.occurred_at, 1, 7) AS month, r.platform, count(*) FROM records r "
-        f"WHERE {where} AND r.occurred_at IS NOT NULL GROUP BY month, r.platform",
-        params,
-    ).fetchall()
     counts: dict[tuple[str, str], int] = {}
     totals: dict[str, int] = {}
-    for month, platform, n in rows:
+    for month, platform, n in records.monthly_counts(store, filters):
         if not month or len(month) != 7:
             continue
-        counts[(month, platform)] = int(n)
-        totals[platform] = totals.get(platform, 0) + int(n)
+        counts[(month, platform)] = n
+        totals[platform] = totals.get(platform, 0) + n
     if not counts:
         return MonthlyCounts([], [], {})
     months = _month_range(min(m for m, _ in counts), max(m for m, _ in counts))

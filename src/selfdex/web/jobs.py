@@ -12,11 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..archive import Entry
-from ..importers.base import Importer
-from ..ingest import FileResult, JobSummary, import_path
-from ..profile import refresh as refresh_profile
-from ..store import Store
+from ..owner.imports import Entry, FileResult, Importer, JobSummary, after_import, import_path
+from ..owner.records import Store
 
 __all__ = ["ImportRun", "ImportRuns"]
 
@@ -124,9 +121,8 @@ class ImportRuns:
                         run.current_archive = name
                         run.summaries.append(import_path(store, path, progress=run))
                     run.current_archive = None
-                    # As the CLI does: link new records to entities, re-apply the person's forget rules.
                     run.state = "refreshing"
-                    refresh_profile(store)
+                    after_import(store)  # as `selfdex import` does
                 run.state = "done"
         except Exception as exc:  # shown on the job page; the failed archive's job was rolled back
             run.state = "failed"

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from .auth import LOGIN_PARAM, OwnerAuth
+from .auth import LOGIN_PARAM, OWNER_SCOPE_KEY, OwnerAuth
 
 __all__ = [
     "CSRF_FIELD",
@@ -34,7 +34,6 @@ __all__ = [
     "check_bind",
     "guard",
     "is_loopback",
-    "require_owner",
     "weak_password",
 ]
 
@@ -44,7 +43,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 MIN_PASSWORD = 12
 MAX_FORM_BYTES = 1 << 20  # url-encoded forms; uploads are multipart and stream to disk
-OWNER_SCOPE_KEY = "selfdex.owner"
 LOGIN_PAGE = (Path(__file__).parent / "templates" / "login.html").read_text(encoding="utf-8")
 
 CSP = (
@@ -245,12 +243,3 @@ def guard(
         return response
 
     return middleware
-
-
-def require_owner(request: Request) -> None:
-    """Every owner route's dependency: the guard above must have let the owner in. A second lock on
-    the same door, so that a route mounted without the middleware answers 401, never data."""
-    from fastapi import HTTPException
-
-    if not request.scope.get(OWNER_SCOPE_KEY):
-        raise HTTPException(401, "log in first: open the link selfdex serve printed")
