@@ -108,10 +108,8 @@ def taking_turns(store: Store, on_wait: Callable[[Waiting], None] | None = None)
     def report(waited: float) -> None:
         if on_wait is None:
             return
-        row = store.conn.execute(
-            "SELECT id, source, records_read FROM import_jobs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        on_wait(Waiting(row[0] if row else None, row[1] if row else None, row[2] if row else 0, waited))
+        job = store.running_job()
+        on_wait(Waiting(job[0] if job else None, job[1] if job else None, job[2] if job else 0, waited))
 
     turn.acquire(report)
     store._turn_depth = 1  # type: ignore[attr-defined]

@@ -22,7 +22,8 @@ import orjson
 
 from .model import ImportProblem, Record
 from .store import Store
-from .store.db import _RECORD_COLUMNS, record_row
+from .store.columns import RECORD_COLUMNS
+from .store.db import record_row
 
 __all__ = ["BATCH", "DAMAGE", "BatchWriter", "FileResult", "JobSummary", "PlausibleDates", "row_or_problem"]
 
@@ -91,7 +92,7 @@ class JobSummary:
 
 
 # Plain-text columns of record_row (the JSON ones are written by orjson, which escapes NUL as \u0000).
-_TEXT_COLUMNS = frozenset(_RECORD_COLUMNS.index(c) for c in ("title", "url", "text", "place", "address"))
+_TEXT_COLUMNS = frozenset(RECORD_COLUMNS.index(c) for c in ("title", "url", "text", "place", "address"))
 
 
 def row_or_problem(record: Record, job_id: int, index: int) -> tuple[Any, ...] | ImportProblem:
@@ -168,9 +169,7 @@ class BatchWriter:
         self.summary = summary
         self.job_id = summary.job_id
         # Rows past this rowid were inserted by this job (used to take back a damaged member's rows).
-        self.first_rowid = int(
-            store.conn.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
-        )
+        self.first_rowid = store.max_rowid()
         self._rows: dict[int, tuple[FileResult, list[tuple[Any, ...]], bool]] = {}
         self._problems: list[tuple[list[ImportProblem], str | None]] = []
         self._files: list[tuple[FileResult, str | None, bool]] = []
@@ -179,7 +178,7 @@ class BatchWriter:
         self._last = time.monotonic()
         # Checkpoint the WAL every ~64 MB instead of every 4 MB: with a commit per batch the hot index and
         # FTS pages would otherwise be copied into the file again after every few batches.
-        store.conn.execute("PRAGMA wal_autocheckpoint=16384")
+        store.checkpoint_every(16384)
 
     def add_row(self, result: FileResult, row: tuple[Any, ...], replace: bool) -> None:
         group = self._rows.get(id(result))
@@ -214,11 +213,8 @@ class BatchWriter:
         dropped = len(self._rows.pop(id(result), (result, [], False))[1])
         self._pending -= dropped
         if result.records_new:
-            with self.store.transaction() as conn:
-                conn.execute(
-                    "DELETE FROM records WHERE job_id = ? AND source_member = ? AND rowid > ?",
-                    (self.job_id, result.member, self.first_rowid),
-                )
+            with self.store.transaction():
+                self.store.forget_member(self.job_id, result.member, after_rowid=self.first_rowid)
         read = result.records_read
         summary = self.summary
         summary.records_read -= read
@@ -280,7 +276,7 @@ class BatchWriter:
     def finish(self) -> None:
         self.commit()
         s = self.summary
-        with self.store.transaction() as conn:
+        with self.store.transaction():
             self.store.finish_job(
                 self.job_id,
                 "complete",
@@ -291,11 +287,7 @@ class BatchWriter:
                 files_imported=sum(f.status == "imported" for f in s.files),
                 files_skipped=sum(f.status != "imported" for f in s.files),
             )
-            # An earlier job of the same source that was cut short is now completed by this one.
-            conn.execute(
-                "UPDATE import_jobs SET status = 'resumed' WHERE source = ? AND status = 'interrupted'",
-                (s.source,),
-            )
+            self.store.mark_resumed(s.source)
 
     def abandon(self, status: str) -> None:
         """Record how the job ended when it cannot finish; the store may itself be failing, so best effort."""

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..store import Filters, Store
 from ..store.queries import matching_rows, track_artists, uncredited_rows
+from ..store.visible import select_records
 from .context import Plan, norm_title
 from .intent import UNTITLED, Intent, read_intent
 
@@ -236,10 +237,14 @@ def _main_profiles(store: Store, platforms: set[str]) -> dict[str, str]:
     """Per shared-account platform, the profile holding most of its records (the person's own)."""
     out: dict[str, str] = {}
     for platform in sorted(platforms):
-        row = store.conn.execute(
-            "SELECT json_extract(extra, '$.profile') AS p, count(*) AS n FROM records "
-            "WHERE platform = ? AND extra LIKE '%\"profile\"%' GROUP BY p ORDER BY n DESC LIMIT 1",
+        row = select_records(
+            store,
+            "json_extract(r.extra, '$.profile') AS p, count(*) AS n",
+            "r.platform = ? AND r.extra LIKE '%\"profile\"%'",
             (platform,),
+            group="p",
+            order="n DESC",
+            limit=1,
         ).fetchone()
         if row and row["p"]:
             out[platform] = str(row["p"])

@@ -23,9 +23,10 @@ from datetime import timedelta
 from typing import Any
 
 from ..store import Store
+from ..store.visible import hidden_ids
 from .aggregate import Aggregate, aggregate, read_intent
 from .backends import BackendError, ChatBackend, Message
-from .context import Context, Evidence, build_context, hidden_ids, norm_title, plan_question
+from .context import Context, Evidence, build_context, norm_title, plan_question
 from .phrasing import phrase, rule_notes
 from .structured import complete_json
 from .tools import TOOLS, run_tool

@@ -19,7 +19,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..store import Filters, Store
+from ..store.columns import LIGHT_COLUMNS
+from ..store.db import row_dict
 from ..store.queries import count_matching, norm_title, timeline
+from ..store.visible import hidden_ids, latest_time, select_records
 
 __all__ = ["Clause", "Context", "Evidence", "Plan", "build_context", "norm_title", "plan_question"]
 
@@ -205,13 +208,10 @@ class Plan:
 
 
 def _anchor(store: Store) -> date:
-    row = store.conn.execute(
-        "SELECT max(occurred_at) FROM records WHERE occurred_at IS NOT NULL "
-        "AND id NOT IN (SELECT record_id FROM hidden_records)"
-    ).fetchone()
+    latest = latest_time(store)
     today = datetime.now(UTC).date()
-    if row and row[0]:
-        return min(date.fromisoformat(str(row[0])[:10]), today)
+    if latest:
+        return min(date.fromisoformat(latest[:10]), today)
     return today
 
 
@@ -371,10 +371,6 @@ class Context:
         }
 
 
-def hidden_ids(store: Store) -> frozenset[str]:
-    return frozenset(r[0] for r in store.conn.execute("SELECT record_id FROM hidden_records"))
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "es", "ed", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -412,12 +408,8 @@ def linked_records(
     if not titles:
         return []
     out: list[dict[str, Any]] = []
-    from ..store.db import row_dict
-    from ..store.queries import _LIGHT_COLUMNS
-
-    rows = store.conn.execute(
-        f"SELECT {_LIGHT_COLUMNS} FROM records r WHERE r.kind IN {_WORK_KINDS} AND r.title IS NOT NULL AND r.id NOT IN (SELECT record_id FROM hidden_records) "
-        "ORDER BY r.occurred_at"
+    rows = select_records(
+        store, LIGHT_COLUMNS, f"r.kind IN {_WORK_KINDS} AND r.title IS NOT NULL", order="r.occurred_at"
     )
     for row in rows:
         t = norm_title(row["title"])

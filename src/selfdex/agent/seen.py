@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..store import Store
+from ..store.visible import select_records
 from .context import norm_title
 
 if TYPE_CHECKING:
@@ -73,12 +74,13 @@ def already_seen(store: Store, titles: Sequence[str], platform: str = "") -> dic
     fam = family(platform)
     kinds = tuple(k for k in _KINDS if fam is None or k in _FAMILIES[fam][1])
     lowered = sorted({_YEAR.sub("", t).lower() for t in titles} | {t.lower() for t in titles})
-    rows = store.conn.execute(
-        f"SELECT id, platform, action, kind, title, occurred_at, duration_s, rating, rating_scale FROM records "
-        f"WHERE lower(title) IN ({', '.join('?' for _ in lowered)}) "
-        f"AND kind IN ({', '.join('?' for _ in kinds)}) AND action IN ({', '.join('?' for _ in _ACTIONS)}) "
-        "AND id NOT IN (SELECT record_id FROM hidden_records) ORDER BY occurred_at IS NULL, occurred_at",
+    rows = select_records(
+        store,
+        "r.id, r.platform, r.action, r.kind, r.title, r.occurred_at, r.duration_s, r.rating, r.rating_scale",
+        f"lower(r.title) IN ({', '.join('?' for _ in lowered)}) AND r.kind IN ({', '.join('?' for _ in kinds)}) "
+        f"AND r.action IN ({', '.join('?' for _ in _ACTIONS)})",
         (*lowered, *kinds, *_ACTIONS),
+        order="r.occurred_at IS NULL, r.occurred_at",
     ).fetchall()
     out: dict[str, Seen] = {}
     for r in rows:

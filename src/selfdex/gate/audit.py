@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from ..store import Store
+from ..store import grants as tables
 from ..store.private import OwnerSecret, owner_secret
 from .grants import ensure_schema
 
@@ -160,11 +161,7 @@ class AuditLog:
         return _Head(int(data["seq"]), str(data["hash"]), dict(data["days"]))
 
     def _has_history(self) -> bool:
-        conn = self.store.conn
-        return bool(
-            conn.execute("SELECT 1 FROM gate_audit LIMIT 1").fetchone()
-            or conn.execute("SELECT 1 FROM gate_grants LIMIT 1").fetchone()
-        )
+        return tables.audit_has_history(self.store)
 
     def ensure_head(self) -> None:
         """Anchor an empty log (seq 0), so that emptying a log later is seen: from the first grant
@@ -173,7 +170,7 @@ class AuditLog:
             return
         self._write_head(self._encode(_Head(0, GENESIS, {})))
 
-    def _current_head(self, conn: Any) -> tuple[_Head, int, str]:
+    def _current_head(self) -> tuple[_Head, int, str]:
         """The signed head, and the seq and prev hash the next entry takes. Entries missing at the
         end (a crash between the head write and the commit, or deletion) leave a gap in seq that
         ``verify`` keeps reporting; a missing or unsigned head refuses everything, since the caps
@@ -185,8 +182,7 @@ class AuditLog:
                     f"the audit head {self.head_path} is missing (the log was emptied or replaced)"
                 )
             head = _Head(0, GENESIS, {})
-        last = conn.execute("SELECT seq, hash FROM gate_audit ORDER BY seq DESC LIMIT 1").fetchone()
-        seq, prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        seq, prev = tables.last_entry(self.store) or (0, GENESIS)
         return head, max(seq, head.seq) + 1, prev
 
     # -- writing --------------------------------------------------------------------------------
@@ -212,17 +208,14 @@ class AuditLog:
         same transaction, so concurrent requests cannot overshoot); otherwise returns None. The
         count is the larger of the rows' and the signed head's: deleting rows does not reset it.
         Raises AuditTampered (nothing written) when the head does not match the log."""
-        with self._lock, self.store.transaction() as conn:
-            head, seq, prev = self._current_head(conn)
+        with self._lock, self.store.transaction():
+            head, seq, prev = self._current_head()
             day = day_cap[0][:10] if day_cap is not None else at.strftime("%Y-%m-%d")
             key = str(grant_id)
             today = head.days.get(key, [day, 0])
             counted = int(today[1]) if today[0] == day else 0
             if day_cap is not None:
-                used = conn.execute(
-                    "SELECT count(*) FROM gate_audit WHERE grant_id = ? AND outcome = 'disclosed' AND at >= ?",
-                    (grant_id, day_cap[0]),
-                ).fetchone()[0]
+                used = tables.disclosed_since(self.store, grant_id, day_cap[0])
                 if max(used, counted) >= day_cap[1]:
                     return None
             values: dict[str, Any] = {
@@ -243,11 +236,7 @@ class AuditLog:
                 "prev_hash": prev,
             }
             values["hash"] = entry_hash(values, self._key)
-            cols = ", ".join(values)
-            conn.execute(
-                f"INSERT INTO gate_audit ({cols}) VALUES ({', '.join('?' for _ in values)})",
-                tuple(values.values()),
-            )
+            tables.insert_entry(self.store, values)
             days = {k: v for k, v in head.days.items() if v[0] == day}  # only today's counts are kept
             if outcome == "disclosed" and grant_id is not None:
                 days[key] = [day, counted + 1]
@@ -328,18 +317,10 @@ class AuditLog:
         counts taken from the rows), and an entry saying so. Nothing old is re-signed, so ``verify``
         keeps reporting what was wrong before; disclosures can go on. Returns the new entry's seq."""
         day = at.strftime("%Y-%m-%d")
-        with self._lock, self.store.transaction() as conn:
-            last = conn.execute("SELECT seq, hash FROM gate_audit ORDER BY seq DESC LIMIT 1").fetchone()
-            counts = conn.execute(
-                "SELECT grant_id, count(*) FROM gate_audit WHERE outcome = 'disclosed' AND at >= ? "
-                "AND grant_id IS NOT NULL GROUP BY grant_id",
-                (f"{day}T00:00:00",),
-            ).fetchall()
-            head = (
-                _Head(int(last[0]), str(last[1]), {str(g): [day, int(n)] for g, n in counts})
-                if last
-                else None
-            )
+        with self._lock, self.store.transaction():
+            last = tables.last_entry(self.store)
+            counts = tables.disclosed_today_by_grant(self.store, f"{day}T00:00:00")
+            head = _Head(last[0], last[1], {str(g): [day, n] for g, n in counts}) if last else None
             self._write_head(self._encode(head or _Head(0, GENESIS, {})))
         seq = self.append(
             at=at, recipient="owner", grant_id=None, channel="cli", operation="reanchor",
@@ -364,22 +345,12 @@ class AuditLog:
 
     # -- reading --------------------------------------------------------------------------------
     def entries(self, *, recipient: str | None = None, limit: int | None = None) -> list[AuditEntry]:
-        where = "WHERE recipient = ?" if recipient else ""
-        params: list[Any] = [recipient] if recipient else []
-        sql = f"SELECT * FROM gate_audit {where} ORDER BY seq DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        rows = self.store.conn.execute(sql, params).fetchall()
-        return [AuditEntry(**dict(r)) for r in reversed(rows)]
+        return [AuditEntry(**r) for r in tables.entries(self.store, recipient=recipient, limit=limit)]
 
     def count_for(self, grant_id: int, up_to_seq: int) -> int:
         """How many entries one grant has, up to ``up_to_seq``: its own counter, which says nothing
         about other recipients' activity."""
-        row = self.store.conn.execute(
-            "SELECT count(*) FROM gate_audit WHERE grant_id = ? AND seq <= ?", (grant_id, up_to_seq)
-        ).fetchone()
-        return int(row[0])
+        return tables.count_entries(self.store, grant_id, up_to_seq)
 
     def verify(self) -> Verification:
         problems: list[str] = []
@@ -389,9 +360,8 @@ class AuditLog:
                 f"the owner secret {self.secret.path} was missing (a new one was made): the log "
                 "cannot be checked against the key it was written with"
             )
-        for r in self.store.conn.execute("SELECT * FROM gate_audit ORDER BY rowid"):
+        for values in tables.audit_rows(self.store):
             n += 1
-            values = dict(r)
             seq = values["seq"]
             if seq != expected_seq:
                 problems.append(f"entry {seq}: expected seq {expected_seq} (an entry was deleted or moved)")

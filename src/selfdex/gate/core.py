@@ -22,7 +22,9 @@ import orjson
 from ..rank import Candidate
 from ..store import Store, queries
 from ..store.db import row_dict
+from ..store.grants import live_grant_ids
 from ..store.queries import Filters
+from ..store.visible import count_records, counts_by, counts_by_month, counts_of_values, select_records
 from .audit import AuditLog
 from .grants import Grant, Level, ensure_schema, grant_by_name, grant_for_token, utc_now
 from .models import (
@@ -243,10 +245,7 @@ class Gate:
     def _live_grant_ids(self) -> set[int]:
         now = self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         with self._db:
-            rows = self.store.conn.execute(
-                "SELECT id FROM gate_grants WHERE revoked_at IS NULL AND expires_at > ?", (now,)
-            )
-            return {r[0] for r in rows}
+            return live_grant_ids(self.store, now)
 
     def view(self, grant: Grant) -> View:
         """The grant's view, rebuilt when the store or the grant changed (see ``views``)."""
@@ -303,10 +302,13 @@ class Gate:
                 where, params = filters.sql()
                 rows = [
                     row_dict(r)
-                    for r in view.store.conn.execute(
-                        f"SELECT * FROM records r WHERE {where} "
-                        "ORDER BY r.occurred_at IS NULL, r.occurred_at DESC, r.rowid DESC LIMIT ?",
-                        (*params, limit + 1),
+                    for r in select_records(
+                        view.store,
+                        "*",
+                        where,
+                        params,
+                        order="r.occurred_at IS NULL, r.occurred_at DESC, r.rowid DESC",
+                        limit=limit + 1,
                     )
                 ]
         keep = ("id", "platform", "action", "kind", *scope.fields)
@@ -318,26 +320,18 @@ class Gate:
         scope = view.grant.scope
         cap = scope.per_request
 
-        def counts(sql: str) -> list[dict[str, Any]]:
-            with view.lock:
-                rows = view.store.conn.execute(sql + " ORDER BY n DESC, name LIMIT ?", (cap,)).fetchall()
-            return [{"name": str(r[0]), "count": int(r[1])} for r in rows]
+        def counts(pairs: list[tuple[str, int]]) -> list[dict[str, Any]]:
+            return [{"name": name, "count": n} for name, n in pairs]
 
         with view.lock:
-            total = int(view.store.conn.execute("SELECT count(*) FROM records").fetchone()[0])
-        payload: dict[str, Any] = {"level": "aggregates", "total": total}
-        for col in ("platform", "kind", "action"):
-            payload[f"by_{col}"] = counts(f"SELECT {col} AS name, count(*) AS n FROM records GROUP BY {col}")
-        if "occurred_at" in scope.fields:
-            payload["by_month"] = counts(
-                "SELECT substr(occurred_at, 1, 7) AS name, count(*) AS n FROM records "
-                "WHERE occurred_at IS NOT NULL GROUP BY name"
-            )
-        for col in ("creators", "categories"):
-            if col in scope.fields:
-                payload[f"top_{col}"] = counts(
-                    f"SELECT j.value AS name, count(*) AS n FROM records, json_each(records.{col}) j GROUP BY j.value"
-                )
+            payload: dict[str, Any] = {"level": "aggregates", "total": count_records(view.store)}
+            for col in ("platform", "kind", "action"):
+                payload[f"by_{col}"] = counts(counts_by(view.store, col, limit=cap))
+            if "occurred_at" in scope.fields:
+                payload["by_month"] = counts(counts_by_month(view.store, limit=cap))
+            for col in ("creators", "categories"):
+                if col in scope.fields:
+                    payload[f"top_{col}"] = counts(counts_of_values(view.store, col, limit=cap))
         # Aggregates name no record: the audit lists the fields they were computed from.
         return payload, ()
 

@@ -16,6 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..store import Store, StoreError
+from ..store import grants as tables
+from ..store.columns import IDENTITY_COLUMNS, PROVENANCE_COLUMNS, RECORD_COLUMNS
+from ..store.grants import COMPONENT
 
 __all__ = [
     "COMPONENT",
@@ -37,77 +40,15 @@ __all__ = [
     "utc_now",
 ]
 
-COMPONENT = "gate"
-MIGRATIONS = [
-    """
-    CREATE TABLE gate_grants (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,                -- the recipient: "netflix", "my-travel-agent"
-        token_sha256 TEXT NOT NULL UNIQUE, -- the token itself is shown once and never stored
-        scope TEXT NOT NULL,               -- JSON of gate.grants.Scope
-        purpose TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        revoked_at TEXT
-    );
-    -- One live grant per recipient name; revoked grants stay for the audit trail.
-    CREATE UNIQUE INDEX gate_grants_live_name ON gate_grants(name) WHERE revoked_at IS NULL;
-
-    CREATE TABLE gate_audit (
-        seq INTEGER PRIMARY KEY,           -- 1, 2, 3… with no gaps: a gap is a deleted entry
-        at TEXT NOT NULL,
-        recipient TEXT NOT NULL,
-        grant_id INTEGER,
-        channel TEXT NOT NULL,             -- http | mcp-stdio | mcp-http
-        operation TEXT NOT NULL,
-        request TEXT NOT NULL,             -- canonical JSON of what was asked
-        outcome TEXT NOT NULL,             -- disclosed | refused
-        status INTEGER NOT NULL,           -- the HTTP-style status the recipient got
-        detail TEXT,
-        record_ids TEXT NOT NULL,          -- JSON list: the person's records the response drew on
-        fields TEXT NOT NULL,              -- JSON list: the record fields it could contain
-        bytes INTEGER NOT NULL,            -- size of the body sent
-        response_sha256 TEXT,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL                 -- sha256(prev_hash + canonical JSON of this entry)
-    );
-    CREATE INDEX gate_audit_grant_time ON gate_audit(grant_id, at);
-    CREATE INDEX gate_audit_recipient ON gate_audit(recipient);
-    CREATE TRIGGER gate_audit_no_update BEFORE UPDATE ON gate_audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    CREATE TRIGGER gate_audit_no_delete BEFORE DELETE ON gate_audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    """,
-]
-
 Level = Literal["raw", "aggregates", "facts", "answers"]
 # Most detailed first: a grant at one level also allows every level after it.
 LEVELS: tuple[Level, ...] = ("raw", "aggregates", "facts", "answers")
 
-# Record fields a grant may name. Provenance, `raw` and `extra` are never grantable: they can hold
-# anything (file paths with the person's user name, whole original records).
-CONTENT_FIELDS: tuple[str, ...] = (
-    "title",
-    "creators",
-    "categories",
-    "external_ids",
-    "url",
-    "occurred_at",
-    "occurred_tz",
-    "time_precision",
-    "rating",
-    "rating_scale",
-    "rating_norm",
-    "duration_s",
-    "amount",
-    "currency",
-    "quantity",
-    "distance_m",
-    "text",
-    "lat",
-    "lon",
-    "place",
-    "address",
+# Record fields a grant may name: every record column but what says what the record is (always
+# sent), provenance, `raw` and `extra` — they can hold anything (file paths with the person's user name,
+# whole original records).
+CONTENT_FIELDS: tuple[str, ...] = tuple(
+    c for c in RECORD_COLUMNS if c not in (*IDENTITY_COLUMNS, *PROVENANCE_COLUMNS, "extra", "raw")
 )
 # Taste, not identity: what a platform needs to personalize, without money, places or free text.
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "creators", "categories", "occurred_at", "rating_norm")
@@ -248,7 +189,7 @@ class Grant:
 
 
 def ensure_schema(store: Store) -> None:
-    store.ensure_schema(COMPONENT, MIGRATIONS)
+    tables.ensure_schema(store)
 
 
 def hash_token(token: str) -> str:
@@ -299,10 +240,14 @@ def add_grant(
     AuditLog(store).close()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:
-        cur = store.conn.execute(
-            "INSERT INTO gate_grants (name, token_sha256, scope, purpose, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (name, hash_token(token), scope.to_json(), purpose, _iso(now), _iso(expires_at)),
+        grant_id = tables.insert_grant(
+            store,
+            name=name,
+            token_sha256=hash_token(token),
+            scope=scope.to_json(),
+            purpose=purpose,
+            created_at=_iso(now),
+            expires_at=_iso(expires_at),
         )
     except Exception as exc:
         if "UNIQUE" in str(exc):
@@ -311,40 +256,32 @@ def add_grant(
             ) from exc
         raise
     grant = grant_by_name(store, name)
-    assert grant is not None and grant.id == cur.lastrowid
+    assert grant is not None and grant.id == grant_id
     return grant, token
 
 
 def list_grants(store: Store, *, include_revoked: bool = False) -> list[Grant]:
     ensure_schema(store)
-    where = "" if include_revoked else "WHERE revoked_at IS NULL"
-    return [_grant(r) for r in store.conn.execute(f"SELECT * FROM gate_grants {where} ORDER BY id")]
+    return [_grant(r) for r in tables.grants(store, include_revoked=include_revoked)]
 
 
 def grant_by_name(store: Store, name: str) -> Grant | None:
     """The live grant for ``name``, else its most recent revoked one."""
     ensure_schema(store)
-    row = store.conn.execute(
-        "SELECT * FROM gate_grants WHERE name = ? ORDER BY revoked_at IS NOT NULL, id DESC LIMIT 1", (name,)
-    ).fetchone()
+    row = tables.grant_by_name(store, name)
     return _grant(row) if row else None
 
 
 def grant_for_token(store: Store, token: str) -> Grant | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
-    row = store.conn.execute(
-        "SELECT * FROM gate_grants WHERE token_sha256 = ?", (hash_token(token),)
-    ).fetchone()
+    row = tables.grant_by_token(store, hash_token(token))
     return _grant(row) if row else None
 
 
 def revoke_grant(store: Store, name: str) -> Grant:
     ensure_schema(store)
-    cur = store.conn.execute(
-        "UPDATE gate_grants SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (_iso(utc_now()), name)
-    )
-    if not cur.rowcount:
+    if not tables.revoke(store, name, _iso(utc_now())):
         raise GrantError(f"no live grant named {name!r}")
     grant = grant_by_name(store, name)
     if grant is None:  # pragma: no cover - the row was just updated

@@ -19,10 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-from .. import __version__
 from ..store import Store
-from ..store.db import now_iso
-from ..store.schema import TITLES_SELECT
+from ..store.columns import IDENTITY_COLUMNS
+from ..store.visible import select_records
 from .grants import CONTENT_FIELDS, Grant
 from .redact import Redactor
 
@@ -33,7 +32,6 @@ COMMUNICATION_KINDS = frozenset({"message", "post", "note", "event", "comment", 
 # Kinds whose titles are free text, where a name is an identifier: the above, plus what the
 # person typed into a search box ("anna schmidt new address").
 FREE_TEXT_KINDS = COMMUNICATION_KINDS | {"query"}
-_ALWAYS = ("id", "platform", "action", "kind")
 _JSON_LIST = ("creators", "categories")
 
 
@@ -63,11 +61,9 @@ class View:
         titles = self.memo.get("titles")
         if titles is None:
             with self.lock:
-                conn = self.store.conn
-                rows = conn.execute("SELECT DISTINCT title FROM records WHERE title IS NOT NULL").fetchall()
-                creators = conn.execute(
-                    "SELECT DISTINCT j.value FROM records, json_each(records.creators) j "
-                    "WHERE records.creators IS NOT NULL"
+                rows = select_records(self.store, "DISTINCT r.title", "r.title IS NOT NULL").fetchall()
+                creators = select_records(
+                    self.store, "DISTINCT j.value", "r.creators IS NOT NULL", join=", json_each(r.creators) j"
                 ).fetchall()
             who = {str(c[0]) for c in creators}
             titles = self.memo["titles"] = sorted(
@@ -86,8 +82,10 @@ class View:
 
 
 def scope_sql(grant: Grant) -> tuple[str, list[Any]]:
+    """The grant's platforms, kinds and window as a condition on ``records r`` (forgotten records are
+    left out by ``select_records`` itself)."""
     s = grant.scope
-    clauses = ["r.id NOT IN (SELECT record_id FROM hidden_records)"]
+    clauses = ["1"]
     params: list[Any] = []
     for column, values in (("platform", s.platforms), ("kind", s.kinds)):
         if "*" not in values:
@@ -130,7 +128,7 @@ def _project(
 ) -> dict[str, Any]:
     scope = grant.scope
     talk = row["kind"] in FREE_TEXT_KINDS
-    out: dict[str, Any] = {k: row[k] for k in _ALWAYS}
+    out: dict[str, Any] = {k: row[k] for k in IDENTITY_COLUMNS}
     # A name found in one field of a record goes from all its free-text fields ("Met Anna Schmidt" in
     # the text, "Anna" in the title of the same note).
     free = [row[f] for f in ("text", *(("title", "place") if talk else ())) if f in scope.fields and row[f]]
@@ -177,9 +175,9 @@ def catalogue(rows: Iterable[Any]) -> frozenset[str]:
 def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
     """Copy the grant's slice of ``source`` into a fresh in-memory store."""
     where, params = scope_sql(grant)
-    cols = ", ".join(f"r.{c}" for c in (*_ALWAYS, *CONTENT_FIELDS))
-    rows = source.conn.execute(
-        f"SELECT {cols} FROM records r WHERE {where} ORDER BY r.rowid", params
+    names = (*IDENTITY_COLUMNS, *CONTENT_FIELDS)
+    rows = select_records(
+        source, ", ".join(f"r.{c}" for c in names), where, params, order="r.rowid"
     ).fetchall()
     redactor = Redactor(
         keep=frozenset(grant.scope.keep),
@@ -190,16 +188,7 @@ def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
     view = Store(":memory:")
     links = link_redactor(redactor)
     projected = [_project(dict(r), grant, redactor, links) for r in rows]
-    names = (*_ALWAYS, *CONTENT_FIELDS, "importer", "importer_version", "job_id")
-    with view.transaction() as conn:
-        conn.execute(
-            "INSERT INTO import_jobs (id, source, started_at, status, selfdex_version) VALUES (1, ?, ?, 'complete', ?)",
-            (f"grant {grant.name}", now_iso(), __version__),
-        )
-        conn.executemany(
-            f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [(*(p[k] for k in (*_ALWAYS, *CONTENT_FIELDS)), "gate", "1", 1) for p in projected],
-        )
-        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
-        conn.execute(TITLES_SELECT.format(where="title IS NOT NULL AND title != ''", tail=""))
+    view.load_copy(
+        f"grant {grant.name}", names, [tuple(p[k] for k in names) for p in projected], importer="gate"
+    )
     return View(store=view, grant=grant, ids=frozenset(p["id"] for p in projected), redactor=redactor)

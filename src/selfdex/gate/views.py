@@ -19,24 +19,12 @@ from typing import Any
 import orjson
 
 from ..store import Store
+from ..store.visible import Fingerprint, change_fingerprint, select_records
 from .grants import Grant
 from .redact import people_from_store_rows
 from .view import COMMUNICATION_KINDS, View, build_view
 
 log = logging.getLogger(__name__)
-
-# (records (max rowid, count), hidden records (count, max rowid, rowid sum), any other commit)
-Fingerprint = tuple[tuple[int, int], tuple[int, int, int], int]
-
-
-def fingerprint(store: Store) -> Fingerprint:
-    c = store.conn
-    records = c.execute("SELECT coalesce(max(rowid), 0), count(*) FROM records").fetchone()
-    hidden = c.execute(
-        "SELECT count(*), coalesce(max(rowid), 0), coalesce(sum(rowid), 0) FROM hidden_records"
-    ).fetchone()
-    version = c.execute("PRAGMA data_version").fetchone()[0]
-    return (int(records[0]), int(records[1])), (int(hidden[0]), int(hidden[1]), int(hidden[2])), int(version)
 
 
 def only_new_records(old: Fingerprint, new: Fingerprint) -> bool:
@@ -49,9 +37,13 @@ def people_of(store: Store) -> frozenset[str]:
     # (the author of the book it is about), not correspondents. Contacts (LinkedIn connections, kind
     # "person") are people the person knows.
     kinds = sorted((COMMUNICATION_KINDS - {"note"}) | {"person"})
-    rows = store.conn.execute(
-        f"SELECT creators FROM records WHERE creators IS NOT NULL AND kind IN ({', '.join('?' for _ in kinds)})",
+    # Forgotten records included: a correspondent forgotten in one message is still redacted in others.
+    rows = select_records(
+        store,
+        "r.creators",
+        f"r.creators IS NOT NULL AND r.kind IN ({', '.join('?' for _ in kinds)})",
         kinds,
+        include_hidden=True,
     ).fetchall()
     return frozenset(people_from_store_rows(orjson.loads(r[0]) for r in rows))
 
@@ -80,7 +72,7 @@ class ViewCache:
 
     def view(self, grant: Grant) -> View:
         with self._db:
-            fp = fingerprint(self.store)
+            fp = change_fingerprint(self.store)
         key: Key = (fp, grant.scope, grant.revoked_at)
         with self._build:
             cached = self._views.get(grant.id)
@@ -118,7 +110,7 @@ class ViewCache:
     def _refresh(self, grant: Grant, key: Key) -> None:
         try:
             with Store(self.store.path, create=False) as own:  # its own connection: reads, never waits
-                fp = fingerprint(own)
+                fp = change_fingerprint(own)
                 view = build_view(own, grant, people_of(own))
             with self._build:
                 current = self._views.get(grant.id)

@@ -23,8 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..store import Filters, Store
+from ..store.columns import LIGHT_COLUMNS
 from ..store.db import row_dict
-from ..store.queries import _LIGHT_COLUMNS, fts_query
+from ..store.queries import fts_query
+from ..store.visible import visible_clause
 from . import items
 
 if TYPE_CHECKING:
@@ -40,8 +42,9 @@ PER_ITEM = 3  # records per item: 1000 plays of one track are one match, not 100
 FIRST_TEXTS = 256  # most similar item texts ranked first; the rest only when filters leave too few hits
 MAX_TEXTS = 5_000  # item texts walked at most: bounds a query whose filters match almost nothing
 
-_COLS = ", ".join(f"r.{c.strip()}" for c in _LIGHT_COLUMNS.split(","))
-_VISIBLE = "r.id NOT IN (SELECT record_id FROM hidden_records)"
+_COLS = ", ".join(f"r.{c.strip()}" for c in LIGHT_COLUMNS.split(","))
+# Through the item index, not select_records: the retrievers walk index_record_texts and records_fts.
+_VISIBLE = visible_clause("r")
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """The person's records as ranking history: what ``selfdex recommend``, a grant's re-rank and the
 web page all rank against (a grant reads it from its view, the owner from the whole store). Read from the
-maintained ``record_titles`` (one row per title and kind, kept at import), so a request costs O(titles),
-not O(records)."""
+maintained ``record_titles`` (one row per title and kind, kept at import, read by ``store.titles``), so a
+request costs O(titles), not O(records)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from typing import Any
 
 from ..store import Store
 from ..store.queries import norm_title
+from ..store.titles import TitleRow, title_rows
+from ..store.titles import title_rows_by_scan as titles_by_scan
 from .base import HistoryItem
 
 __all__ = ["MAX_HISTORY", "history_from_store", "title_rows_by_scan"]
@@ -35,78 +37,14 @@ def _entity(kind: str | None, title: str, series: str | None) -> str:
     return title
 
 
-# One row per (platform, lower(title)): the count and newest time of its records, and the other
-# columns from the first-stored record with that time. Only for titles with hidden records: the others
-# come from the maintained ``record_titles``.
-_GROUP_SQL = f"""
-    SELECT id, platform, kind, title, json_extract(extra, '$.series') AS series, creators, categories,
-           max(coalesce(occurred_at, '')) AS occurred_at, count(*) AS n
-    FROM records
-    WHERE platform = ? AND lower(title) = ? AND title != ''
-      AND kind NOT IN ({",".join("?" * len(_SKIP_KINDS))})
-      AND action NOT IN ({",".join("?" * len(_SKIP_ACTIONS))})
-      AND id NOT IN (SELECT record_id FROM hidden_records)
-    GROUP BY platform, lower(title)
-"""
+def _title_rows(store: Store) -> list[TitleRow]:
+    """The history's titles in (platform, lower(title)) order (O(titles), see ``store.titles``)."""
+    return title_rows(store, _SKIP_KINDS, _SKIP_ACTIONS)
 
 
-# A title row starts (id, platform, kind, title, series, creators, categories, newest time or '', records).
-_TitleRow = tuple[Any, ...]
-
-
-def _title_rows(store: Store) -> list[_TitleRow]:
-    """The history's titles in (platform, lower(title)) order, read from ``record_titles`` (O(titles),
-    not O(records)); a title with hidden records is recounted from its own records."""
-    marks = ",".join("?" * len(_SKIP_KINDS)), ",".join("?" * len(_SKIP_ACTIONS))
-    cur = store.conn.cursor()
-    cur.row_factory = None  # plain tuples: tens of thousands of rows per request
-    rows = cur.execute(
-        f"""
-        SELECT id, platform, kind, title, series, creators, categories, last_at, records, title_key, last_rowid
-        FROM record_titles
-        WHERE kind NOT IN ({marks[0]}) AND action NOT IN ({marks[1]})
-        ORDER BY platform, title_key
-        """,
-        (*_SKIP_KINDS, *_SKIP_ACTIONS),
-    ).fetchall()
-    hidden = {
-        (str(r[0]), str(r[1]))
-        for r in cur.execute(
-            # CROSS JOIN: from the (few) hidden records to theirs, never a scan of every record
-            "SELECT DISTINCT r.platform, lower(r.title) FROM hidden_records h CROSS JOIN records r "
-            "ON r.id = h.record_id WHERE r.title IS NOT NULL AND r.title != ''"
-        )
-    }
-    out: list[tuple[tuple[str, str], Any, int]] = []  # (group, row, its rowid)
-    for row in rows:
-        key = (row[1], row[9])
-        if key in hidden:
-            continue
-        if out and out[-1][0] == key:  # another kind or action of the same title: merge the two
-            _, prev, prev_rowid = out[-1]
-            newer = (row[7], -row[10]) > (prev[7], -prev_rowid)
-            best, rowid = (row, row[10]) if newer else (prev, prev_rowid)
-            out[-1] = (key, (*best[:8], prev[8] + row[8]), rowid)
-            continue
-        out.append((key, row, row[10]))  # columns past the ninth are ignored by the reader
-    if hidden:
-        for platform, title_key in hidden:
-            group = cur.execute(_GROUP_SQL, (platform, title_key, *_SKIP_KINDS, *_SKIP_ACTIONS)).fetchone()
-            if group is not None:
-                out.append(((platform, title_key), group, 0))
-        out.sort(key=lambda t: t[0])
-    return [row for _, row, _ in out]
-
-
-def title_rows_by_scan(store: Store) -> list[_TitleRow]:
-    """What :func:`_title_rows` reads, by the full GROUP BY over every record that ``record_titles``
-    replaced (O(records)): the reference it is tested and benchmarked against."""
-    sql = _GROUP_SQL.replace(
-        "platform = ? AND lower(title) = ? AND title != ''", "title IS NOT NULL AND title != ''"
-    )
-    cur = store.conn.cursor()
-    cur.row_factory = None
-    return cur.execute(sql, (*_SKIP_KINDS, *_SKIP_ACTIONS)).fetchall()
+def title_rows_by_scan(store: Store) -> list[TitleRow]:
+    """What :func:`_title_rows` reads, by a GROUP BY over every record (O(records)): the reference."""
+    return titles_by_scan(store, _SKIP_KINDS, _SKIP_ACTIONS)
 
 
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:

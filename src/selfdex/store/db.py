@@ -15,8 +15,10 @@ from typing import Any
 import orjson
 from platformdirs import user_data_dir
 
+from .. import __version__
 from ..model import ImportProblem, Record
 from . import crypto
+from .columns import JSON_COLUMNS, RECORD_COLUMNS
 from .health import explain
 from .private import private_file
 from .schema import MIGRATIONS, SCHEMA_VERSION, TITLES_SELECT
@@ -37,53 +39,16 @@ def default_store_path() -> Path:
     return Path(user_data_dir("selfdex", appauthor=False)) / "selfdex.sqlite"
 
 
-_RECORD_COLUMNS = (
-    "id",
-    "platform",
-    "action",
-    "kind",
-    "title",
-    "creators",
-    "external_ids",
-    "categories",
-    "url",
-    "occurred_at",
-    "occurred_tz",
-    "time_precision",
-    "rating",
-    "rating_scale",
-    "rating_norm",
-    "duration_s",
-    "amount",
-    "currency",
-    "quantity",
-    "distance_m",
-    "text",
-    "lat",
-    "lon",
-    "place",
-    "address",
-    "extra",
-    "raw",
-    "importer",
-    "importer_version",
-    "job_id",
-    "source_archive",
-    "source_member",
-    "source_index",
-    "source_line",
-    "source_offset",
-)
 _INSERT_RECORD = (
-    f"INSERT OR IGNORE INTO records ({', '.join(_RECORD_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})"
+    f"INSERT OR IGNORE INTO records ({', '.join(RECORD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in RECORD_COLUMNS)})"
 )
 # What a newer copy of a snapshot row replaces: everything but the id, and only when something differs
 # (an unchanged re-import touches nothing and counts as a duplicate).
-_CONTENT = [c for c in _RECORD_COLUMNS if c not in ("id", "job_id") and not c.startswith("source_")]
+_CONTENT = [c for c in RECORD_COLUMNS if c not in ("id", "job_id") and not c.startswith("source_")]
 _UPSERT_RECORD = (
-    f"INSERT INTO records ({', '.join(_RECORD_COLUMNS)}) VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)}) "
-    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RECORD_COLUMNS if c != 'id')} "
+    f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' for _ in RECORD_COLUMNS)}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in RECORD_COLUMNS if c != 'id')} "
     f"WHERE ({', '.join(f'records.{c}' for c in _CONTENT if c != 'importer_version')}) IS NOT "
     f"({', '.join(f'excluded.{c}' for c in _CONTENT if c != 'importer_version')})"
 )
@@ -318,7 +283,7 @@ class Store:
         a stored row whose content changed is updated in place (same rowid, so links to it hold)."""
         if not rows:
             return 0, 0
-        before = self.conn.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0]
+        before = self.max_rowid()
         cur = self.conn.executemany(_UPSERT_RECORD if replace else _INSERT_RECORD, rows)
         changed = max(int(cur.rowcount), 0)
         new = changed
@@ -337,10 +302,31 @@ class Store:
             self.conn.execute(_ADD_TITLES, (before,))
         return new, changed - new
 
-    def forget_member(self, job_id: int, member: str) -> int:
-        """Delete the records this job stored from one member (a member found damaged half-way)."""
+    def load_copy(
+        self, source: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, importer: str
+    ) -> None:
+        """Fill an empty store with rows already read and projected elsewhere (a grant's view): one
+        complete job, the rows under ``importer``, their full-text index and titles."""
+        names = (*columns, "importer", "importer_version", "job_id")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO import_jobs (id, source, started_at, status, selfdex_version) "
+                "VALUES (1, ?, ?, 'complete', ?)",
+                (source, now_iso(), __version__),
+            )
+            conn.executemany(
+                f"INSERT INTO records ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [(*row, importer, "1", 1) for row in rows],
+            )
+            conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+            conn.execute(TITLES_SELECT.format(where="title IS NOT NULL AND title != ''", tail=""))
+
+    def forget_member(self, job_id: int, member: str, *, after_rowid: int = 0) -> int:
+        """Delete the records this job stored from one member (a member found damaged half-way), past
+        ``after_rowid`` (the store's last record when the job began: an older copy stays)."""
         cur = self.conn.execute(
-            "DELETE FROM records WHERE job_id = ? AND source_member = ?", (job_id, member)
+            "DELETE FROM records WHERE job_id = ? AND source_member = ? AND rowid > ?",
+            (job_id, member, after_rowid),
         )
         return int(cur.rowcount)
 
@@ -383,6 +369,23 @@ class Store:
         sets = ", ".join(f"{k} = ?" for k in counts)
         self.conn.execute(f"UPDATE import_jobs SET {sets} WHERE id = ?", (*counts.values(), job_id))
 
+    def mark_resumed(self, source: str) -> None:
+        """An earlier job of ``source`` that was cut short is completed by the one finishing now."""
+        self.conn.execute(
+            "UPDATE import_jobs SET status = 'resumed' WHERE source = ? AND status = 'interrupted'", (source,)
+        )
+
+    def running_job(self) -> tuple[int, str, int] | None:
+        """(id, source, records read) of the newest job still running, if any."""
+        row = self.conn.execute(
+            "SELECT id, source, records_read FROM import_jobs WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1]), int(row[2])) if row else None
+
+    def checkpoint_every(self, pages: int) -> None:
+        """How many WAL pages between automatic checkpoints (a bulk import raises it)."""
+        self.conn.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+
     def mark_interrupted(self) -> list[int]:
         """Jobs left 'running' by a process that died (call only while holding the import turn)."""
         ids = [int(r[0]) for r in self.conn.execute("SELECT id FROM import_jobs WHERE status = 'running'")]
@@ -392,8 +395,14 @@ class Store:
         return ids
 
     # -- reads ----------------------------------------------------------------------------------
+    # The owner's own reads: every record, forgotten ones included (the console marks those). What
+    # is derived from the records for anyone (agent, ranker, profile, gate) reads through ``visible``.
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM records").fetchone()[0])
+
+    def max_rowid(self) -> int:
+        """The newest record's rowid (0 when empty): rows past it are the ones added since."""
+        return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM records").fetchone()[0])
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         row = self.conn.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
@@ -404,12 +413,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-_JSON_COLUMNS = ("creators", "external_ids", "categories", "extra")
-
-
 def row_dict(row: sqlite3.Row) -> dict[str, Any]:
     out = dict(row)
-    for col in _JSON_COLUMNS:
+    for col in JSON_COLUMNS:
         if col in out:
             out[col] = json.loads(out[col]) if out[col] else ([] if col in ("creators", "categories") else {})
     out.pop("rowid", None)

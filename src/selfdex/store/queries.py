@@ -1,4 +1,8 @@
-"""Read-side queries over the store: sources, timeline, full-text search, import history."""
+"""Read-side queries over the store: sources, timeline, full-text search, import history.
+
+``sources``, ``timeline`` and ``search_fts`` are the owner's listings of every record (a grant's view
+holds no forgotten ones; the owner's console marks them); the aggregate reads below leave forgotten
+records out, through :func:`selfdex.store.visible.select_records`."""
 
 from __future__ import annotations
 
@@ -7,15 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .columns import LIGHT_COLUMNS
 from .db import Store, row_dict
+from .visible import select_records
 
 __all__ = ["Filters", "import_errors", "jobs", "norm_title", "search_fts", "sources", "timeline"]
-
-_LIGHT_COLUMNS = (
-    "id, platform, action, kind, title, creators, external_ids, categories, url, occurred_at, occurred_tz, "
-    "time_precision, rating, rating_scale, rating_norm, duration_s, amount, currency, quantity, distance_m, "
-    "text, lat, lon, place, importer, source_archive, source_member, source_index, source_line, source_offset"
-)
 
 
 @lru_cache(maxsize=65_536)
@@ -75,7 +75,7 @@ def timeline(
     where, params = (filters or Filters()).sql()
     order = "DESC" if newest_first else "ASC"
     rows = store.conn.execute(
-        f"SELECT {_LIGHT_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
+        f"SELECT {LIGHT_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
         f"ORDER BY r.occurred_at {order} LIMIT ?",
         (*params, limit),
     ).fetchall()
@@ -102,7 +102,7 @@ def search_fts(
     if query is None:
         return []
     where, params = (filters or Filters()).sql()
-    cols = ", ".join(f"r.{c.strip()}" for c in _LIGHT_COLUMNS.split(","))
+    cols = ", ".join(f"r.{c.strip()}" for c in LIGHT_COLUMNS.split(","))
     rows = store.conn.execute(
         f"""
         SELECT {cols}, bm25(records_fts, 4.0, 2.0, 1.0) AS score
@@ -183,20 +183,20 @@ def matching_rows(store: Store, filters: Filters | None = None, *, words: tuple[
     records excluded, oldest first: the whole store, no limit — what counting and ranking questions
     are answered from. Falls back to prefix matching when the exact words match nothing."""
     where, params = (filters or Filters()).sql()
-    base = (
-        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
-        "AND r.id NOT IN (SELECT record_id FROM hidden_records)"
-    )
+    where += " AND r.occurred_at IS NOT NULL"
+    order = "r.occurred_at, r.id"
     if not words:
-        return store.conn.execute(base + " ORDER BY r.occurred_at, r.id", params).fetchall()
+        return select_records(store, AGGREGATE_COLUMNS, where, params, order=order).fetchall()
     for prefix in (False, True):
         query = title_match(words, prefix=prefix)
         if query is None:
             return []
-        rows = store.conn.execute(
-            base + " AND r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)"
-            " ORDER BY r.occurred_at, r.id",
+        rows = select_records(
+            store,
+            AGGREGATE_COLUMNS,
+            where + " AND r.rowid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)",
             (*params, query),
+            order=order,
         ).fetchall()
         if rows:
             return rows
@@ -204,18 +204,14 @@ def matching_rows(store: Store, filters: Filters | None = None, *, words: tuple[
 
 
 def platforms_present(store: Store) -> list[str]:
-    """The platforms the store holds records of."""
-    return [r[0] for r in store.conn.execute("SELECT DISTINCT platform FROM records ORDER BY platform")]
+    """The platforms the store holds visible records of."""
+    return [r[0] for r in select_records(store, "DISTINCT r.platform", order="r.platform")]
 
 
 def count_matching(store: Store, filters: Filters | None = None) -> int:
     """How many visible dated records match ``filters``: the size of what a sample was drawn from."""
     where, params = (filters or Filters()).sql()
-    row = store.conn.execute(
-        f"SELECT count(*) FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
-        "AND r.id NOT IN (SELECT record_id FROM hidden_records)",
-        params,
-    ).fetchone()
+    row = select_records(store, "count(*)", where + " AND r.occurred_at IS NOT NULL", params).fetchone()
     return int(row[0])
 
 
@@ -226,20 +222,24 @@ def uncredited_rows(store: Store, filters: Filters, titles: tuple[str, ...]) -> 
         return []
     where, params = filters.sql()
     marks = ", ".join("?" for _ in titles)
-    return store.conn.execute(
-        f"SELECT {AGGREGATE_COLUMNS} FROM records r WHERE {where} AND r.occurred_at IS NOT NULL "
-        f"AND (r.creators IS NULL OR r.creators IN ('', '[]')) AND lower(r.title) IN ({marks}) "
-        "AND r.id NOT IN (SELECT record_id FROM hidden_records) ORDER BY r.occurred_at, r.id",
+    return select_records(
+        store,
+        AGGREGATE_COLUMNS,
+        f"{where} AND r.occurred_at IS NOT NULL AND (r.creators IS NULL OR r.creators IN ('', '[]')) "
+        f"AND lower(r.title) IN ({marks})",
         (*params, *(t.lower() for t in titles)),
+        order="r.occurred_at, r.id",
     ).fetchall()
 
 
 def track_artists(store: Store) -> dict[str, set[str]]:
-    """Lower-cased track title → the creator lists the store gives it (JSON text), over all tracks."""
+    """Lower-cased track title → the creator lists the visible tracks give it (JSON text)."""
     out: dict[str, set[str]] = {}
-    for title, creators in store.conn.execute(
-        "SELECT lower(title), creators FROM records WHERE kind = 'track' AND title IS NOT NULL "
-        "AND creators IS NOT NULL AND creators NOT IN ('', '[]') GROUP BY lower(title), creators"
+    for title, creators in select_records(
+        store,
+        "lower(r.title), r.creators",
+        "r.kind = 'track' AND r.title IS NOT NULL AND r.creators IS NOT NULL AND r.creators NOT IN ('', '[]')",
+        group="lower(r.title), r.creators",
     ):
         out.setdefault(str(title), set()).add(str(creators))
     return out
