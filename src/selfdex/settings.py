@@ -1,10 +1,9 @@
 """Every ``SELFDEX_*`` environment variable, in one object.
 
-:class:`Settings` names each variable once, with its type and what it does; the readers (the store,
-the encryption, the model configuration and runtime, the CLI's options) take their value from
-:func:`settings` instead of ``os.environ``, and the README's table of variables is generated from
-it (``python -m selfdex.settings README.md``; ``tests/test_contracts.py`` checks it). The snapshot
-is taken when a reader asks, so a variable a parent process or a test sets is seen.
+:class:`Settings` names each variable once, with its type and what it does. So far only the web
+console reads its values from :func:`settings`; the store, the encryption, the model configuration
+and the CLI's options still read ``os.environ`` themselves (moving them here is open work, issue 17).
+The snapshot is taken when a reader asks, so a variable a parent process or a test sets is seen.
 """
 
 from __future__ import annotations
