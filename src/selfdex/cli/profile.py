@@ -8,20 +8,12 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from ..owner.profile import SECTION_TITLES
 from ..profile import DOMAINS, build_profile, forget, list_corrections, note, pin, unforget
 from ..profile.corrections import group_preview, preview_forget, remove_statement
 from ..profile.facts import KINDS
 from .common import friendly_errors, json_option, open_store, out, print_json
 from .portable import export_cmd
-
-_TITLES = {
-    "pinned": "Your statements",
-    "note": "Your notes",
-    "theme": "Cross-platform themes",
-    "taste": "Tastes",
-    "routine": "Routines",
-    "dislike": "Dislikes and abandonments",
-}
 
 
 @click.group("profile")
@@ -55,7 +47,9 @@ def show(ctx: click.Context, domain: str | None, kind: str | None, limit: int, a
         rows = [f for f in facts if f.kind == section][:limit]
         if not rows:
             continue
-        table = Table("label", "domain", "platforms", "records", title=_TITLES[section], title_justify="left")
+        table = Table(
+            "label", "domain", "platforms", "records", title=SECTION_TITLES[section], title_justify="left"
+        )
         table.add_column("key", overflow="fold")
         for f in rows:
             table.add_row(f.label, f.domain, ", ".join(f.platforms), str(f.citation_total()), f.key)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import readme_blocks
 from .base import Importer
 from .registry import load_importers
 
@@ -36,24 +37,12 @@ def table(importers: Iterable[Importer] | None = None) -> str:
 
 def block(readme: str) -> str | None:
     """The generated block currently in ``readme`` (between the markers), or None when absent."""
-    if START not in readme or END not in readme:
-        return None
-    return readme.split(START, 1)[1].split(END, 1)[0].strip("\n")
+    return readme_blocks.block(readme, START, END)
 
 
 def update(path: Path) -> bool:
     """Rewrite the block in the file at ``path``; True when it changed."""
-    text = path.read_text(encoding="utf-8")
-    current = block(text)
-    if current is None:
-        raise ValueError(f"{path} has no {START!r} … {END!r} block")
-    fresh = table()
-    if current == fresh:
-        return False
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(f"{head}{START}\n{fresh}\n{END}{tail}", encoding="utf-8")
-    return True
+    return readme_blocks.update(path, START, END, table())
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command

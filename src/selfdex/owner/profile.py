@@ -15,6 +15,7 @@ from .records import titles_of
 __all__ = [
     "DOMAINS",
     "KINDS",
+    "SECTION_TITLES",
     "ProfileView",
     "build_profile",
     "forget",
@@ -27,6 +28,16 @@ __all__ = [
     "remove_statement",
     "unforget",
 ]
+
+# The profile's sections as the person reads them, in the CLI and on the web page.
+SECTION_TITLES: dict[str, str] = {
+    "pinned": "Your statements",
+    "note": "Your notes",
+    "theme": "Cross-platform themes",
+    "taste": "Tastes",
+    "routine": "Routines",
+    "dislike": "Dislikes and abandonments",
+}
 
 
 @dataclass(slots=True)

@@ -12,19 +12,11 @@ from ..deps import OWNER, StoreDep
 from ..render import back, render
 
 router = APIRouter(prefix="/profile", dependencies=OWNER)
-KIND_TITLES = {
-    "pinned": "Your statements",
-    "note": "Your notes",
-    "theme": "Cross-platform themes",
-    "taste": "Tastes",
-    "routine": "Routines",
-    "dislike": "Dislikes and abandonments",
-}
 
 
 @router.get("", response_class=HTMLResponse)
 def profile(request: Request, store: StoreDep, all: bool = False) -> HTMLResponse:
-    view = owner_profile.profile_view(store, KIND_TITLES, limit=None if all else 12)
+    view = owner_profile.profile_view(store, owner_profile.SECTION_TITLES, limit=None if all else 12)
     return render(
         request,
         "profile.html",
