@@ -4,8 +4,8 @@ Forgetting (``profile.corrections``) writes record ids into ``hidden_records``; 
 ``records`` that derives something from them — the agent's context, the ranker's history, the
 profile, a grant's view, search — goes through :func:`select_records`, which leaves those out
 unless a caller says ``include_hidden=True`` (the redaction gazetteer must still know a forgotten
-correspondent's name, so it can take it out of the records that remain). A test fails on any other
-query of ``records`` above the store.
+correspondent's name, so it can take it out of the records that remain). ``tests/test_store_boundary.py``
+fails on any other query of ``records`` above the store, outside the profile and the index.
 """
 
 from __future__ import annotations
