@@ -278,14 +278,21 @@ class _Pass:
 
     def _link(self) -> tuple[list[Entity], dict[int, list[tuple[int, str]]], set[tuple[int, int, str, str]]]:
         """The in-memory linking on every distinct mention and signature; entity ids kept per key."""
-        order = sorted(self.mention_ids)
+        live = [
+            (sig, orjson.loads(pairs), n)
+            for sig, pairs, n in self.conn.execute(
+                "SELECT id, pairs, records FROM profile_sigs WHERE records > 0"
+            )
+        ]
+        # Only mentions some record still makes: a title that moved (a video now known to be a series'
+        # episode) must not leave behind the entity a full build would never create.
+        used = {m for _sig, pairs, _n in live for m, _role in pairs}
+        order = sorted(ident for ident, (mid, _m) in self.mention_ids.items() if mid in used)
         index = {self.mention_ids[ident][0]: i for i, ident in enumerate(order)}
         mentions = [Mention(**_mention_fields(_mention_data(self.mention_ids[ident][1]))) for ident in order]
         sig_ids, sigs = [], []
-        for sig, pairs, n in self.conn.execute(
-            "SELECT id, pairs, records FROM profile_sigs WHERE records > 0"
-        ):
-            mapped = [(index[m], role) for m, role in orjson.loads(pairs)]
+        for sig, pairs, n in live:
+            mapped = [(index[m], role) for m, role in pairs]
             for m, _role in mapped:
                 mentions[m].weight += n
             sig_ids.append(sig)
