@@ -211,3 +211,42 @@ DTSTART:2024
     garbage.write_bytes(b"\x00\xff\xfe binary junk \x89PNG")
     records, problems = parse_path(ICalendarImporter(), garbage)
     assert records == [] and [p.severity for p in problems] == ["unsupported"]
+
+
+def test_a_repeated_once_only_property_is_reported_and_the_rest_lands(tmp_path: Path) -> None:
+    # Found by the fuzz test: icalendar returns a repeated RECURRENCE-ID or RRULE as a list.
+    path = _ics(
+        tmp_path,
+        "repeats.ics",
+        """
+BEGIN:VEVENT
+UID:weekly
+DTSTAMP:20240201T000000Z
+DTSTART:20240101T100000Z
+RRULE:FREQ=WEEKLY
+RRULE:FREQ=DAILY
+SUMMARY:Two rules
+END:VEVENT
+BEGIN:VEVENT
+UID:weekly
+DTSTAMP:20240201T000000Z
+DTSTART:20240109T100000Z
+RECURRENCE-ID:20240108T100000Z
+RECURRENCE-ID:20240115T100000Z
+SUMMARY:Two overrides in one
+END:VEVENT
+BEGIN:VEVENT
+UID:fine
+DTSTAMP:20240201T000000Z
+DTSTART:20240110T100000Z
+SUMMARY:Fine
+END:VEVENT
+""",
+        crlf=False,
+    )
+    records, problems = parse_path(ICalendarImporter(), path)
+    assert [r.item.title for r in records] == ["Fine"]
+    assert sorted(p.reason for p in problems) == [
+        "VEVENT repeats RECURRENCE-ID (allowed at most once)",
+        "VEVENT repeats RRULE (allowed at most once)",
+    ]

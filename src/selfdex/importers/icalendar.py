@@ -176,6 +176,11 @@ def _iter_blocks(entry: Entry, cal: _Calendar) -> Iterator[_Block | ImportProble
         yield ImportProblem("no BEGIN:VCALENDAR: not an iCalendar file", entry.path, severity="unsupported")
 
 
+# RFC 5545 allows these once per event; icalendar hands a repeated one back as a list, which no reading
+# of a time or a rule can take.
+_AT_MOST_ONCE = ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID")
+
+
 def _to_utc(value: date | datetime, zone: tzinfo | None) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -229,6 +234,9 @@ class ICalendarImporter(Importer):
                 continue
             if not isinstance(event, icalendar.Event):
                 yield self._bad(entry, block, "unreadable VEVENT")
+                continue
+            if repeated := [p for p in _AT_MOST_ONCE if isinstance(event.get(p), list)]:
+                yield self._bad(entry, block, f"VEVENT repeats {', '.join(repeated)} (allowed at most once)")
                 continue
             try:
                 stamp = event.decoded("DTSTAMP") if "DTSTAMP" in event else None
