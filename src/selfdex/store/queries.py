@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .db import Store, row_dict
+from .titles import norm_title
 
 __all__ = ["Filters", "import_errors", "jobs", "norm_title", "search_fts", "sources", "timeline"]
 
@@ -16,14 +16,6 @@ _LIGHT_COLUMNS = (
     "time_precision, rating, rating_scale, rating_norm, duration_s, amount, currency, quantity, distance_m, "
     "text, lat, lon, place, importer, source_archive, source_member, source_index, source_line, source_offset"
 )
-
-
-@lru_cache(maxsize=65_536)
-def norm_title(title: str | None) -> str:
-    """Casefolded title without a leading article and punctuation: 'The Dune' ~ 'dune'."""
-    t = re.sub(r"[^\w\s]", " ", (title or "").casefold())
-    t = re.sub(r"^(the|a|an)\s+", "", " ".join(t.split()))
-    return t
 
 
 @dataclass(slots=True)
