@@ -7,11 +7,12 @@ The store is the one ``benchmarks/search.py`` writes (Zipf-popular catalogue of 
 Measured, side by side in one run:
 
 * in-process ``recommend`` with 50 candidates (after a warm-up that embeds the history): p50/p95 of
-  the request, with the history read from ``record_titles`` (now) and, monkeypatched, by the full
-  ``GROUP BY platform, lower(title)`` over every record (before);
+  the request, with the history read from the maintained ``history_entities`` (now) and by the full
+  ``GROUP BY platform, lower(title)`` over every record (``history_by_scan``, the reference);
 * whole-command ``selfdex recommend`` and ``selfdex profile show`` (median wall time of ``--reps``
   processes, peak RSS of the worst one), with this checkout's code and, with ``--before-src``, with
-  another checkout's (e.g. main) on a copy of the store downgraded to the schema it knows.
+  another checkout's (e.g. main: record_titles merged in Python per request) on a copy of the store
+  downgraded to the schema it knows (3).
 
 The embedding cache lives in a temporary XDG_CACHE_HOME, filled by the warm-up.
 """
@@ -87,12 +88,16 @@ _ENTRY = "from selfdex.cli.main import main; main()"
 
 
 def downgrade(src: Path, dst: Path) -> None:
-    """A copy of the store at core schema 2, as the code before record_titles knows it."""
+    """A copy of the store at core schema 3, as the code before the history views knows it."""
     shutil.copy(src, dst)
     with sqlite3.connect(dst) as conn:
         conn.executescript(
-            "DROP TRIGGER records_titles_delete; DROP TRIGGER records_titles_update; "
-            "DROP TABLE record_titles; DROP INDEX records_title_key; PRAGMA user_version = 2;"
+            "DROP TRIGGER record_titles_dirty_insert; DROP TRIGGER record_titles_dirty_update; "
+            "DROP TRIGGER record_titles_dirty_delete; DROP TRIGGER hidden_records_dirty_insert; "
+            "DROP TRIGGER hidden_records_dirty_delete; "
+            "DROP TABLE history_titles; DROP TABLE history_entities; DROP TABLE history_dirty; "
+            "DROP INDEX record_titles_unkeyed; ALTER TABLE record_titles DROP COLUMN entity_key; "
+            "PRAGMA user_version = 3;"
         )
 
 
@@ -111,7 +116,9 @@ def main() -> None:
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")
     path = args.store or work / "store.sqlite"
     cat = make_catalogue(args.distinct, args.seed)
+    t0 = time.perf_counter()
     with Store(path) as store:
+        open_s = time.perf_counter() - t0
         write_s = None
         if not store.count():
             print(f"writing {args.records:,} records to {path}", file=sys.stderr)
@@ -143,23 +150,18 @@ def main() -> None:
         t0 = time.perf_counter()
         request()
         warm_s = time.perf_counter() - t0
-        real = hist._title_rows
         times: dict[str, list[float]] = {k: [] for k in ("hist_now", "hist_scan", "req_now", "req_scan")}
         for _ in range(args.reps):  # interleaved, so both see the same machine load
-            for mode, reader in (("now", real), ("scan", hist.title_rows_by_scan)):
-                hist._title_rows = reader
-                try:
-                    times[f"hist_{mode}"] += timed(lambda: hist.history_from_store(store), 1)
-                    times[f"req_{mode}"] += timed(request, 1)
-                finally:
-                    hist._title_rows = real
+            times["hist_now"] += timed(lambda: hist.history_from_store(store), 1)
+            times["req_now"] += timed(request, 1)
+            times["hist_scan"] += timed(lambda: hist.history_by_scan(store), 1)
+            times["req_scan"] += timed(
+                lambda: rec.recommend(store, cands, platform="spotify", history=hist.history_by_scan(store)),
+                1,
+            )
         hist_now, hist_scan, req_now, req_scan = times.values()
-        hist._title_rows = hist.title_rows_by_scan
-        try:
-            scan_items = hist.history_from_store(store)
-        finally:
-            hist._title_rows = real
-        same = scan_items == hist.history_from_store(store)
+        same = hist.history_by_scan(store) == hist.history_from_store(store)
+        entities = store.conn.execute("SELECT count(*) FROM history_entities").fetchone()[0]
 
     env = {**os.environ, "SELFDEX_STORE": str(path)}
     procs = max(3, args.reps // 3)
@@ -187,14 +189,15 @@ def main() -> None:
         f"{os.cpu_count()} CPUs (shared; load average {os.getloadavg()[0]:.1f} at the end), "
         f"Python {platform.python_version()}",
         "",
-        f"{n:,} records, {titles:,} rows in record_titles; store write "
+        f"{n:,} records, {titles:,} rows in record_titles, {entities:,} in history_entities; "
+        f"store open (migration) {open_s:.1f} s; store write "
         f"{'(reused store)' if write_s is None else f'{write_s:.1f} s'}; profile build (or cache hit) {profile_s:.1f} s; first recommend (embeds) {warm_s:.1f} s; facts cache "
         f"{blob.get('facts', 0) / 1e6:.1f} MB, compact twin {blob.get('facts_compact', 0) / 1e6:.2f} MB.",
-        f"History read by record_titles equals the full scan: **{same}**.",
+        f"History read from history_entities equals the full scan: **{same}**.",
         "",
         "| in-process, 50 candidates | p50 s | p95 s |",
         "|---|---:|---:|",
-        f"| history read, record_titles (now) | {pct(hist_now, 0.5):.3f} | {pct(hist_now, 0.95):.3f} |",
+        f"| history read, history_entities (now) | {pct(hist_now, 0.5):.3f} | {pct(hist_now, 0.95):.3f} |",
         f"| history read, full GROUP BY (before) | {pct(hist_scan, 0.5):.3f} | {pct(hist_scan, 0.95):.3f} |",
         f"| recommend request (now) | {pct(req_now, 0.5):.3f} | {pct(req_now, 0.95):.3f} |",
         f"| recommend request, full GROUP BY (before) | {pct(req_scan, 0.5):.3f} | {pct(req_scan, 0.95):.3f} |",

@@ -74,9 +74,25 @@ def _heavy_after(args: list[str], tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["--version"], ["sources"], ["jobs", "list"], ["timeline"], ["path"], ["importers"]],
+    [
+        ["--help"],
+        ["--version"],
+        ["sources"],
+        ["search", "dune"],
+        ["jobs", "list"],
+        ["timeline"],
+        ["path"],
+        ["importers"],
+    ],
 )
 def test_cheap_commands_import_no_heavy_module(args: list[str], tmp_path: Path) -> None:
     store = tmp_path / "store.db"
     Store(store, create=True).close()
     assert _heavy_after(["--store", str(store), *args], tmp_path) == []
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The check above can fail: a command that does load the profile is seen doing so."""
+    store = tmp_path / "store.db"
+    Store(store, create=True).close()
+    assert "selfdex.profile" in _heavy_after(["--store", str(store), "profile", "show"], tmp_path)

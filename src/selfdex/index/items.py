@@ -159,6 +159,13 @@ def bump_generation(store: Store) -> None:
     )
 
 
+def has_vectors(store: Store) -> bool:
+    """Whether any item was ever embedded: without, hybrid search need not load numpy or a model."""
+    return (
+        store.conn.execute("SELECT 1 FROM index_texts WHERE model IS NOT NULL LIMIT 1").fetchone() is not None
+    )
+
+
 def ensure_schema(store: Store) -> None:
     store.ensure_schema(COMPONENT, MIGRATIONS)
 

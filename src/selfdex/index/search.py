@@ -184,7 +184,9 @@ def search(
     if mode != "vector":
         lists["fts"] = _fts(store, text, filters, depth, allowed)
     note: str | None = None
-    if mode != "fts":
+    if mode == "hybrid" and embedder is None and not items.has_vectors(store):
+        note = "no vectors for this model yet (run `selfdex index build`)"  # numpy stays unloaded
+    elif mode != "fts":
         try:
             from . import vectors
 

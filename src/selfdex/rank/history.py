@@ -1,50 +1,38 @@
 """The person's records as ranking history: what ``selfdex recommend``, a grant's re-rank and the
-web page all rank against (a grant reads it from its view, the owner from the whole store). Read from the
-maintained ``record_titles`` (one row per title and kind, kept at import, read by ``store.titles``), so a
-request costs O(titles), not O(records)."""
+web page all rank against (a grant reads it from its view, the owner from the whole store). Read from
+the maintained ``history_entities`` (store/titles.py), so a request reads back at most ``limit`` rows
+and normalises no title."""
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
 
 from ..store import Store
-from ..store.queries import norm_title
-from ..store.titles import TitleRow, title_rows
-from ..store.titles import title_rows_by_scan as titles_by_scan
+from ..store.titles import entity, history_rows, norm_title, title_rows_by_scan
 from .base import HistoryItem
 
-__all__ = ["MAX_HISTORY", "history_from_store", "title_rows_by_scan"]
+__all__ = ["MAX_HISTORY", "history_by_scan", "history_from_store"]
 
 MAX_HISTORY = 5_000  # (platform, title or series) items; past it the most-logged are kept
-# Kinds whose titles say nothing about taste (or are untrusted mail subjects), and negative actions.
-_SKIP_KINDS = ("transaction", "workout", "health_metric", "trip", "message")
-_SKIP_ACTIONS = ("disliked", "abandoned", "returned", "paid", "received")
-
-_SERIES = re.compile(r"^(.+?):\s*(?:Season|Series|Staffel|Saison|Temporada|Book|Volume)\b.*$", re.I)
 
 
-def _entity(kind: str | None, title: str, series: str | None) -> str:
-    """What a record is about for ranking: an episode is its series ("The Crown: Season 1: …" → "The
-    Crown"), anything else its title."""
-    if kind == "episode":
-        if series:
-            return series
-        if m := _SERIES.match(title):
-            return m.group(1).strip()
-    return title
+def _order(when: str) -> float:
+    return datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
 
 
-def _title_rows(store: Store) -> list[TitleRow]:
-    """The history's titles in (platform, lower(title)) order (O(titles), see ``store.titles``)."""
-    return title_rows(store, _SKIP_KINDS, _SKIP_ACTIONS)
-
-
-def title_rows_by_scan(store: Store) -> list[TitleRow]:
-    """What :func:`_title_rows` reads, by a GROUP BY over every record (O(records)): the reference."""
-    return titles_by_scan(store, _SKIP_KINDS, _SKIP_ACTIONS)
+def _item(r: tuple[Any, ...], title: str, when: str, n: int) -> HistoryItem:
+    """``r`` starts (id, platform, kind, title, series, creators, categories)."""
+    return HistoryItem(
+        id=r[0],
+        title=title,
+        platform=r[1],
+        creators=tuple(json.loads(r[5]) if r[5] else ()),
+        categories=tuple(json.loads(r[6]) if r[6] else ()),
+        order=_order(when),
+        count=n,
+    )
 
 
 def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
@@ -53,12 +41,24 @@ def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[Histor
 
     Past ``limit`` items, the ones with the most records are kept (then the most recent): 60 episodes
     of one series outweigh a track played once last week, so more history never drops the person's
-    strongest evidence."""
+    strongest evidence. Ties keep the order of (platform, title)."""
+    rows = history_rows(store.conn, limit)
+    if len(rows) > limit:
+        del rows[limit:]
+    else:  # all kept: ties on time in (platform, title) order
+        rows.sort(key=lambda r: (r[1], r[9]))
+    rows.sort(key=lambda r: r[7], reverse=True)  # stable: ties keep the order above
+    return [_item(r, entity(r[2], r[3], r[4]), r[7], int(r[8])) for r in rows]
 
-    # (platform, entity) -> [newest time, records, entity title (from the first row), newest row]
+
+def history_by_scan(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryItem]:
+    """:func:`history_from_store` by the full GROUP BY over every record and a merge in Python
+    (O(records)): what the maintained table replaced, the reference it is tested and benchmarked
+    against."""
+    # (platform, entity key) -> [newest time, records, entity title (from the first row), newest row]
     merged: dict[tuple[str, str], list[Any]] = {}
-    for r in _title_rows(store):
-        title = _entity(r[2], str(r[3]), r[4])
+    for r in title_rows_by_scan(store.conn):
+        title = entity(r[2], str(r[3]), r[4])
         key = (str(r[1]), norm_title(title))
         when = str(r[7] or "")
         cur = merged.get(key)
@@ -72,18 +72,4 @@ def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[Histor
     if len(picked) > limit:
         picked = sorted(picked, key=lambda m: (m[1], m[0]), reverse=True)[:limit]
     picked.sort(key=lambda m: m[0], reverse=True)
-    out: list[HistoryItem] = []
-    for when, n, title, r in picked:
-        order = datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp() if when else 0.0
-        out.append(
-            HistoryItem(
-                id=r[0],
-                title=title,
-                platform=r[1],
-                creators=tuple(json.loads(r[5]) if r[5] else ()),
-                categories=tuple(json.loads(r[6]) if r[6] else ()),
-                order=order,
-                count=n,
-            )
-        )
-    return out
+    return [_item(r, title, when, n) for when, n, title, r in picked]

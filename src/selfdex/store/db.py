@@ -17,7 +17,7 @@ from platformdirs import user_data_dir
 
 from .. import __version__
 from ..model import ImportProblem, Record
-from . import crypto
+from . import crypto, titles
 from .columns import JSON_COLUMNS, RECORD_COLUMNS
 from .health import explain
 from .private import private_file
@@ -71,7 +71,9 @@ _ADD_TITLES = TITLES_SELECT.format(
         f"{c} = CASE WHEN excluded.last_at > last_at THEN excluded.{c} ELSE {c} END"
         for c in ("last_rowid", "id", "title", "series", "creators", "categories")
     )
-    + ", last_at = max(last_at, excluded.last_at)",
+    + ", last_at = max(last_at, excluded.last_at)"
+    # a newer representative may change the series, so the row is keyed again
+    + ", entity_key = CASE WHEN excluded.last_at > last_at THEN NULL ELSE entity_key END",
 )
 
 
@@ -127,10 +129,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode with rows as ``Row``: plain SQLite, or SQLCipher for a store
     that is encrypted (see ``crypto``; the file says which)."""
     if crypto.is_encrypted(path):
-        return crypto.connect(path, isolation_level=None, check_same_thread=False)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    crypto.remember(path, encrypted=False)
+        conn = crypto.connect(path, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        crypto.remember(path, encrypted=False)
+    titles.register(conn)
     return conn
 
 
@@ -208,6 +212,9 @@ class Store:
             self.conn.executescript(
                 f"BEGIN IMMEDIATE;{MIGRATIONS[target - 1]};PRAGMA user_version = {target};COMMIT;"
             )
+        if version < SCHEMA_VERSION and titles.is_dirty(self.conn):  # a migration rebuilt the history
+            with self.transaction():
+                titles.refresh(self.conn)
 
     def ensure_schema(self, component: str, migrations: Sequence[str]) -> None:
         """Bring one component's tables up to date (migration i moves it from version i to i+1)."""
@@ -300,6 +307,7 @@ class Store:
                 (before,),
             )
             self.conn.execute(_ADD_TITLES, (before,))
+            titles.refresh(self.conn)  # the history views, for the titles this write touched
         return new, changed - new
 
     def load_copy(
@@ -328,6 +336,7 @@ class Store:
             "DELETE FROM records WHERE job_id = ? AND source_member = ? AND rowid > ?",
             (job_id, member, after_rowid),
         )
+        titles.refresh(self.conn)
         return int(cur.rowcount)
 
     def insert_problems(self, problems: Sequence[ImportProblem], job_id: int, importer: str | None) -> None:

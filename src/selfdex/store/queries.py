@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from .columns import LIGHT_COLUMNS
 from .db import Store, row_dict
+from .titles import norm_title
 from .visible import select_records
 
 __all__ = ["Filters", "import_errors", "jobs", "norm_title", "search_fts", "sources", "timeline"]
-
-
-@lru_cache(maxsize=65_536)
-def norm_title(title: str | None) -> str:
-    """Casefolded title without a leading article and punctuation: 'The Dune' ~ 'dune'."""
-    t = re.sub(r"[^\w\s]", " ", (title or "").casefold())
-    t = re.sub(r"^(the|a|an)\s+", "", " ".join(t.split()))
-    return t
 
 
 @dataclass(slots=True)

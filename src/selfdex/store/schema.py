@@ -10,6 +10,8 @@ Table and column names are meant to read well in Datasette / sqlite-utils: ``rec
 
 from __future__ import annotations
 
+from .titles import ENTITY_KEY_SQL
+
 # One row per (platform, lower(title), kind, action) of the titled records matching {where}. With
 # max(), SQLite takes the bare columns from the first row (in rowid order) holding the newest time.
 TITLES_SELECT = """
@@ -187,6 +189,69 @@ MIGRATIONS: list[str] = [
     )
     + """;
     END;
+    """,
+    # 4: the history's maintained views (store/titles.py), so a request reads O(items it returns)
+    f"""
+    ALTER TABLE record_titles ADD COLUMN entity_key TEXT;  -- NULL: written by a trigger, not yet keyed
+    UPDATE record_titles SET entity_key = {ENTITY_KEY_SQL}(kind, title, series);
+    CREATE TABLE history_titles (          -- one row per title of taste records, hidden ones left out
+        platform TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        last_at TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        id TEXT NOT NULL,                  -- the newest record's columns (ties: the first stored)
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        series TEXT,
+        creators TEXT,
+        categories TEXT,
+        PRIMARY KEY (platform, title_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX history_titles_entity ON history_titles(platform, entity_key, last_at);
+    CREATE TABLE history_entities (        -- one row per (platform, entity) of history_titles
+        platform TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        last_at TEXT NOT NULL,
+        first_key TEXT NOT NULL,           -- its first title (the display title)
+        newest_key TEXT NOT NULL,          -- its newest title (ties: the first)
+        PRIMARY KEY (platform, entity_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX history_entities_rank ON history_entities(records DESC, last_at DESC, platform, first_key);
+    -- (OR IGNORE would not hold inside a trigger fired by an upsert, hence NOT EXISTS.)
+    -- Titles whose history rows are stale; emptied by the refresh (store/titles.py) at each store write
+    -- or, after another tool's edit, at the next history read.
+    CREATE TABLE history_dirty (
+        platform TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        PRIMARY KEY (platform, title_key)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER record_titles_dirty_insert AFTER INSERT ON record_titles BEGIN
+        INSERT INTO history_dirty SELECT new.platform, new.title_key WHERE NOT EXISTS
+            (SELECT 1 FROM history_dirty WHERE platform = new.platform AND title_key = new.title_key);
+    END;
+    CREATE TRIGGER record_titles_dirty_update AFTER UPDATE ON record_titles BEGIN
+        INSERT INTO history_dirty SELECT old.platform, old.title_key WHERE NOT EXISTS
+            (SELECT 1 FROM history_dirty WHERE platform = old.platform AND title_key = old.title_key);
+        INSERT INTO history_dirty SELECT new.platform, new.title_key WHERE NOT EXISTS
+            (SELECT 1 FROM history_dirty WHERE platform = new.platform AND title_key = new.title_key);
+    END;
+    CREATE TRIGGER record_titles_dirty_delete AFTER DELETE ON record_titles BEGIN
+        INSERT INTO history_dirty SELECT old.platform, old.title_key WHERE NOT EXISTS
+            (SELECT 1 FROM history_dirty WHERE platform = old.platform AND title_key = old.title_key);
+    END;
+    CREATE TRIGGER hidden_records_dirty_insert AFTER INSERT ON hidden_records BEGIN
+        INSERT INTO history_dirty SELECT r.platform, lower(r.title) FROM records r
+        WHERE r.id = new.record_id AND r.title IS NOT NULL AND r.title != '' AND NOT EXISTS
+            (SELECT 1 FROM history_dirty d WHERE d.platform = r.platform AND d.title_key = lower(r.title));
+    END;
+    CREATE TRIGGER hidden_records_dirty_delete AFTER DELETE ON hidden_records BEGIN
+        INSERT INTO history_dirty SELECT r.platform, lower(r.title) FROM records r
+        WHERE r.id = old.record_id AND r.title IS NOT NULL AND r.title != '' AND NOT EXISTS
+            (SELECT 1 FROM history_dirty d WHERE d.platform = r.platform AND d.title_key = lower(r.title));
+    END;
+    INSERT INTO history_dirty SELECT DISTINCT platform, title_key FROM record_titles;
     """,
 ]
 
