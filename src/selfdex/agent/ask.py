@@ -26,7 +26,7 @@ from ..store import Store
 from ..store.visible import hidden_ids
 from .aggregate import Aggregate, aggregate, read_intent
 from .backends import BackendError, ChatBackend, Message
-from .context import Context, Evidence, build_context, norm_title, plan_question
+from .context import Context, Evidence, Plan, build_context, norm_title, plan_question
 from .phrasing import phrase, rule_notes
 from .structured import complete_json
 from .tools import TOOLS, run_tool
@@ -194,41 +194,9 @@ def extractive(ctx: Context, *, max_items: int = 10) -> tuple[str, list[Evidence
             f"latest record ({plan.anchor.isoformat()})."
         )
     primary = [ev for ev in ctx.by_id.values() if ev.via in ("timeline", "search") and _in_period(ctx, ev)]
-    watched: list[_Group] = []
-    for clause in plan.clauses:
-        evs = [ev for ev in primary if ev.record.get("action") in clause.actions]
-        groups = _groups(evs, top=max_items)
-        if clause.verb == "watched":
-            watched = groups
-        if groups:
-            more = f"; and {len(groups) - max_items} more" if len(groups) > max_items else ""
-            lines.append(
-                f"You {clause.verb}{span}: "
-                + "; ".join(g.describe(show_action=len(clause.actions) > 1) for g in groups[:max_items])
-                + more
-                + "."
-            )
-            cited.extend(ev for g in groups[:max_items] for ev in g.cite())
-        else:
-            lines.append(f"I found no record that you {clause.verb} anything{span}.")
+    watched = _clause_lines(plan, primary, span, max_items, lines, cited)
     if plan.adaptations:
-        if not watched:
-            watched = _groups(ev for ev in primary if ev.record.get("action") == "watched")
-        pairs = _screen_adaptations(ctx, watched)
-        if pairs:
-            lines.append(
-                "Adaptations (matched by title): "
-                + "; ".join(
-                    f"{w.describe()} — you have the book {b.describe(show_action=True)}" for w, b in pairs
-                )
-                + "."
-            )
-            cited.extend(ev for w, b in pairs for ev in (*w.cite(), *b.cite()))
-        elif watched:
-            lines.append(
-                "None of what you watched in that period shares its title with a book in your records "
-                "(adaptations with a different title would not be recognised)."
-            )
+        _adaptation_lines(ctx, primary, watched, lines, cited)
     if not plan.clauses:
         groups = _groups(primary, top=max_items)
         if groups:
@@ -246,6 +214,53 @@ def extractive(ctx: Context, *, max_items: int = 10) -> tuple[str, list[Evidence
         "This is assembled from your imported records only; anything not in your exports is unknown here."
     )
     return " ".join(lines), list(dict.fromkeys(cited))
+
+
+def _clause_lines(
+    plan: Plan, primary: list[Evidence], span: str, max_items: int, lines: list[str], cited: list[Evidence]
+) -> list[_Group]:
+    """One sentence per clause of the question ("you watched…", "you read…"); returns what was watched."""
+    watched: list[_Group] = []
+    for clause in plan.clauses:
+        evs = [ev for ev in primary if ev.record.get("action") in clause.actions]
+        groups = _groups(evs, top=max_items)
+        if clause.verb == "watched":
+            watched = groups
+        if groups:
+            more = f"; and {len(groups) - max_items} more" if len(groups) > max_items else ""
+            lines.append(
+                f"You {clause.verb}{span}: "
+                + "; ".join(g.describe(show_action=len(clause.actions) > 1) for g in groups[:max_items])
+                + more
+                + "."
+            )
+            cited.extend(ev for g in groups[:max_items] for ev in g.cite())
+        else:
+            lines.append(f"I found no record that you {clause.verb} anything{span}.")
+    return watched
+
+
+def _adaptation_lines(
+    ctx: Context, primary: list[Evidence], watched: list[_Group], lines: list[str], cited: list[Evidence]
+) -> None:
+    """What was watched that shares its title with a book in the records."""
+    if not watched:
+        watched = _groups(ev for ev in primary if ev.record.get("action") == "watched")
+    pairs = _screen_adaptations(ctx, watched)
+    if pairs:
+        lines.append(
+            "Adaptations (matched by title): "
+            + "; ".join(
+                f"{w.describe()} — you have the book {b.describe(show_action=True)}" for w, b in pairs
+            )
+            + "."
+        )
+        cited.extend(ev for w, b in pairs for ev in (*w.cite(), *b.cite()))
+    elif watched:
+        lines.append(
+            "None of what you watched in that period shares its title with a book in your records "
+            "(adaptations with a different title would not be recognised)."
+        )
 
 
 # -- model paths ---------------------------------------------------------------------------------
