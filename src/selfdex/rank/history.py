@@ -42,7 +42,7 @@ def history_from_store(store: Store, *, limit: int = MAX_HISTORY) -> list[Histor
     Past ``limit`` items, the ones with the most records are kept (then the most recent): 60 episodes
     of one series outweigh a track played once last week, so more history never drops the person's
     strongest evidence. Ties keep the order of (platform, title)."""
-    rows = history_rows(store.conn, limit)
+    rows = history_rows(store, limit)
     if len(rows) > limit:
         del rows[limit:]
     else:  # all kept: ties on time in (platform, title) order
@@ -57,7 +57,7 @@ def history_by_scan(store: Store, *, limit: int = MAX_HISTORY) -> list[HistoryIt
     against."""
     # (platform, entity key) -> [newest time, records, entity title (from the first row), newest row]
     merged: dict[tuple[str, str], list[Any]] = {}
-    for r in title_rows_by_scan(store.conn):
+    for r in title_rows_by_scan(store):
         title = entity(r[2], str(r[3]), r[4])
         key = (str(r[1]), norm_title(title))
         when = str(r[7] or "")

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .db import Store
 
 __all__ = [
     "ENTITY_KEY_SQL",
@@ -166,10 +169,11 @@ _HISTORY_SQL = """
 HistoryRow = tuple[Any, ...]
 
 
-def history_rows(conn: sqlite3.Connection, limit: int) -> list[HistoryRow]:
+def history_rows(store: Store, limit: int) -> list[HistoryRow]:
     """The ``limit`` + 1 (platform, entity) items with the most records (then the newest), in that
     order; one more than asked, so the caller knows whether some were left out. Brings the views up to
     date first when a write left titles dirty (another tool's edit, a hidden record, a new view)."""
+    conn = store.conn
     if is_dirty(conn):
         began = not conn.in_transaction
         if began:
@@ -187,11 +191,11 @@ def history_rows(conn: sqlite3.Connection, limit: int) -> list[HistoryRow]:
     return cur.execute(_HISTORY_SQL, (limit + 1,)).fetchall()
 
 
-def title_rows_by_scan(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+def title_rows_by_scan(store: Store) -> list[tuple[Any, ...]]:
     """One row per (platform, lower(title)) by the full GROUP BY over every record (O(records)),
     ``(id, platform, kind, title, series, creators, categories, newest time, records)``: what the
     maintained views replaced, kept as the reference they are tested and benchmarked against."""
-    cur = conn.cursor()
+    cur = store.conn.cursor()
     cur.row_factory = None
     sql = _GROUP_SQL.format(where="title IS NOT NULL AND title != ''") + " ORDER BY platform, lower(title)"
     return cur.execute(sql).fetchall()
