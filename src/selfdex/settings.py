@@ -1,9 +1,10 @@
 """Every ``SELFDEX_*`` environment variable, in one object.
 
-:class:`Settings` names each variable once, with its type and what it does. So far only the web
-console reads its values from :func:`settings`; the store, the encryption, the model configuration
-and the CLI's options still read ``os.environ`` themselves (moving them here is open work, issue 17).
+:class:`Settings` names each variable once, with its type, default and what it does; every reader in
+``src/`` asks :func:`settings` (``tests/test_settings_contract.py`` fails on a ``SELFDEX_*`` name read
+anywhere else, and on a variable missing from the README's table, which :func:`table` generates).
 The snapshot is taken when a reader asks, so a variable a parent process or a test sets is seen.
+Standard library only: every layer may import this module.
 """
 
 from __future__ import annotations
@@ -17,16 +18,22 @@ from typing import Any
 
 from . import readme_blocks
 
-__all__ = ["ENV", "Settings", "settings", "table"]
+__all__ = ["ENV", "Settings", "SettingsError", "settings", "table"]
 
 START = "<!-- settings:start (generated: python -m selfdex.settings README.md) -->"
 END = "<!-- settings:end -->"
 
 
+class SettingsError(ValueError):
+    """A ``SELFDEX_*`` variable whose value cannot be read as its type (the message names it)."""
+
+
 def _var(
     name: str, doc: str, parse: Callable[[str], Any] = str, default: Any = None, secret: bool = False
 ) -> Any:
-    return field(default=default, repr=not secret, metadata={"env": name, "doc": doc, "parse": parse})
+    return field(
+        default=default, repr=not secret, metadata={"env": name, "doc": doc, "parse": parse, "secret": secret}
+    )
 
 
 def _path(value: str) -> Path:
@@ -94,7 +101,11 @@ class Settings:
         for f in fields(cls):
             raw = environ.get(f.metadata["env"])
             if raw:
-                values[f.name] = f.metadata["parse"](raw)
+                try:
+                    values[f.name] = f.metadata["parse"](raw)
+                except ValueError:
+                    shown = "" if f.metadata["secret"] else f"={raw!r}"
+                    raise SettingsError(f"{f.metadata['env']}{shown} is not a valid value") from None
         return cls(**values)
 
 

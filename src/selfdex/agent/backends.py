@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..settings import settings
 from .config import STRUCTURED_MODES, ModelSpec
 
 __all__ = [
@@ -167,9 +168,10 @@ class EmbeddedBackend:
         # Nothing starts here: the worker loads on the first request, so a model that cannot load
         # costs that request its model, not the command its start.
         path = str(EMBEDDED_MODELS[spec.model].ensure_file())
-        threads = int(os.environ.get("SELFDEX_LLM_THREADS", default_threads()))
+        env = settings()
+        threads = env.llm_threads or default_threads()
         self.worker = shared_worker(runtime, path, n_ctx=n_ctx, threads=threads)
-        self._timeout_s = float(os.environ.get("SELFDEX_LLM_TIMEOUT", 300))
+        self._timeout_s = env.llm_timeout
 
     def chat(
         self,

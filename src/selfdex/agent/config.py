@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..settings import ENV, settings
+
 __all__ = [
     "EMBEDDED_NAMES",
     "NO_MODEL",
@@ -40,9 +42,9 @@ class ConfigError(Exception):
 
 
 def config_dir() -> Path:
-    override = os.environ.get("SELFDEX_CONFIG_DIR")
-    if override:
-        return Path(override).expanduser()
+    override = settings().config_dir
+    if override is not None:
+        return override
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("selfdex"))
@@ -158,19 +160,18 @@ class ModelConfig:
 
 def _env_spec() -> ModelSpec | None:
     """An endpoint given wholly in the environment (handy for CI and containers)."""
-    base_url = os.environ.get("SELFDEX_MODEL_BASE_URL")
-    if not base_url:
+    env = settings()
+    if not env.model_base_url:
         return None
-    structured = os.environ.get("SELFDEX_MODEL_STRUCTURED", "json_schema")
-    if structured not in STRUCTURED_MODES:
-        raise ConfigError(f"SELFDEX_MODEL_STRUCTURED must be one of {', '.join(STRUCTURED_MODES)}")
+    if env.model_structured not in STRUCTURED_MODES:
+        raise ConfigError(f"{ENV['model_structured']} must be one of {', '.join(STRUCTURED_MODES)}")
     return ModelSpec(
         name="env",
-        base_url=base_url,
-        model=os.environ.get("SELFDEX_MODEL_ID", ""),
-        api_key_env="SELFDEX_MODEL_API_KEY" if os.environ.get("SELFDEX_MODEL_API_KEY") else None,
-        structured=structured,  # type: ignore[arg-type]
-        tools=os.environ.get("SELFDEX_MODEL_TOOLS", "0") == "1",
+        base_url=env.model_base_url,
+        model=env.model_id,
+        api_key_env=ENV["model_api_key"] if env.model_api_key else None,
+        structured=env.model_structured,  # type: ignore[arg-type]
+        tools=env.model_tools,
     )
 
 
@@ -180,7 +181,7 @@ def resolve_model(requested: str | None = None, config: ModelConfig | None = Non
 
     config = config or ModelConfig.load()
     env = _env_spec()
-    name = requested or os.environ.get("SELFDEX_MODEL") or config.default
+    name = requested or settings().model or config.default
     if name is None and env is not None:
         name = "env"
     if name == NO_MODEL:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
+from ..settings import settings
+
 __all__ = ["EMBEDDED_MODELS", "EmbeddedModel", "installed_embedded", "llama_cpp_available"]
 
 
@@ -50,9 +52,9 @@ class EmbeddedModel:
         return paths
 
     def cache_path(self) -> Path:
-        override = os.environ.get("SELFDEX_MODEL_CACHE")
-        if override:
-            base = Path(override).expanduser()
+        override = settings().model_cache
+        if override is not None:
+            base = override
         else:
             from platformdirs import user_cache_dir
 

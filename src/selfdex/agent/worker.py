@@ -83,7 +83,10 @@ RUNTIMES: dict[str, tuple[str, Callable[[str, int, int], Engine]]] = {
 
 def available_runtime() -> str | None:
     """The runtime to use: ``SELFDEX_LLM_RUNTIME`` if set, else the first installed one."""
-    chosen = os.environ.get("SELFDEX_LLM_RUNTIME")
+    # Late and absolute: this file also runs as a plain script (the child), outside the package.
+    from selfdex.settings import settings
+
+    chosen = settings().llm_runtime
     if chosen:
         return chosen
     for name, (module, _) in RUNTIMES.items():

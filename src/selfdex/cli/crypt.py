@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
+from ..settings import settings
 from ..store import Store, StoreError, crypto
 from .common import UserError, console, esc, store_path
 
 
 def _new_passphrase(path: Path) -> str:
-    given = os.environ.get(crypto.ENV_PASSPHRASE)
+    given = settings().passphrase
     if given:
         return given
     if not sys.stdin.isatty():

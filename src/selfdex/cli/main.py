@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..settings import SettingsError, settings
 
 # name -> (module under selfdex.cli, short help shown by `selfdex --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -90,7 +91,8 @@ class LazyGroup(click.Group):
         return load_command(cmd_name) if cmd_name in COMMANDS else None
 
     def invoke(self, ctx: click.Context) -> object:
-        """A failure of the store file itself (damaged, disk full, read-only) in any command: one line."""
+        """A failure of the store file itself (damaged, disk full, read-only), or a malformed
+        ``SELFDEX_*`` variable, in any command: one line."""
         import sqlite3
 
         from ..store import crypto
@@ -98,6 +100,10 @@ class LazyGroup(click.Group):
         errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
         try:
             return super().invoke(ctx)
+        except SettingsError as exc:  # a malformed SELFDEX_* variable, found by whichever reader came first
+            from .common import UserError
+
+            raise UserError(str(exc)) from None
         except errors as exc:
             from ..store.health import explain
             from .common import UserError, store_path
@@ -113,12 +119,21 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def _configured_store() -> str | None:
+    """``--store``'s default: SELFDEX_STORE, checked by the option's type like a given path."""
+    try:
+        configured = settings().store
+    except SettingsError as exc:  # parsed before any command runs: say it as click says a bad option
+        raise click.UsageError(str(exc)) from None
+    return None if configured is None else str(configured)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="selfdex")
 @click.option(
     "--store",
     type=click.Path(dir_okay=False),
-    envvar="SELFDEX_STORE",
+    default=_configured_store,
     help="The store file (default: `selfdex path`; env SELFDEX_STORE).",
 )
 @click.pass_context

@@ -11,14 +11,14 @@ import click
 from ..channels.portable import to_pam, to_text
 from ..gate import Gate, GateError, ProfileRequest
 from ..gate.grants import grant_by_name, utc_now
+from ..settings import settings
 from .common import UserError, open_store, out
 
 
 @click.command("export")
 @click.option(
     "--token",
-    envvar="SELFDEX_GRANT_TOKEN",
-    help="The grant's token (from `selfdex grant add`): "
+    help="The grant's token (from `selfdex grant add`, or $SELFDEX_GRANT_TOKEN): "
     "the export is a disclosure to that recipient, written to the audit log.",
 )
 @click.option(
@@ -38,6 +38,7 @@ def export_cmd(
     ctx: click.Context, token: str | None, preview_name: str | None, fmt: str, output: str | None
 ) -> None:
     """Export your profile for another assistant, through the disclosure gate."""
+    token = token or settings().grant_token
     if bool(token) == bool(preview_name):
         raise UserError("give either --token (a real, audited export) or --preview GRANT")
     with open_store(ctx) as store:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import secrets
 import webbrowser
 from pathlib import Path
@@ -12,11 +11,12 @@ from typing import Any
 
 import click
 
+from ..settings import ENV, settings
 from .common import console, esc, friendly_errors, open_store
 
 __all__ = ["COMMANDS"]
 
-TOKEN_ENV = "SELFDEX_TOKEN"
+TOKEN_ENV = ENV["token"]
 
 
 def _loopback(host: str) -> bool:
@@ -58,7 +58,6 @@ def _loopback(host: str) -> bool:
 )
 @click.option(
     "--web-password",
-    envvar="SELFDEX_WEB_PASSWORD",
     help="Owner password of the web app (HTTP basic auth) when bound off loopback, at least 12 characters; "
     "'generate' makes a random one; or $SELFDEX_WEB_PASSWORD.",
 )
@@ -106,6 +105,7 @@ def serve_cmd(
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise click.UsageError("HTTPS needs both --ssl-certfile and --ssl-keyfile")
     tls = bool(ssl_certfile)
+    web_password = web_password or settings().web_password
     generated = web_password == "generate"
     if generated:
         web_password = secrets.token_urlsafe(18)
@@ -127,7 +127,7 @@ def serve_cmd(
         owner_secret(store.path).new_login()
     gate = Gate(store)
     if mcp_stdio:
-        token = os.environ.get(TOKEN_ENV)
+        token = settings().token
         if not token:
             raise click.UsageError(f"--mcp-stdio needs the recipient's token in ${TOKEN_ENV}")
         try:

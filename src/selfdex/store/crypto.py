@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..settings import ENV, settings
+
 __all__ = [
     "ENV_PASSPHRASE",
     "KEYRING_SERVICE",
@@ -39,7 +41,7 @@ __all__ = [
     "set_prompt",
 ]
 
-ENV_PASSPHRASE = "SELFDEX_PASSPHRASE"
+ENV_PASSPHRASE = ENV["passphrase"]
 KEYRING_SERVICE = "selfdex"
 _PLAIN_HEADER = b"SQLite format 3\x00"
 # SQLCipher 4's defaults (what PRAGMA key = 'passphrase' does), so a raw key we derive opens the same file.
@@ -155,7 +157,7 @@ def passphrase_for(path: str | os.PathLike[str]) -> str:
         known = _passphrases.get(resolved)
     if known is not None:
         return known
-    found = os.environ.get(ENV_PASSPHRASE) or _keyring_passphrase(resolved)
+    found = settings().passphrase or _keyring_passphrase(resolved)
     if not found and _prompt is not None:
         found = _prompt(resolved)
     if not found:

@@ -17,6 +17,7 @@ from platformdirs import user_data_dir
 
 from .. import __version__
 from ..model import ImportProblem, Record
+from ..settings import ENV, settings
 from . import crypto, titles
 from .columns import JSON_COLUMNS, RECORD_COLUMNS
 from .health import explain
@@ -25,7 +26,7 @@ from .schema import MIGRATIONS, SCHEMA_VERSION, TITLES_SELECT
 
 __all__ = ["Store", "StoreError", "StoreWriteError", "default_store_path"]
 
-ENV_VAR = "SELFDEX_STORE"
+ENV_VAR = ENV["store"]
 
 
 class StoreError(Exception):
@@ -33,9 +34,9 @@ class StoreError(Exception):
 
 
 def default_store_path() -> Path:
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
+    configured = settings().store
+    if configured is not None:
+        return configured
     return Path(user_data_dir("selfdex", appauthor=False)) / "selfdex.sqlite"
 
 
