@@ -29,11 +29,17 @@ class SettingsError(ValueError):
 
 
 def _var(
-    name: str, doc: str, parse: Callable[[str], Any] = str, default: Any = None, secret: bool = False
+    name: str,
+    doc: str,
+    parse: Callable[[str], Any] = str,
+    default: Any = None,
+    *,
+    shown: str = "",
+    secret: bool = False,
 ) -> Any:
-    return field(
-        default=default, repr=not secret, metadata={"env": name, "doc": doc, "parse": parse, "secret": secret}
-    )
+    """One variable; ``shown`` is the README's default where the real one is computed (None here)."""
+    meta = {"env": name, "doc": doc, "parse": parse, "secret": secret, "shown": shown}
+    return field(default=default, repr=not secret, metadata=meta)
 
 
 def _path(value: str) -> Path:
@@ -45,7 +51,10 @@ class Settings:
     """The environment's ``SELFDEX_*`` values (an unset or empty variable is the default)."""
 
     store: Path | None = _var(
-        "SELFDEX_STORE", "The store file (as `--store`); default: `selfdex path`.", _path
+        "SELFDEX_STORE",
+        "The store file (as `--store`).",
+        _path,
+        shown="the user data folder (`selfdex path`)",
     )
     passphrase: str | None = _var(
         "SELFDEX_PASSPHRASE", "The passphrase of an encrypted store (before the keyring and the prompt).",
@@ -59,26 +68,26 @@ class Settings:
         "SELFDEX_TOKEN", "The recipient's token for `selfdex serve --mcp-stdio`.", secret=True
     )
     grant_token: str | None = _var(
-        "SELFDEX_GRANT_TOKEN", "The grant's token for `selfdex export` (as `--token`).", secret=True
+        "SELFDEX_GRANT_TOKEN", "The grant's token for `selfdex profile export` (as `--token`).", secret=True
     )
     model: str | None = _var(
-        "SELFDEX_MODEL", "The model `ask`, `recommend` and the web console use ('none': never a model)."
-    )
+        "SELFDEX_MODEL", "The model `ask`, `recommend` and the web console use ('none': never a model).",
+        shown="`selfdex models default`, else the embedded model if installed",
+    )  # fmt: skip
     config_dir: Path | None = _var(
-        "SELFDEX_CONFIG_DIR",
-        "Where `models.json` and `keys.json` live; default: the user config folder.",
-        _path,
-    )
+        "SELFDEX_CONFIG_DIR", "Where `models.json` and `keys.json` live.", _path,
+        shown="the user config folder",
+    )  # fmt: skip
     model_cache: Path | None = _var(
-        "SELFDEX_MODEL_CACHE",
-        "Where embedded model files are downloaded; default: the user cache folder.",
-        _path,
-    )
+        "SELFDEX_MODEL_CACHE", "Where embedded model files are downloaded.", _path,
+        shown="the user cache folder",
+    )  # fmt: skip
     llm_runtime: str | None = _var(
-        "SELFDEX_LLM_RUNTIME", "The embedded model's llama.cpp runtime (`xllamacpp` or `llama-cpp-python`)."
-    )
+        "SELFDEX_LLM_RUNTIME", "The embedded model's llama.cpp runtime (`xllamacpp`, `llama-cpp-python`).",
+        shown="the first installed",
+    )  # fmt: skip
     llm_threads: int | None = _var(
-        "SELFDEX_LLM_THREADS", "Threads of the embedded model; default: the cores, at most 8.", int
+        "SELFDEX_LLM_THREADS", "Threads of the embedded model.", int, shown="the cores, at most 8"
     )
     llm_timeout: float = _var(
         "SELFDEX_LLM_TIMEOUT", "Seconds an embedded model request may take.", float, default=300.0
@@ -92,8 +101,9 @@ class Settings:
         "SELFDEX_MODEL_STRUCTURED", "How that server constrains output to a schema.", default="json_schema"
     )
     model_tools: bool = _var(
-        "SELFDEX_MODEL_TOOLS", "`1`: that server may call selfdex's tools.", lambda v: v == "1", default=False
-    )
+        "SELFDEX_MODEL_TOOLS", "`1`: that server may call selfdex's tools.", lambda v: v == "1", default=False,
+        shown="`0`",
+    )  # fmt: skip
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -122,7 +132,8 @@ def table() -> str:
     """The README's table of variables."""
     rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
     for f in fields(Settings):
-        default = "" if f.default in (MISSING, None, "", False) else f"`{f.default}`"
+        plain = "" if f.default in (MISSING, None, "") else f"`{f.default}`"
+        default = f.metadata["shown"] or plain
         rows.append(f"| `{f.metadata['env']}` | {default} | {f.metadata['doc'].replace('|', '/')} |")
     return "\n".join(rows)
 
