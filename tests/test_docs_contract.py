@@ -96,9 +96,9 @@ def resolve(words: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
         if word.startswith("-"):
             name = word.split("=", 1)[0]
             option = next((p for p in cmd.params if name in (*p.opts, *p.secondary_opts)), None)
-            if option is None and name not in ("-h", "--help"):
-                if not (cmd is cli and name == "--version"):
-                    problems.append(f"selfdex {' '.join(path)} has no option {name}")
+            builtin = ("-h", "--help", *(("--version",) if cmd is cli else ()))
+            if option is None and name not in builtin:
+                problems.append(f"selfdex {' '.join(path)} has no option {name}")
             expects_value = isinstance(option, click.Option) and not option.is_flag and "=" not in word
             continue
         if not isinstance(cmd, click.Group):
