@@ -189,6 +189,86 @@ def _to_utc(value: date | datetime, zone: tzinfo | None) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def _decoded(event: icalendar.Event, name: str) -> Any:
+    """The property's decoded value, None when it cannot be decoded."""
+    try:
+        return event.decoded(name)
+    except Exception:
+        return None
+
+
+def _end(event: icalendar.Event, when: datetime, zone: tzinfo | None) -> datetime | None:
+    """DTEND, or DTSTART + DURATION, in UTC; None when neither is given or readable."""
+    try:
+        if "DTEND" in event:
+            return _to_utc(event.decoded("DTEND"), zone)
+        if "DURATION" in event:
+            return when + event.decoded("DURATION")
+    except Exception:
+        return None
+    return None
+
+
+def _event_extra(
+    event: icalendar.Event,
+    cal: _Calendar,
+    zone: tzinfo | None,
+    label: str | None,
+    end: datetime | None,
+    *,
+    all_day: bool,
+    series: dict[str, Any] | None,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if cal.name:
+        extra["calendar"] = cal.name
+    if all_day:
+        extra["all_day"] = True
+    if end is not None:
+        extra["end"] = end.date().isoformat() if all_day else end.isoformat()
+    tzid = getattr(event.get("DTSTART"), "params", {}).get("TZID")
+    if tzid and str(tzid) != label:
+        extra["tzid"] = str(tzid)
+    _property_extra(event, extra)
+    if series:
+        extra.update(series)
+    if "RECURRENCE-ID" in event:
+        extra["recurrence_id"] = _recurrence_id(event, zone)
+    return extra
+
+
+# Properties kept in `extra` as written (a mailto: prefix dropped): property → key.
+_TEXT_PROPERTIES = (("STATUS", "status"), ("TRANSP", "transparency"), ("ORGANIZER", "organizer"))
+
+
+def _property_extra(event: icalendar.Event, extra: dict[str, Any]) -> None:
+    for prop, key in _TEXT_PROPERTIES:
+        if value := clean(str(event.get(prop) or "")):
+            extra[key] = value.removeprefix("mailto:").removeprefix("MAILTO:")
+    attendees = event.get("ATTENDEE")
+    if attendees:
+        extra["attendees"] = len(attendees) if isinstance(attendees, list) else 1
+
+
+def _recurrence_id(event: icalendar.Event, zone: tzinfo | None) -> str:
+    """The occurrence an override replaces, in UTC; as written when it cannot be read."""
+    try:
+        return _to_utc(event.decoded("RECURRENCE-ID"), zone).isoformat()
+    except Exception:
+        return str(event.get("RECURRENCE-ID").to_ical().decode())
+
+
+def _location(event: icalendar.Event) -> Location | None:
+    location = None
+    if place := clean(str(event.get("LOCATION") or "")):
+        location = Location(name=place)
+    geo = event.get("GEO")
+    if geo is not None and hasattr(geo, "latitude"):
+        location = location or Location()
+        location.lat, location.lon = float(geo.latitude), float(geo.longitude)
+    return location
+
+
 class ICalendarImporter(Importer):
     name = "icalendar"
     platform = "calendar"
@@ -238,10 +318,7 @@ class ICalendarImporter(Importer):
             if repeated := [p for p in _AT_MOST_ONCE if isinstance(event.get(p), list)]:
                 yield self._bad(entry, block, f"VEVENT repeats {', '.join(repeated)} (allowed at most once)")
                 continue
-            try:
-                stamp = event.decoded("DTSTAMP") if "DTSTAMP" in event else None
-            except Exception:
-                stamp = None
+            stamp = _decoded(event, "DTSTAMP")
             if isinstance(stamp, datetime):
                 cal.see(_to_utc(stamp, UTC))
             uid = str(event.get("UID") or "")
@@ -319,10 +396,7 @@ class ICalendarImporter(Importer):
                 excerpt=str(event.get("SUMMARY") or "")[:200],
                 severity="skipped",
             )
-        try:
-            start = event.decoded("DTSTART")
-        except Exception:
-            start = None
+        start = _decoded(event, "DTSTART")
         if not isinstance(start, date):  # a broken value decodes to a placeholder, not a date
             raw_start = event.get("DTSTART")
             return self._bad(entry, block, f"event has no readable DTSTART ({str(raw_start or '')[:40]!r})")
@@ -331,45 +405,10 @@ class ICalendarImporter(Importer):
         when = _to_utc(start, zone)
         if zone is None and not all_day:
             label = "local"
-        end: datetime | None = None
-        try:
-            if "DTEND" in event:
-                end = _to_utc(event.decoded("DTEND"), zone)
-            elif "DURATION" in event:
-                end = when + event.decoded("DURATION")
-        except Exception:
-            end = None
+        end = _end(event, when, zone)
         precision: Precision = "day" if all_day else "second"
-        extra: dict[str, Any] = {}
-        if cal.name:
-            extra["calendar"] = cal.name
-        if all_day:
-            extra["all_day"] = True
-        if end is not None:
-            extra["end"] = end.date().isoformat() if all_day else end.isoformat()
-        tzid = getattr(event.get("DTSTART"), "params", {}).get("TZID")
-        if tzid and str(tzid) != label:
-            extra["tzid"] = str(tzid)
-        for prop, key in (("STATUS", "status"), ("TRANSP", "transparency"), ("ORGANIZER", "organizer")):
-            if value := clean(str(event.get(prop) or "")):
-                extra[key] = value.removeprefix("mailto:").removeprefix("MAILTO:")
-        attendees = event.get("ATTENDEE")
-        if attendees:
-            extra["attendees"] = len(attendees) if isinstance(attendees, list) else 1
-        if series:
-            extra.update(series)
-        if "RECURRENCE-ID" in event:
-            try:
-                extra["recurrence_id"] = _to_utc(event.decoded("RECURRENCE-ID"), zone).isoformat()
-            except Exception:
-                extra["recurrence_id"] = str(event.get("RECURRENCE-ID").to_ical().decode())
-        location = None
-        if place := clean(str(event.get("LOCATION") or "")):
-            location = Location(name=place)
-        geo = event.get("GEO")
-        if geo is not None and hasattr(geo, "latitude"):
-            location = location or Location()
-            location.lat, location.lon = float(geo.latitude), float(geo.longitude)
+        extra = _event_extra(event, cal, zone, label, end, all_day=all_day, series=series)
+        location = _location(event)
         uid = clean(str(event.get("UID") or ""))
         return Record(
             platform=self.platform,
@@ -403,10 +442,7 @@ class ICalendarImporter(Importer):
         for block, _ in masters[1:]:
             yield self._bad(entry, block, f"second recurring master for UID {uid!r} ignored")
         overrides = [(b, e) for b, e in parsed if "RECURRENCE-ID" in e]
-        try:
-            first = master.decoded("DTSTART")
-        except Exception:
-            first = None
+        first = _decoded(master, "DTSTART")
         if not isinstance(first, date):
             yield self._bad(entry, master_block, "recurring event has no readable DTSTART")
             return

@@ -160,6 +160,70 @@ def _body_and_attachments(msg: Message) -> tuple[str, list[str]]:
     return text.replace("\r\n", "\n").strip(), attachments
 
 
+def _labels(raw: dict[str, str]) -> tuple[str, ...]:
+    return tuple(label.strip() for label in (raw.get("X-Gmail-Labels") or "").split(",") if label.strip())
+
+
+def _skip_reason(labels: set[str]) -> str | None:
+    """Why a message with these (lower-cased) Gmail labels is not imported, or None."""
+    return next((why for label, why in _SKIP_LABELS.items() if label in labels), None)
+
+
+def _header_date(date_text: str | None) -> tuple[datetime, str] | None:
+    """The ``Date:`` header as (UTC-aware time, the sender's offset as ``original_tz``), or None."""
+    if not date_text:
+        return None
+    try:
+        when = parsedate_to_datetime(date_text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, sender's zone unknown
+        return when.replace(tzinfo=UTC), "UTC"
+    minutes = int(when.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    return when, f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _body(msg: Message, raw: dict[str, str], extra: dict[str, Any], truncated: bool) -> tuple[str, list[str]]:
+    """The body text (cut at MAX_TEXT_CHARS) and the attachments' names; what was cut goes in ``extra``."""
+    try:
+        text, attachments = _body_and_attachments(msg)
+    except Exception as exc:  # a broken MIME structure: keep the headers, say what went wrong
+        text, attachments = "", []
+        raw["body_error"] = str(exc)[:200]
+    if len(text) > MAX_TEXT_CHARS:
+        extra["text_truncated"] = len(text)
+        text = text[:MAX_TEXT_CHARS]
+    if truncated:
+        extra["message_truncated_at_bytes"] = MAX_MESSAGE_BYTES
+    return text, attachments
+
+
+def _address_extra(msg: Message, raw: dict[str, str], extra: dict[str, Any]) -> tuple[str, str]:
+    """The sender's (name, address); the sender's and recipients' addresses go in ``extra``."""
+    # split the address before decoding: a decoded name may hold commas or angle brackets
+    sender_name, sender_addr = parseaddr(_FOLD.sub("", str(msg.get("From") or "")))
+    sender_name = decode_words(sender_name)
+    if sender_addr:
+        extra["from"] = sender_addr.lower()
+    recipients = [
+        addr.lower() for _, addr in getaddresses([raw.get("To") or "", raw.get("Cc") or ""]) if addr
+    ]
+    if recipients:
+        extra["to"] = recipients[:20]
+    return sender_name, sender_addr
+
+
+def _message_item(raw: dict[str, str], labels: tuple[str, ...], sender_name: str, sender_addr: str) -> Item:
+    message_id = raw.get("Message-ID")
+    return Item(
+        kind="message",
+        title=raw.get("Subject"),
+        creators=(clean(sender_name) or sender_addr,) if (sender_name or sender_addr) else (),
+        ids={"message_id": message_id.strip("<>")} if message_id else {},
+        categories=labels,
+    )
+
+
 class MboxImporter(Importer):
     name = "mbox"
     platform = "mail"
@@ -257,97 +321,44 @@ class MboxImporter(Importer):
         separator: bytes,
         truncated: bool,
     ) -> Record | ImportProblem:
+        def problem(reason: str, **more: Any) -> ImportProblem:
+            return ImportProblem(reason, entry.path, index=index, line=line, offset=offset, **more)
+
         raw = {name: value for name in _KEPT_HEADERS if (value := _header(msg, name))}
         if not any(name in raw for name in ("From", "Subject", "Date", "Message-ID")):
-            return ImportProblem(
-                "message has no From, Subject, Date or Message-ID header",
-                entry.path,
-                index=index,
-                line=line,
-                offset=offset,
-            )
-        labels = tuple(
-            label.strip() for label in (raw.get("X-Gmail-Labels") or "").split(",") if label.strip()
-        )
+            return problem("message has no From, Subject, Date or Message-ID header")
+        labels = _labels(raw)
         lowered = {label.lower() for label in labels}
-        for label, why in _SKIP_LABELS.items():
-            if label in lowered:
-                return ImportProblem(
-                    f"{why}: not imported",
-                    entry.path,
-                    index=index,
-                    line=line,
-                    offset=offset,
-                    excerpt=raw.get("Subject"),
-                    severity="skipped",
-                )
-        is_gmail = "X-Gmail-Labels" in raw or "X-GM-THRID" in raw
+        if (why := _skip_reason(lowered)) is not None:
+            return problem(f"{why}: not imported", excerpt=raw.get("Subject"), severity="skipped")
         extra: dict[str, Any] = {}
-        when: datetime | None = None
-        original_tz: str | None = None
-        if date_text := raw.get("Date"):
-            try:
-                when = parsedate_to_datetime(date_text)
-            except (TypeError, ValueError, IndexError):
-                when = None
-        if when is not None and when.tzinfo is None:  # "-0000": UTC, sender's zone unknown
-            when, original_tz = when.replace(tzinfo=UTC), "UTC"
-        elif when is not None:
-            minutes = int(when.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-            original_tz = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-        else:
-            when, original_tz = self._separator_date(separator), "UTC"
+        date_text = raw.get("Date")
+        dated = _header_date(date_text)
+        if dated is None:
+            if (delivered := self._separator_date(separator)) is None:
+                return problem(
+                    f"no readable date (Date: {date_text!r}, separator {separator[:80]!r})",
+                    excerpt=raw.get("Subject"),
+                )
+            dated = delivered, "UTC"
             if date_text:
                 extra["unreadable_date"] = date_text  # the separator's delivery time stands in
-        if when is None:
-            return ImportProblem(
-                f"no readable date (Date: {date_text!r}, separator {separator[:80]!r})",
-                entry.path,
-                index=index,
-                line=line,
-                offset=offset,
-                excerpt=raw.get("Subject"),
-            )
-        try:
-            text, attachments = _body_and_attachments(msg)
-        except Exception as exc:  # a broken MIME structure: keep the headers, say what went wrong
-            text, attachments = "", []
-            raw["body_error"] = str(exc)[:200]
-        if len(text) > MAX_TEXT_CHARS:
-            extra["text_truncated"] = len(text)
-            text = text[:MAX_TEXT_CHARS]
-        if truncated:
-            extra["message_truncated_at_bytes"] = MAX_MESSAGE_BYTES
-        # split the address before decoding: a decoded name may hold commas or angle brackets
-        sender_name, sender_addr = parseaddr(_FOLD.sub("", str(msg.get("From") or "")))
-        sender_name = decode_words(sender_name)
-        if sender_addr:
-            extra["from"] = sender_addr.lower()
-        recipients = [
-            addr.lower() for _, addr in getaddresses([raw.get("To") or "", raw.get("Cc") or ""]) if addr
-        ]
-        if recipients:
-            extra["to"] = recipients[:20]
+        when, original_tz = dated
+        text, attachments = _body(msg, raw, extra, truncated)
+        sender = _address_extra(msg, raw, extra)
         if labels:
             extra["labels"] = list(labels)
         if thread := raw.get("X-GM-THRID"):
             extra["thread_id"] = thread
         if attachments:
             extra["attachments"] = attachments[:20]
-        message_id = raw.get("Message-ID")
         return Record(
-            platform="gmail" if is_gmail else self.platform,
+            platform="gmail" if "X-Gmail-Labels" in raw or "X-GM-THRID" in raw else self.platform,
             action="messaged" if lowered & _SENT_LABELS else "received",
-            item=Item(
-                kind="message",
-                title=raw.get("Subject"),
-                creators=(clean(sender_name) or sender_addr,) if (sender_name or sender_addr) else (),
-                ids={"message_id": message_id.strip("<>")} if message_id else {},
-                categories=labels,
-            ),
+            item=_message_item(raw, labels, *sender),
             when=when,
             original_tz=original_tz,
-            precision="second" if when is not None else None,
+            precision="second",
             text=text or None,
             extra=extra,
             raw=raw,

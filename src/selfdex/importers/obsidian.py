@@ -33,7 +33,7 @@ from typing import Any
 
 from ..archive import NESTED_SEP, Entry
 from ..model import ImportProblem, Item, Record
-from ..timeparse import parse_iso
+from ..timeparse import Stamp, parse_iso
 from ._util import clean, prov
 from .base import Importer, ParseResult
 
@@ -276,62 +276,22 @@ class ObsidianImporter(Importer):
     def _skip(self, entry: Entry, reason: str) -> ImportProblem:
         return ImportProblem(reason, entry.path, severity="skipped")
 
-    def _note(self, entry: Entry, rel: str, text: str, *, truncated: bool) -> Record | ImportProblem:
-        props: dict[str, Any] = {}
-        unparsed: list[str] = []
-        body = text
-        lines = text.split("\n")
-        if lines and lines[0].strip() == "---":
-            end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() in ("---", "...")), None)
-            if end is not None:
-                props, unparsed = parse_front_matter(lines[1:end])
-                body = "\n".join(lines[end + 1 :])
+    def _note(self, entry: Entry, rel: str, text: str, *, truncated: bool) -> Record:
+        props, unparsed, body = _front_matter(text)
         scan = _INLINE_CODE.sub("", _FENCE.sub("", body))
         links = list(dict.fromkeys(t.strip() for t in _WIKILINK.findall(scan) if t.strip()))
-        inline_tags = list(dict.fromkeys(_INLINE_TAG.findall(scan)))
-        tags = list(dict.fromkeys([t.lstrip("#") for t in _strings(props.get("tags"))] + inline_tags))
+        tags = list(
+            dict.fromkeys([t.lstrip("#") for t in _strings(props.get("tags"))] + _INLINE_TAG.findall(scan))
+        )
         categories = _strings(props.get("categories")) + _strings(props.get("category"))
         stem = posixpath.splitext(entry.name)[0]
-        title = clean(str(props["title"])) if props.get("title") else stem
-        extra: dict[str, Any] = {"identity": rel}  # the path inside the vault, wherever the vault was
-        about = next((_ABOUT[c.lower()] for c in categories if c.lower() in _ABOUT), None)
-        if about:
-            extra["about"] = about
-        if tags:
-            extra["tags"] = tags
-        if links:
-            extra["links"] = links[:100]
-        if props:
-            extra["properties"] = {k: _json_safe(v) for k, v in props.items()}
-        if unparsed:
-            extra["front_matter_unparsed"] = unparsed[:20]
-        if truncated:
-            extra["note_truncated_at_bytes"] = MAX_NOTE_BYTES
+        extra = _note_extra(rel, props, unparsed, categories, tags, links, truncated)
         when = precision = None
-        for key in _DATE_PROPS:
-            value = props.get(key)
-            if isinstance(value, list):
-                value = value[0] if value else None
-            if isinstance(value, str | date) and (stamp := parse_iso(str(value), "UTC")) is not None:
-                when, precision = stamp.when, stamp.precision
-                extra["date_from"] = key
-                break
-        else:
-            if m := _DAILY.match(stem):
-                stamp = parse_iso(m.group(1), "UTC")
-                if stamp is not None:
-                    when, precision = stamp.when, stamp.precision
-                    extra["date_from"] = "file name"
-        rating = props.get("rating")
-        rating = float(rating) if isinstance(rating, int | float) and not isinstance(rating, bool) else None
-        ids: dict[str, str] = {}
-        if imdb := clean(str(props.get("imdbId") or props.get("imdb") or "")):
-            ids["imdb"] = imdb
-        isbn = re.sub(r"[^0-9X]", "", str(props.get("isbn13") or props.get("isbn") or ""))
-        if len(isbn) in (10, 13):
-            ids[f"isbn{len(isbn)}"] = isbn
+        if (dated := _note_date(props, stem)) is not None:
+            stamp, extra["date_from"] = dated
+            when, precision = stamp.when, stamp.precision
+        rating = _rating(props)
         creators = _strings(props.get("author")) + _strings(props.get("director"))
-        url = props.get("url") if isinstance(props.get("url"), str) else None
         body_text = body.strip()
         if len(body_text) > MAX_TEXT_CHARS:
             extra["text_truncated"] = len(body_text)
@@ -341,11 +301,11 @@ class ObsidianImporter(Importer):
             action="noted",
             item=Item(
                 kind="note",
-                title=title,
+                title=clean(str(props["title"])) if props.get("title") else stem,
                 creators=tuple(dict.fromkeys(creators)),
-                ids=ids,
+                ids=_ids(props),
                 categories=tuple(dict.fromkeys(categories + tags)),
-                url=url,
+                url=props.get("url") if isinstance(props.get("url"), str) else None,
             ),
             when=when,
             original_tz=None,
@@ -358,6 +318,70 @@ class ObsidianImporter(Importer):
             provenance=prov(entry, 0, 1),
             dedup_key=f"note:{rel}",  # one note per path in the vault: an edited note updates it
         )
+
+
+def _note_extra(
+    rel: str,
+    props: dict[str, Any],
+    unparsed: list[str],
+    categories: list[str],
+    tags: list[str],
+    links: list[str],
+    truncated: bool,
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {"identity": rel}  # the path inside the vault, wherever the vault was
+    if about := next((_ABOUT[c.lower()] for c in categories if c.lower() in _ABOUT), None):
+        extra["about"] = about
+    if tags:
+        extra["tags"] = tags
+    if links:
+        extra["links"] = links[:100]
+    if props:
+        extra["properties"] = {k: _json_safe(v) for k, v in props.items()}
+    if unparsed:
+        extra["front_matter_unparsed"] = unparsed[:20]
+    if truncated:
+        extra["note_truncated_at_bytes"] = MAX_NOTE_BYTES
+    return extra
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], list[str], str]:
+    """(properties, front-matter lines not understood, body) of a note; no front matter: ({}, [], text)."""
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() in ("---", "...")), None)
+        if end is not None:
+            props, unparsed = parse_front_matter(lines[1:end])
+            return props, unparsed, "\n".join(lines[end + 1 :])
+    return {}, [], text
+
+
+def _note_date(props: dict[str, Any], stem: str) -> tuple[Stamp, str] | None:
+    """The note's date and where it came from: the first date property, else a daily note's file name."""
+    for key in _DATE_PROPS:
+        value = props.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str | date) and (stamp := parse_iso(str(value), "UTC")) is not None:
+            return stamp, key
+    if (m := _DAILY.match(stem)) and (stamp := parse_iso(m.group(1), "UTC")) is not None:
+        return stamp, "file name"
+    return None
+
+
+def _rating(props: dict[str, Any]) -> float | None:
+    rating = props.get("rating")
+    return float(rating) if isinstance(rating, int | float) and not isinstance(rating, bool) else None
+
+
+def _ids(props: dict[str, Any]) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if imdb := clean(str(props.get("imdbId") or props.get("imdb") or "")):
+        ids["imdb"] = imdb
+    isbn = re.sub(r"[^0-9X]", "", str(props.get("isbn13") or props.get("isbn") or ""))
+    if len(isbn) in (10, 13):
+        ids[f"isbn{len(isbn)}"] = isbn
+    return ids
 
 
 def _member_names(archive: Path) -> list[str]:

@@ -101,6 +101,44 @@ def _inference_label(text: str) -> tuple[str, str | None]:
     return text.replace("_", " ").strip() or text, scope
 
 
+# Extended-history fields kept in `extra` when set: field → key; the flags are kept as True.
+_STREAM_TEXT = (
+    ("reason_start", "reason_start"),
+    ("reason_end", "reason_end"),
+    ("platform", "device"),
+    ("conn_country", "country"),
+)
+_STREAM_FLAGS = (("shuffle", "shuffle"), ("offline", "offline"), ("incognito_mode", "incognito"))
+
+
+def _stream_item(obj: dict[str, Any], video: bool, extra: dict[str, Any]) -> Item | None:
+    """What an extended-history stream played (its album, show or chapter go in ``extra``): a track, an
+    episode, an audiobook, else whatever its URI names; None when Spotify left every name and URI empty."""
+    if title := obj.get("master_metadata_track_name"):
+        uri = obj.get("spotify_track_uri")
+        artist = obj.get("master_metadata_album_artist_name")
+        if album := obj.get("master_metadata_album_album_name"):
+            extra["album"] = album
+        return Item("track", title, (artist,) if artist else (), {"spotify": uri} if uri else {})
+    if title := obj.get("episode_name"):
+        uri = obj.get("spotify_episode_uri")
+        show = obj.get("episode_show_name")
+        if show:
+            extra["show"] = show
+        kind = "video" if video else "podcast"
+        return Item(kind, title, (show,) if show else (), {"spotify": uri} if uri else {})
+    if title := obj.get("audiobook_title"):
+        uri = obj.get("audiobook_uri")
+        if chapter := obj.get("audiobook_chapter_title"):
+            extra["chapter"] = chapter
+        if chapter_uri := obj.get("audiobook_chapter_uri"):
+            extra["chapter_uri"] = chapter_uri
+        return Item("audiobook", title, (), {"spotify": uri} if uri else {})
+    if uri := obj.get("spotify_track_uri") or obj.get("spotify_episode_uri") or obj.get("audiobook_uri"):
+        return Item(_uri_kind(uri) or "track", None, (), {"spotify": uri})
+    return None
+
+
 class SpotifyImporter(Importer):
     name = "spotify"
     platform = "spotify"
@@ -174,35 +212,8 @@ class SpotifyImporter(Importer):
             obj.pop(key, None)
         ms = obj.get("ms_played")
         extra: dict[str, Any] = {}
-        if title := obj.get("master_metadata_track_name"):
-            uri = obj.get("spotify_track_uri")
-            artist = obj.get("master_metadata_album_artist_name")
-            item = Item("track", title, (artist,) if artist else (), {"spotify": uri} if uri else {})
-            if album := obj.get("master_metadata_album_album_name"):
-                extra["album"] = album
-        elif title := obj.get("episode_name"):
-            uri = obj.get("spotify_episode_uri")
-            show = obj.get("episode_show_name")
-            item = Item(
-                "video" if video else "podcast",
-                title,
-                (show,) if show else (),
-                {"spotify": uri} if uri else {},
-            )
-            if show:
-                extra["show"] = show
-        elif title := obj.get("audiobook_title"):
-            uri = obj.get("audiobook_uri")
-            item = Item("audiobook", title, (), {"spotify": uri} if uri else {})
-            if chapter := obj.get("audiobook_chapter_title"):
-                extra["chapter"] = chapter
-            if chapter_uri := obj.get("audiobook_chapter_uri"):
-                extra["chapter_uri"] = chapter_uri
-        elif (
-            uri := obj.get("spotify_track_uri") or obj.get("spotify_episode_uri") or obj.get("audiobook_uri")
-        ):
-            item = Item(_uri_kind(uri) or "track", None, (), {"spotify": uri})
-        else:
+        item = _stream_item(obj, video, extra)
+        if item is None:
             return ImportProblem(
                 "stream without track, episode or audiobook (Spotify left every name and URI empty)",
                 path,
@@ -212,20 +223,12 @@ class SpotifyImporter(Importer):
             )
         if obj.get("skipped") or (ms is not None and ms < SKIP_MS):
             extra["skipped"] = True
-        if value := obj.get("reason_start"):
-            extra["reason_start"] = value
-        if value := obj.get("reason_end"):
-            extra["reason_end"] = value
-        if value := obj.get("platform"):
-            extra["device"] = value
-        if value := obj.get("conn_country"):
-            extra["country"] = value
-        if obj.get("shuffle"):
-            extra["shuffle"] = True
-        if obj.get("offline"):
-            extra["offline"] = True
-        if obj.get("incognito_mode"):
-            extra["incognito"] = True
+        for field, key in _STREAM_TEXT:
+            if value := obj.get(field):
+                extra[key] = value
+        for field, key in _STREAM_FLAGS:
+            if obj.get(field):
+                extra[key] = True
         return Record(
             platform="spotify",
             action="listened",

@@ -212,6 +212,64 @@ def _top_mean(s: np.ndarray, mask: np.ndarray, k: int) -> np.ndarray:
     return np.where(cnt > 0, tot / np.maximum(cnt, 1), 0.0).astype(np.float32)
 
 
+_COL = {n: i for i, n in enumerate(FEATURES)}
+
+
+def _prior(f: np.ndarray, pos: Sequence[int | None]) -> None:
+    """``prior`` and ``prior_top`` from the platform's positions; unplaced candidates rank last."""
+    known = [p for p in pos if p is not None]
+    if known:
+        fallback = max(known) + 1
+        pp = [fallback if p is None else p for p in pos]
+        f[:, _COL["prior"]] = [1.0 / math.log2(p + 2) for p in pp]
+        f[:, _COL["prior_top"]] = [1.0 if p < 5 else 0.0 for p in pp]
+
+
+def _closest(f: np.ndarray, sims: np.ndarray, same: np.ndarray, cross: np.ndarray) -> None:
+    """``w_max``/``x_max`` and ``w_top``/``x_top``: the closest within/cross items."""
+    f[:, _COL["w_max"]] = np.where(same.any(1), np.where(same, sims, -np.inf).max(1, initial=-np.inf), 0.0)
+    f[:, _COL["x_max"]] = np.where(cross.any(1), np.where(cross, sims, -np.inf).max(1, initial=-np.inf), 0.0)
+    f[:, _COL["w_top"]] = _top_mean(sims, same, 3)
+    f[:, _COL["x_top"]] = _top_mean(sims, cross, 3)
+
+
+def _centroids(
+    f: np.ndarray, ce: np.ndarray, he: np.ndarray, cplat: np.ndarray, same: np.ndarray, cross: np.ndarray
+) -> None:
+    """``w_cent``/``x_cent``, both measured from the candidates' mean."""
+    mu = ce.mean(0)
+    cc_centered = ce - mu
+    cc_centered /= np.maximum(np.linalg.norm(cc_centered, axis=1, keepdims=True), 1e-9)
+    for name, mask in (("w_cent", same), ("x_cent", cross)):
+        # Masks differ only by the candidate's platform; group candidates by it.
+        for plat in set(cplat.tolist()):
+            rows = cplat == plat
+            hm = mask[rows][0]
+            if not hm.any():
+                continue
+            centroid = he[hm].mean(0) - mu
+            nrm = float(np.linalg.norm(centroid))
+            if nrm > 1e-9:
+                f[rows, _COL[name]] = cc_centered[rows] @ (centroid / nrm)
+
+
+def _recency(
+    f: np.ndarray, sims: np.ndarray, history: Sequence[HistoryItem], cplat: np.ndarray, cross: np.ndarray
+) -> None:
+    """``recent`` (the 3 latest items anywhere) and ``x_recent`` (the 3 latest on other platforms)."""
+    recency = np.argsort(np.argsort([-h.order for h in history], kind="stable"), kind="stable")
+    decay = np.where(recency < 3, 0.5**recency, 0.0).astype(np.float32)
+    f[:, _COL["recent"]] = sims @ decay / decay.sum()
+    horder = np.array([h.order for h in history])
+    for plat in set(cplat.tolist()):
+        rows = cplat == plat
+        xi = np.nonzero(cross[rows][0])[0]
+        if len(xi):
+            last = xi[np.argsort(-horder[xi], kind="stable")[:3]]
+            wts = 0.5 ** np.arange(len(last), dtype=np.float32)
+            f[rows, _COL["x_recent"]] = sims[np.ix_(rows, last)] @ wts / wts.sum()
+
+
 @dataclass
 class EmbeddedRanker:
     """Deterministic default ranker. ``doc_freq``/``n_docs``: word document frequencies of a
@@ -236,20 +294,11 @@ class EmbeddedRanker:
         f = np.zeros((nc, len(FEATURES)), dtype=np.float32)
         if nc == 0:
             return f, np.zeros((0, nh), dtype=np.float32)
-        col = {n: i for i, n in enumerate(FEATURES)}
-
-        pos = platform_positions(candidates, platform_order)
-        known = [p for p in pos if p is not None]
-        if known:
-            fallback = max(known) + 1
-            pp = [fallback if p is None else p for p in pos]
-            f[:, col["prior"]] = [1.0 / math.log2(p + 2) for p in pp]
-            f[:, col["prior_top"]] = [1.0 if p < 5 else 0.0 for p in pp]
-
+        _prior(f, platform_positions(candidates, platform_order))
         ce = self.vectors.get([c.title for c in candidates])
         if nc > 1:
             cc = ce @ ce.T
-            f[:, col["hub"]] = (cc.sum(1) - 1.0) / (nc - 1)
+            f[:, _COL["hub"]] = (cc.sum(1) - 1.0) / (nc - 1)
         if nh == 0:
             return f, np.zeros((nc, 0), dtype=np.float32)
 
@@ -258,55 +307,35 @@ class EmbeddedRanker:
         cplat = np.array([c.platform for c in candidates])
         same = cplat[:, None] == np.array([h.platform for h in history])[None, :]
         cross = ~same
-        f[:, col["w_max"]] = np.where(same.any(1), np.where(same, sims, -np.inf).max(1, initial=-np.inf), 0.0)
-        f[:, col["x_max"]] = np.where(
-            cross.any(1), np.where(cross, sims, -np.inf).max(1, initial=-np.inf), 0.0
-        )
-        f[:, col["w_top"]] = _top_mean(sims, same, 3)
-        f[:, col["x_top"]] = _top_mean(sims, cross, 3)
+        _closest(f, sims, same, cross)
+        _centroids(f, ce, he, cplat, same, cross)
+        _recency(f, sims, history, cplat, cross)
+        f[:, _COL["agree"]] = f[:, _COL["w_cent"]] * f[:, _COL["x_cent"]]
+        self._overlap(f, history, candidates, same, cross)
+        return f, sims
 
-        mu = ce.mean(0)
-        cc_centered = ce - mu
-        cc_centered /= np.maximum(np.linalg.norm(cc_centered, axis=1, keepdims=True), 1e-9)
-        for name, mask in (("w_cent", same), ("x_cent", cross)):
-            # Masks differ only by the candidate's platform; group candidates by it.
-            for plat in set(cplat.tolist()):
-                rows = cplat == plat
-                hm = mask[rows][0]
-                if not hm.any():
-                    continue
-                centroid = he[hm].mean(0) - mu
-                nrm = float(np.linalg.norm(centroid))
-                if nrm > 1e-9:
-                    f[rows, col[name]] = cc_centered[rows] @ (centroid / nrm)
-
-        recency = np.argsort(np.argsort([-h.order for h in history], kind="stable"), kind="stable")
-        decay = np.where(recency < 3, 0.5**recency, 0.0).astype(np.float32)
-        f[:, col["recent"]] = sims @ decay / decay.sum()
-        horder = np.array([h.order for h in history])
-        for plat in set(cplat.tolist()):
-            rows = cplat == plat
-            xi = np.nonzero(cross[rows][0])[0]
-            if len(xi):
-                last = xi[np.argsort(-horder[xi], kind="stable")[:3]]
-                wts = 0.5 ** np.arange(len(last), dtype=np.float32)
-                f[rows, col["x_recent"]] = sims[np.ix_(rows, last)] @ wts / wts.sum()
-        f[:, col["agree"]] = f[:, col["w_cent"]] * f[:, col["x_cent"]]
-
+    def _overlap(
+        self,
+        f: np.ndarray,
+        history: Sequence[HistoryItem],
+        candidates: Sequence[Candidate],
+        same: np.ndarray,
+        cross: np.ndarray,
+    ) -> None:
+        """``w_lex``/``x_lex`` (title words) and ``w_meta``/``x_meta`` (creators and categories)."""
         ctoks = [tokens(c.title) for c in candidates]
         htoks = [tokens(h.title) for h in history]
-        n_docs = self.n_docs or (nc + nh)
+        n_docs = self.n_docs or (len(candidates) + len(history))
         lex = idf_cosine(ctoks, htoks, self.doc_freq, n_docs, self._idf)
-        f[:, col["w_lex"]] = np.where(same, lex, 0.0).max(1)
-        f[:, col["x_lex"]] = np.where(cross, lex, 0.0).max(1)
+        f[:, _COL["w_lex"]] = np.where(same, lex, 0.0).max(1)
+        f[:, _COL["x_lex"]] = np.where(cross, lex, 0.0).max(1)
 
         cmeta = [frozenset().union(*(tokens(s) for s in (*c.creators, *c.categories))) for c in candidates]
         hmeta = [frozenset().union(*(tokens(s) for s in (*h.creators, *h.categories))) for h in history]
         if any(cmeta) and any(hmeta):
             meta = idf_cosine(cmeta, hmeta, self.doc_freq, n_docs, self._idf)
-            f[:, col["w_meta"]] = _top_mean(meta, same, 3)
-            f[:, col["x_meta"]] = _top_mean(meta, cross, 3)
-        return f, sims
+            f[:, _COL["w_meta"]] = _top_mean(meta, same, 3)
+            f[:, _COL["x_meta"]] = _top_mean(meta, cross, 3)
 
     def score(self, feats: np.ndarray) -> np.ndarray:
         w = np.array([self.weights.get(n, 0.0) for n in FEATURES], dtype=np.float32)
