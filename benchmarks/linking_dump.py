@@ -158,7 +158,11 @@ def _synthetic_rows(n: int) -> list[dict[str, Any]]:
                 if rng.random() < 0.8
                 else None,
                 "external_ids": json.dumps(ids) if ids else None,
-                "categories": json.dumps(rng.sample(("Books", "Kindle Store", "Movies & TV", "Garden"), 1))
+                "categories": json.dumps(
+                    rng.sample(
+                        ("Books", "Kindle Store", "Kindle eBooks", "Audible", "Movies & TV", "Garden"), 1
+                    )
+                )
                 if rng.random() < 0.3
                 else None,
                 "extra": json.dumps(extra) if extra else None,
