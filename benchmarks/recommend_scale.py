@@ -11,8 +11,7 @@ Measured, side by side in one run:
   ``GROUP BY platform, lower(title)`` over every record (``history_by_scan``, the reference);
 * whole-command ``selfdex recommend`` and ``selfdex profile show`` (median wall time of ``--reps``
   processes, peak RSS of the worst one), with this checkout's code and, with ``--before-src``, with
-  another checkout's (e.g. main: record_titles merged in Python per request) on a copy of the store
-  downgraded to the schema it knows (3).
+  another checkout's (e.g. main) on a copy of the store downgraded to the core schema it knows.
 
 The embedding cache lives in a temporary XDG_CACHE_HOME, filled by the warm-up.
 """
@@ -87,17 +86,36 @@ def run_cli(args: list[str], env: dict[str, str], reps: int, work: Path) -> tupl
 _ENTRY = "from selfdex.cli.main import main; main()"
 
 
-def downgrade(src: Path, dst: Path) -> None:
-    """A copy of the store at core schema 3, as the code before the history views knows it."""
+def schema_of(src: Path) -> int:
+    """The core schema version the checkout at ``src`` knows."""
+    code = "from selfdex.store.schema import SCHEMA_VERSION; print(SCHEMA_VERSION)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout)
+
+
+# What takes a store from core schema v back to v - 1 (v = 5, 4), for the code before the change.
+_DOWN = {
+    5: "DROP INDEX record_titles_unkeyed;",
+    4: "DROP TRIGGER record_titles_dirty_insert; DROP TRIGGER record_titles_dirty_update; "
+    "DROP TRIGGER record_titles_dirty_delete; DROP TRIGGER hidden_records_dirty_insert; "
+    "DROP TRIGGER hidden_records_dirty_delete; "
+    "DROP TABLE history_titles; DROP TABLE history_entities; DROP TABLE history_dirty; "
+    "ALTER TABLE record_titles DROP COLUMN entity_key;",
+}
+
+
+def downgrade(src: Path, dst: Path, version: int) -> None:
+    """A copy of the store at core schema ``version``, as the code before a change knows it."""
     shutil.copy(src, dst)
     with sqlite3.connect(dst) as conn:
+        now = int(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.executescript(
-            "DROP TRIGGER record_titles_dirty_insert; DROP TRIGGER record_titles_dirty_update; "
-            "DROP TRIGGER record_titles_dirty_delete; DROP TRIGGER hidden_records_dirty_insert; "
-            "DROP TRIGGER hidden_records_dirty_delete; "
-            "DROP TABLE history_titles; DROP TABLE history_entities; DROP TABLE history_dirty; "
-            "DROP INDEX record_titles_unkeyed; ALTER TABLE record_titles DROP COLUMN entity_key; "
-            "PRAGMA user_version = 3;"
+            "".join(_DOWN[v] for v in range(now, version, -1)) + f"PRAGMA user_version = {version};"
         )
 
 
@@ -174,7 +192,7 @@ def main() -> None:
         rows.append((name, "this checkout", *run_cli(cmd, env, procs, work)))
     if args.before_src:
         old = work / "before.sqlite"
-        downgrade(path, old)
+        downgrade(path, old, schema_of(args.before_src))
         benv = {**env, "SELFDEX_STORE": str(old), "PYTHONPATH": str(args.before_src)}
         for name, cmd in cmds.items():
             rows.append((name, f"before ({args.before_src})", *run_cli(cmd, benv, procs, work)))

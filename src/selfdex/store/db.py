@@ -63,7 +63,8 @@ def _json(value: Any) -> str | None:
 
 # The new rows' titles folded into record_titles: an earlier row keeps a tie on the newest time, as
 # the rowid-ordered max() of a full recompute would.
-_ADD_TITLES = TITLES_SELECT.format(
+# NOT INDEXED: the rowid range drives it (else SQLite walks all of records_title_key to skip a sort).
+_ADD_TITLES = TITLES_SELECT.replace("FROM records WHERE", "FROM records NOT INDEXED WHERE").format(
     where="rowid > ? AND title IS NOT NULL AND title != ''",
     tail="""
     ON CONFLICT (platform, title_key, kind, action) DO UPDATE SET
