@@ -361,3 +361,62 @@ def readme_cmd(results: str) -> None:
 
 
 COMMANDS = [eval_group]
+
+
+@eval_group.command("train-transfer")
+@data_option
+@click.option(
+    "--dataset",
+    type=click.Choice(sorted(DATASET_ALIASES)),
+    required=True,
+    help="Train on this dataset's training users only (never its valid or test users).",
+)
+@click.option("--sampling", type=click.Choice(["pop49", "uni99"]), default="pop49", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--max-users", type=int, default=3000, show_default=True, help="Training users made into episodes.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Model directory (default: the package's rank/models, where the shipped models live).",
+)
+@cache_option
+@no_cache_option
+def train_transfer_cmd(
+    data: str | None,
+    dataset: str,
+    sampling: str,
+    seed: int,
+    max_users: int,
+    out: str | None,
+    cache: str | None,
+    no_cache: bool,
+) -> None:
+    """Train the transfer model that conditions (s) and (p) ship (issue 14): LightGBM lambdarank,
+    one thread, seeded; saved as numpy-readable trees with its training command and data sha256."""
+    import json
+
+    from threadpoolctl import threadpool_limits
+
+    from ..eval.datasets import DataMissing, load_cross_domain
+    from ..eval.transfer import TransferConfig, train_transfer
+    from ..rank.transfer import MODEL_DIR
+
+    name = DATASET_ALIASES[dataset]
+    try:
+        ds = load_cross_domain(name, _data_dir(data))
+    except DataMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    vectors, emb_name = _vectors(cache, no_cache)
+    cfg = TransferConfig(name, sampling=sampling, seed=seed, max_users=max_users)
+    with threadpool_limits(limits=1, user_api="blas"):
+        model, info = train_transfer(ds, vectors, cfg)
+    model.meta["command"] = _command("train-transfer")
+    model.meta["embedder"] = emb_name
+    d = Path(out) if out else MODEL_DIR
+    model.save(d / f"transfer-{name}.json")
+    (d / f"transfer-{name}.info.json").write_text(json.dumps(model.meta, indent=2) + "\n", encoding="utf-8")
+    console.print(
+        f"wrote {d / f'transfer-{name}.json'}: {info['episodes']} episodes, {info['rounds']} rounds, "
+        f"valid NDCG@10 {info['valid_ndcg@10']:.3f}"
+    )

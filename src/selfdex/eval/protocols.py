@@ -120,6 +120,8 @@ class CrossPlatformConfig:
     other_users: bool = True
     # Condition (t) (the date is known to every party), where the data has a listing order.
     date_known: bool = True
+    # Conditions (s) and (p): the shipped transfer models (issue 14, eval/transfer.py).
+    transfer: bool = False
     # A language model re-ranking (a)'s and (b)'s lists at history length ``llm_k`` on a seeded random
     # subset of ``llm_subset`` test cases (a list takes minutes on 2 cores); None = not run.
     llm_ranker: str | None = None
@@ -551,6 +553,18 @@ def _run_cross_platform(
                 ranks[kl][name] = ranks_from_scores(
                     base_sc["test"] + w_xd * co["test"], tcol["test"], ppos["test"]
                 )
+        # --- issue 14: conditions (s) and (p), the shipped transfer models (eval/transfer.py) ---
+        if cfg.transfer and both_halves:
+            from .transfer import transfer_conditions
+
+            half_orders = {h: orders[h][best] for h in prepared}
+            tr = transfer_conditions(
+                data, vectors, (df, n_docs), prepared, half_orders, k, pops, date_clock, tcol, ppos
+            )
+            ranks[kl].update(tr[0])
+            valid_nd[kl].update(tr[1])
+            weights[kl].update(tr[2])
+        # --- end of the issue-14 block ---
     timings["rank_s"] = time.perf_counter() - t2
     timings["total_s"] = time.perf_counter() - t0
 

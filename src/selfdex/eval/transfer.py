@@ -1,0 +1,303 @@
+"""Training the shipped transfer model, and its conditions (s) and (p) in the cross-platform eval.
+
+Training episodes come **only from a dataset's training users** (``data.train``; never a valid
+or test user, never their targets): each selected training user's last item is the target, the
+rest is the history. The training users are split into two folds; the platform (Pop at k = 0,
+ItemKNN otherwise; BPR-MF is left out: slow and not deterministic) that orders one fold's
+episodes is fitted on the training users *outside* that fold, so it has never seen the held-out
+item of the episode it orders, just as the eval's platform never sees a test user. Candidates are
+sampled as the protocol does (pop49 or uni99, from the platform's popularity). Each user gives
+one episode per history length k (full, 0, 1, 2), with and without the cross-domain history.
+
+Conditions: (s) scores with the model trained on the *other* dataset (no co-occurrence or item of
+the test catalogue reached it), (p) with the model trained on this dataset's training users
+(MediateRec's setting); each with (a)'s input (within-platform history only) and (b)'s (plus the
+other-domain history), and with the date known (t) added as the protocol adds it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..rank.base import Candidate, HistoryItem
+from ..rank.build import doc_freq
+from ..rank.embedded import EmbeddedRanker, TextVectors
+from ..rank.transfer import TRANSFER_FEATURES, TransferModel, shipped_model, transfer_features
+from .baselines import ItemKNN, Pop, order_by_scores
+from .datasets import DATASETS, CrossDomainData
+from .sampling import case_rng, sample_candidates
+from .tuning import START, ranks_from_scores
+
+if TYPE_CHECKING:
+    from .protocols import _Prepared
+
+__all__ = [
+    "TRANSFER",
+    "TransferConfig",
+    "build_episodes",
+    "train_transfer",
+    "transfer_conditions",
+]
+
+# method -> short label. (s) = trained on the other dataset only; (p) = on this one's training users.
+TRANSFER: dict[str, str] = {
+    "(s) transfer model trained on the other dataset, (a) input": "(s)(a)",
+    "(s) transfer model trained on the other dataset, (b) input": "(s)(b)",
+    "(p) transfer model trained on this dataset's training users, (a) input": "(p)(a)",
+    "(p) transfer model trained on this dataset's training users, (b) input": "(p)(b)",
+    "(t) (s)(a) + closeness to the date": "(t)(s)(a)",
+    "(t) (s)(b) + closeness to the date": "(t)(s)(b)",
+    "(t) (p)(a) + closeness to the date": "(t)(p)(a)",
+    "(t) (p)(b) + closeness to the date": "(t)(p)(b)",
+}
+_BY_SHORT = {v: k for k, v in TRANSFER.items()}
+
+
+@dataclass
+class TransferConfig:
+    dataset: str
+    sampling: str = "pop49"
+    seed: int = 0
+    max_users: int = 4000  # training users turned into episodes (each gives 8)
+    valid_share: float = 0.1  # of those users, for early stopping only
+    ks: tuple[int | None, ...] = (None, 0, 1, 2)
+    num_leaves: int = 15
+    learning_rate: float = 0.05
+    min_data_in_leaf: int = 200
+    max_rounds: int = 400
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _truncate(within: list[int], k: int | None) -> list[int]:
+    if k is None:
+        return within
+    return within[len(within) - k :] if k > 0 else []
+
+
+def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> list[HistoryItem]:
+    out = []
+    for p, i in enumerate(history):
+        if i in keep:
+            m = data.items[i]
+            out.append(HistoryItem(str(i), m.title, m.domain, m.creators, m.categories, float(p)))
+    return out
+
+
+def _cands(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
+    return [
+        Candidate(str(i), data.items[i].title, data.items[i].domain, data.items[i].creators, data.items[i].categories)
+        for i in ids
+    ]
+
+
+def build_episodes(
+    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features [n_episodes x n_cand x n_features], target column [n_episodes], user index
+    [n_episodes]) from ``data.train`` only."""
+    dom = [m.domain for m in data.items]
+    eligible = []
+    for u, s in enumerate(data.train):
+        if len(s) < 2 or s[-1] in s[:-1]:
+            continue
+        d = dom[s[-1]]
+        if any(dom[i] != d for i in s[:-1]):  # needs a cross-domain history: (a) and (b) differ
+            eligible.append(u)
+    rng = np.random.default_rng(cfg.seed)
+    chosen = [eligible[i] for i in rng.permutation(len(eligible))[: cfg.max_users]]
+    fold_of = {u: j % 2 for j, u in enumerate(chosen)}
+    catalogue = {d: np.array([m.idx for m in data.items if m.domain == d]) for d in data.domains}
+    n_neg = {"pop49": 49, "uni99": 99}[cfg.sampling]
+    ranker = EmbeddedRanker(vectors, weights=dict(START))
+    ranker.doc_freq, ranker.n_docs = doc_freq([m.title for m in data.items])
+    vectors.prepare(sorted({m.title for u in chosen for i in data.train[u] for m in [data.items[i]]}))
+    feats: list[np.ndarray] = []
+    tcols: list[int] = []
+    users: list[int] = []
+    for fold in (0, 1):
+        # The platform for this fold's episodes never saw any of this fold's users.
+        others = [s for u, s in enumerate(data.train) if fold_of.get(u) != fold]
+        by_dom = {d: [s2 for s in others if (s2 := [i for i in s if dom[i] == d])] for d in data.domains}
+        pops = {d: Pop.fit(by_dom[d]) for d in data.domains}
+        knns = {d: ItemKNN.fit(by_dom[d], len(data.items)) for d in data.domains}
+        popw = {d: pops[d].popularity(catalogue[d].tolist()) for d in data.domains}
+        for u in chosen:
+            if fold_of[u] != fold:
+                continue
+            s = data.train[u]
+            target, hist = s[-1], s[:-1]
+            d = dom[target]
+            within = [i for i in hist if dom[i] == d]
+            cross = [i for i in hist if dom[i] != d]
+            crng = case_rng(cfg.seed, f"transfer|{data.name}|{cfg.sampling}|{u}")
+            cands = sample_candidates(
+                target,
+                frozenset(s),
+                catalogue[d],
+                n_neg=n_neg,
+                rng=crng,
+                popularity=popw[d] if cfg.sampling == "pop49" else None,
+            )
+            popc = pops[d].popularity(cands)
+            cand_objs = _cands(data, cands)
+            for k in cfg.ks:
+                hw = _truncate(within, k)
+                sc = pops[d].score(None, hw, cands) if not hw else knns[d].score(None, hw, cands)
+                order = order_by_scores(sc, popc, rng=case_rng(cfg.seed, f"transfer-tie|{k}|{u}"))
+                plat = [str(cands[j]) for j in order]
+                for use_cross in (False, True):
+                    keep = set(hw) | (set(cross) if use_cross else set())
+                    f, _ = transfer_features(
+                        ranker, _items(data, hist, keep), cand_objs, platform_order=plat, popularity=popc
+                    )
+                    feats.append(f.astype(np.float32))
+                    tcols.append(cands.index(target))
+                    users.append(u)
+    return np.stack(feats), np.array(tcols), np.array(users)
+
+
+def train_transfer(
+    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig
+) -> tuple[TransferModel, dict[str, Any]]:
+    """LightGBM lambdarank on the episodes; single thread, deterministic, seeded."""
+    try:
+        import lightgbm as lgb
+    except ImportError as e:  # training only; inference is numpy
+        raise RuntimeError("training the transfer model needs lightgbm (pip install 'selfdex[eval]')") from e
+    t0 = time.perf_counter()
+    x, tcol, users = build_episodes(data, vectors, cfg)
+    t_feat = time.perf_counter() - t0
+    uniq = np.unique(users)
+    vu = set(np.random.default_rng(cfg.seed + 1).permutation(uniq)[: int(len(uniq) * cfg.valid_share)].tolist())
+    is_v = np.array([u in vu for u in users.tolist()])
+    y = np.zeros(x.shape[:2], dtype=np.int32)
+    y[np.arange(len(tcol)), tcol] = 1
+    nf, nc = x.shape[2], x.shape[1]
+
+    def ds(m: np.ndarray, ref: Any = None) -> Any:
+        return lgb.Dataset(
+            x[m].reshape(-1, nf),
+            y[m].ravel(),
+            group=np.full(int(m.sum()), nc),
+            feature_name=list(TRANSFER_FEATURES),
+            reference=ref,
+        )
+
+    train = ds(~is_v)
+    valid = ds(is_v, train)
+    params = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
+        "num_leaves": cfg.num_leaves,
+        "learning_rate": cfg.learning_rate,
+        "min_data_in_leaf": cfg.min_data_in_leaf,
+        "num_threads": 1,
+        "deterministic": True,
+        "force_row_wise": True,
+        "seed": cfg.seed,
+        "verbosity": -1,
+    }
+    evals: dict[str, Any] = {}
+    booster = lgb.train(
+        params,
+        train,
+        num_boost_round=cfg.max_rounds,
+        valid_sets=[valid],
+        valid_names=["valid"],
+        callbacks=[lgb.early_stopping(30, verbose=False), lgb.record_evaluation(evals)],
+    )
+    best = booster.best_iteration or cfg.max_rounds
+    gain = booster.feature_importance("gain", iteration=best)
+    info = {
+        "trained_on": data.name,
+        "config": asdict(cfg),
+        "data_sha256": dict(data.checksums),
+        "train_users": int(len(uniq) - len(vu)),
+        "valid_users": len(vu),
+        "episodes": len(tcol),
+        "rounds": int(best),
+        "valid_ndcg@10": float(evals["valid"]["ndcg@10"][best - 1]),
+        "features_s": round(t_feat, 1),
+        "train_s": round(time.perf_counter() - t0 - t_feat, 1),
+        "gain_share": {
+            n: round(float(g / max(gain.sum(), 1e-9)), 4)
+            for n, g in sorted(zip(TRANSFER_FEATURES, gain, strict=True), key=lambda t: -t[1])
+        },
+    }
+    model = TransferModel.from_lightgbm(booster.dump_model(num_iteration=best), info)
+    return model, info
+
+
+def _other(name: str) -> str:
+    others = [d for d in DATASETS if d != name]
+    if name not in DATASETS or len(others) != 1:
+        raise ValueError(f"no 'other dataset' for {name!r}")
+    return others[0]
+
+
+def transfer_conditions(
+    data: CrossDomainData,
+    vectors: TextVectors,
+    corpus: tuple[dict[str, int], int],
+    prepared: Mapping[str, Sequence[_Prepared]],
+    orders: Mapping[str, Sequence[np.ndarray]],
+    k: int | None,
+    pops: Mapping[str, Pop],
+    date_clock: Mapping[str, np.ndarray],
+    tcol: Mapping[str, np.ndarray],
+    ppos: Mapping[str, np.ndarray],
+    models: Mapping[str, TransferModel] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, dict[str, float]]]:
+    """Test ranks, valid NDCG@10 and (t)'s date weights of (s) and (p) at history length ``k``;
+    ``orders`` = the platform order the agent re-ranks, per half. ``models`` = {"s": …, "p": …}
+    (default: the shipped models). Ties keep the platform's order."""
+    from .metrics import metric_values
+    from .protocols import _tune_added
+
+    if models is None:
+        models = {"s": shipped_model(_other(data.name)), "p": shipped_model(data.name)}
+    ranker = EmbeddedRanker(vectors, weights=dict(START), doc_freq=corpus[0], n_docs=corpus[1])
+    feats: dict[tuple[str, bool], np.ndarray] = {}
+    for half, ps in prepared.items():
+        for use_cross in (False, True):
+            rows = []
+            for p, order in zip(ps, orders[half], strict=True):
+                keep = set(_truncate(p.within, k)) | (set(p.cross) if use_cross else set())
+                f, _ = transfer_features(
+                    ranker,
+                    _items(data, p.case.history, keep),
+                    _cands(data, p.cands),
+                    platform_order=[str(p.cands[j]) for j in order],
+                    popularity=pops[p.domain].popularity(p.cands),
+                )
+                rows.append(f)
+            feats[(half, use_cross)] = np.stack(rows)
+    ranks: dict[str, np.ndarray] = {}
+    valid: dict[str, float] = {}
+    weights: dict[str, dict[str, float]] = {}
+    for m, model in models.items():
+        for use_cross, inp in ((False, "a"), (True, "b")):
+            sc = {
+                half: model.predict(feats[(half, use_cross)].reshape(-1, len(TRANSFER_FEATURES))).reshape(
+                    len(prepared[half]), -1
+                )
+                for half in prepared
+            }
+            name = _BY_SHORT[f"({m})({inp})"]
+            ranks[name] = ranks_from_scores(sc["test"], tcol["test"], ppos["test"])
+            valid[name] = float(
+                metric_values(ranks_from_scores(sc["valid"], tcol["valid"], ppos["valid"]), "NDCG@10").mean()
+            )
+            if date_clock:
+                tname = _BY_SHORT[f"(t)({m})({inp})"]
+                w, v = _tune_added(sc["valid"], date_clock["valid"], tcol["valid"], ppos["valid"])
+                weights[tname] = {"date_closeness": w}
+                valid[tname] = v
+                ranks[tname] = ranks_from_scores(sc["test"] + w * date_clock["test"], tcol["test"], ppos["test"])
+    return ranks, valid, weights

@@ -1,0 +1,143 @@
+"""The transfer model (issue 14): trained on training users only, shipped weights load and score
+offline, deterministic, and the numpy tree walk agrees with LightGBM."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+
+import numpy as np
+import pytest
+
+from selfdex.eval.datasets import CrossDomainData, EvalCase
+from selfdex.eval.protocols import CrossPlatformConfig, run_cross_platform
+from selfdex.eval.transfer import TRANSFER, TransferConfig, build_episodes, train_transfer
+from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
+from selfdex.rank.transfer import TRANSFER_FEATURES, TransferModel, TransferRanker, shipped_model, transfer_features
+
+from .test_eval_protocol import HashEmbedder, synthetic
+
+pytest.importorskip("lightgbm")
+
+CFG = TransferConfig("synthetic", max_users=80, max_rounds=40, min_data_in_leaf=20)
+
+
+@pytest.fixture(scope="module")
+def world() -> CrossDomainData:
+    return synthetic()
+
+
+@pytest.fixture(scope="module")
+def trained(world: CrossDomainData) -> tuple[TransferModel, dict[str, object]]:
+    return train_transfer(world, TextVectors(HashEmbedder()), CFG)
+
+
+def _weights(m: TransferModel) -> str:
+    """The model as shipped, minus the wall-clock timings in its metadata."""
+    d = m.to_json()
+    d["meta"] = {k: v for k, v in d["meta"].items() if not k.endswith("_s")}
+    return json.dumps(d)
+
+
+def _scrambled(data: CrossDomainData) -> CrossDomainData:
+    """Every valid/test case gets another target and a reversed history."""
+    rng = np.random.default_rng(7)
+
+    def scr(cases: list[EvalCase]) -> list[EvalCase]:
+        out = []
+        for c in cases:
+            t = int(rng.integers(len(data.items)))
+            h = tuple(i for i in reversed(c.history) if i != t)
+            out.append(EvalCase(c.user, h, t, frozenset([*h, t])))
+        return out
+
+    return dataclasses.replace(data, valid=scr(data.valid), test=scr(data.test))
+
+
+def test_training_never_reads_evaluated_users(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
+    model, _ = trained
+    other, _ = train_transfer(_scrambled(world), TextVectors(HashEmbedder()), CFG)
+    assert _weights(model) == _weights(other)
+    # ... while the training users do reach it: a change there changes the model.
+    fewer = dataclasses.replace(world, train=world.train[: len(world.train) * 2 // 3])
+    third, _ = train_transfer(fewer, TextVectors(HashEmbedder()), CFG)
+    assert _weights(third) != _weights(model)
+
+
+def test_training_is_deterministic(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
+    again, _ = train_transfer(world, TextVectors(HashEmbedder()), CFG)
+    assert _weights(again) == _weights(trained[0])
+
+
+def test_episodes_hold_out_the_training_users_last_item(world: CrossDomainData) -> None:
+    x, tcol, users = build_episodes(world, TextVectors(HashEmbedder()), CFG)
+    assert x.shape[1:] == (50, len(TRANSFER_FEATURES))
+    assert len(tcol) == len(users) == 8 * len(set(users.tolist()))  # 4 history lengths x (a)/(b)
+    assert set(users.tolist()) <= set(range(len(world.train)))
+
+
+def test_numpy_trees_match_lightgbm(world: CrossDomainData) -> None:
+    import lightgbm as lgb
+
+    x, tcol, _ = build_episodes(world, TextVectors(HashEmbedder()), CFG)
+    flat = x.reshape(-1, x.shape[-1]).astype(np.float64)
+    y = np.zeros(x.shape[:2])
+    y[np.arange(len(tcol)), tcol] = 1
+    ds = lgb.Dataset(flat, y.ravel(), group=np.full(len(tcol), x.shape[1]), feature_name=list(TRANSFER_FEATURES))
+    params = {"objective": "lambdarank", "num_leaves": 7, "num_threads": 1, "deterministic": True, "verbosity": -1}
+    booster = lgb.train(params, ds, num_boost_round=15)
+    model = TransferModel.from_lightgbm(booster.dump_model(), {})
+    assert np.allclose(model.predict(flat), booster.predict(flat), atol=1e-9)
+    assert np.allclose(TransferModel.from_json(json.loads(json.dumps(model.to_json()))).predict(flat), booster.predict(flat))
+
+
+@pytest.mark.parametrize("name", ["amazon-food-kitchen", "amazon-arts-office"])
+def test_shipped_weights_load_and_score_without_network(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_net(*a: object, **k: object) -> None:
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket, "socket", no_net)
+    model = shipped_model(name)
+    assert model.meta["trained_on"] == name and "command" in model.meta and model.meta["data_sha256"]
+    ranker = TransferRanker(EmbeddedRanker(TextVectors(HashEmbedder())), model)
+    hist = [HistoryItem("h1", "space rocket launch", "books", order=1), HistoryItem("h2", "jazz piano", "films", order=2)]
+    cands = [Candidate(str(i), t, "books") for i, t in enumerate(["garden flower", "space rocket model", "chess set"])]
+    out = ranker.rank(hist, cands, platform_order=["0", "2", "1"], popularity=[5, 1, 3])
+    assert sorted(x.candidate.id for x in out) == ["0", "1", "2"]
+    assert all(x.cited and x.cited[0] in {"h1", "h2"} for x in out)
+    assert out == ranker.rank(hist, cands, platform_order=["0", "2", "1"], popularity=[5, 1, 3])
+
+
+def test_features_are_list_relative() -> None:
+    r = EmbeddedRanker(TextVectors(HashEmbedder()))
+    hist = [HistoryItem("x", "space rocket", "films")]
+    cands = [Candidate("a", "space rocket book", "books"), Candidate("b", "baking bread", "books")]
+    f, _ = transfer_features(r, hist, cands, popularity=[10, 1])
+    col = {n: i for i, n in enumerate(TRANSFER_FEATURES)}
+    assert f[0, col["x_max"]] > f[1, col["x_max"]] and f[0, col["x_max_z"]] > 0 > f[1, col["x_max_z"]]
+    assert f[0, col["pop_pct"]] == 1.0 and f[1, col["pop_pct"]] == 0.0
+    assert f[0, col["n_within"]] == 0.0 and f[0, col["n_cross"]] == pytest.approx(np.log(2))
+
+
+def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
+    import selfdex.eval.transfer as tr
+
+    model = trained[0]
+    real = tr.transfer_conditions
+
+    def with_models(*a: object, **k: object) -> object:
+        return real(*a, models={"s": model, "p": model})  # type: ignore[arg-type]
+
+    cfg = CrossPlatformConfig("synthetic", ks=(None, 0), baselines=("Pop", "ItemKNN"), n_boot=200, transfer=True)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(tr, "transfer_conditions", with_models)
+    try:
+        res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
+    finally:
+        mp.undo()
+    for kl in ("full", "k=0"):
+        got = {m for m in res.ranks[kl] if m in TRANSFER}
+        assert {"(s)(a)", "(s)(b)", "(p)(a)", "(p)(b)"} <= {TRANSFER[m] for m in got}
+        for m in got:
+            assert len(res.ranks[kl][m]) == res.n_test and res.ranks[kl][m].min() >= 1
