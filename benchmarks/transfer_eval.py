@@ -69,7 +69,13 @@ def run(dataset: str, max_cases: int | None, seed: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     res = run_cross_platform(data, vectors, cfg)
     secs = time.perf_counter() - t0
-    out: dict[str, Any] = {"dataset": dataset, "n_test": res.n_test, "n_valid": res.n_valid, "seconds": secs, "k": {}}
+    out: dict[str, Any] = {
+        "dataset": dataset,
+        "n_test": res.n_test,
+        "n_valid": res.n_valid,
+        "seconds": secs,
+        "k": {},
+    }
     for kl, by in res.ranks.items():
         plat = res.platform_for_agent[kl]
         pr = by[plat]
@@ -87,7 +93,9 @@ def run(dataset: str, max_cases: int | None, seed: int) -> dict[str, Any]:
         for a, b in PAIRS:
             if a in rows and b in rows:
                 ra, rb = by[BY_SHORT[a]], by[BY_SHORT[b]]
-                d = bootstrap_diff(metric_values(ra, "NDCG@10"), metric_values(rb, "NDCG@10"), n_boot=cfg.n_boot)
+                d = bootstrap_diff(
+                    metric_values(ra, "NDCG@10"), metric_values(rb, "NDCG@10"), n_boot=cfg.n_boot
+                )
                 diffs[f"{a} − {b}"] = [d.mean, d.low, d.high]
         out["k"][kl] = {"platform": plat, "rows": rows, "diffs": diffs}
     out["timings"] = res.timings
@@ -116,7 +124,10 @@ def write_md(paths: list[Path], command: str) -> str:
     ]
     for p in paths:
         r = json.loads(p.read_text())
-        lines += [f"## {r['dataset']} ({r['n_test']} test cases, {r['seconds']:.0f} s for all conditions)", ""]
+        lines += [
+            f"## {r['dataset']} ({r['n_test']} test cases, {r['seconds']:.0f} s for all conditions)",
+            "",
+        ]
         for kl, kr in r["k"].items():
             lines += [
                 f"### History {kl} (platform: {kr['platform']})",
@@ -161,7 +172,9 @@ def main() -> None:
         print(f"wrote {path} ({r['seconds']:.0f} s)")
     if a.write_md:
         paths = [OUT / f"transfer-{d}.json" for d in ("amazon-food-kitchen", "amazon-arts-office")]
-        md = write_md([p for p in paths if p.exists()], "python benchmarks/transfer_eval.py --dataset DATASET")
+        md = write_md(
+            [p for p in paths if p.exists()], "python benchmarks/transfer_eval.py --dataset DATASET"
+        )
         (OUT / "transfer.md").write_text(md + "\n")
         print(md)
 

@@ -14,7 +14,13 @@ from selfdex.eval.datasets import CrossDomainData, EvalCase
 from selfdex.eval.protocols import CrossPlatformConfig, run_cross_platform
 from selfdex.eval.transfer import TRANSFER, TransferConfig, build_episodes, train_transfer
 from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
-from selfdex.rank.transfer import TRANSFER_FEATURES, TransferModel, TransferRanker, shipped_model, transfer_features
+from selfdex.rank.transfer import (
+    TRANSFER_FEATURES,
+    TransferModel,
+    TransferRanker,
+    shipped_model,
+    transfer_features,
+)
 
 from .test_eval_protocol import HashEmbedder, synthetic
 
@@ -55,7 +61,9 @@ def _scrambled(data: CrossDomainData) -> CrossDomainData:
     return dataclasses.replace(data, valid=scr(data.valid), test=scr(data.test))
 
 
-def test_training_never_reads_evaluated_users(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
+def test_training_never_reads_evaluated_users(
+    world: CrossDomainData, trained: tuple[TransferModel, dict]
+) -> None:
     model, _ = trained
     other, _ = train_transfer(_scrambled(world), TextVectors(HashEmbedder()), CFG)
     assert _weights(model) == _weights(other)
@@ -84,12 +92,22 @@ def test_numpy_trees_match_lightgbm(world: CrossDomainData) -> None:
     flat = x.reshape(-1, x.shape[-1]).astype(np.float64)
     y = np.zeros(x.shape[:2])
     y[np.arange(len(tcol)), tcol] = 1
-    ds = lgb.Dataset(flat, y.ravel(), group=np.full(len(tcol), x.shape[1]), feature_name=list(TRANSFER_FEATURES))
-    params = {"objective": "lambdarank", "num_leaves": 7, "num_threads": 1, "deterministic": True, "verbosity": -1}
+    ds = lgb.Dataset(
+        flat, y.ravel(), group=np.full(len(tcol), x.shape[1]), feature_name=list(TRANSFER_FEATURES)
+    )
+    params = {
+        "objective": "lambdarank",
+        "num_leaves": 7,
+        "num_threads": 1,
+        "deterministic": True,
+        "verbosity": -1,
+    }
     booster = lgb.train(params, ds, num_boost_round=15)
     model = TransferModel.from_lightgbm(booster.dump_model(), {})
     assert np.allclose(model.predict(flat), booster.predict(flat), atol=1e-9)
-    assert np.allclose(TransferModel.from_json(json.loads(json.dumps(model.to_json()))).predict(flat), booster.predict(flat))
+    assert np.allclose(
+        TransferModel.from_json(json.loads(json.dumps(model.to_json()))).predict(flat), booster.predict(flat)
+    )
 
 
 @pytest.mark.parametrize("name", ["amazon-food-kitchen", "amazon-arts-office"])
@@ -101,8 +119,14 @@ def test_shipped_weights_load_and_score_without_network(name: str, monkeypatch: 
     model = shipped_model(name)
     assert model.meta["trained_on"] == name and "command" in model.meta and model.meta["data_sha256"]
     ranker = TransferRanker(EmbeddedRanker(TextVectors(HashEmbedder())), model)
-    hist = [HistoryItem("h1", "space rocket launch", "books", order=1), HistoryItem("h2", "jazz piano", "films", order=2)]
-    cands = [Candidate(str(i), t, "books") for i, t in enumerate(["garden flower", "space rocket model", "chess set"])]
+    hist = [
+        HistoryItem("h1", "space rocket launch", "books", order=1),
+        HistoryItem("h2", "jazz piano", "films", order=2),
+    ]
+    cands = [
+        Candidate(str(i), t, "books")
+        for i, t in enumerate(["garden flower", "space rocket model", "chess set"])
+    ]
     out = ranker.rank(hist, cands, platform_order=["0", "2", "1"], popularity=[5, 1, 3])
     assert sorted(x.candidate.id for x in out) == ["0", "1", "2"]
     assert all(x.cited and x.cited[0] in {"h1", "h2"} for x in out)
@@ -129,7 +153,9 @@ def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[Trans
     def with_models(*a: object, **k: object) -> object:
         return real(*a, models={"s": model, "p": model})  # type: ignore[arg-type]
 
-    cfg = CrossPlatformConfig("synthetic", ks=(None, 0), baselines=("Pop", "ItemKNN"), n_boot=200, transfer=True)
+    cfg = CrossPlatformConfig(
+        "synthetic", ks=(None, 0), baselines=("Pop", "ItemKNN"), n_boot=200, transfer=True
+    )
     mp = pytest.MonkeyPatch()
     mp.setattr(tr, "transfer_conditions", with_models)
     try:

@@ -373,7 +373,9 @@ COMMANDS = [eval_group]
 )
 @click.option("--sampling", type=click.Choice(["pop49", "uni99"]), default="pop49", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--max-users", type=int, default=3000, show_default=True, help="Training users made into episodes.")
+@click.option(
+    "--max-users", type=int, default=3000, show_default=True, help="Training users made into episodes."
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),

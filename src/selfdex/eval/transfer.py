@@ -90,7 +90,13 @@ def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> lis
 
 def _cands(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
     return [
-        Candidate(str(i), data.items[i].title, data.items[i].domain, data.items[i].creators, data.items[i].categories)
+        Candidate(
+            str(i),
+            data.items[i].title,
+            data.items[i].domain,
+            data.items[i].creators,
+            data.items[i].categories,
+        )
         for i in ids
     ]
 
@@ -173,7 +179,9 @@ def train_transfer(
     x, tcol, users = build_episodes(data, vectors, cfg)
     t_feat = time.perf_counter() - t0
     uniq = np.unique(users)
-    vu = set(np.random.default_rng(cfg.seed + 1).permutation(uniq)[: int(len(uniq) * cfg.valid_share)].tolist())
+    vu = set(
+        np.random.default_rng(cfg.seed + 1).permutation(uniq)[: int(len(uniq) * cfg.valid_share)].tolist()
+    )
     is_v = np.array([u in vu for u in users.tolist()])
     y = np.zeros(x.shape[:2], dtype=np.int32)
     y[np.arange(len(tcol)), tcol] = 1
@@ -299,5 +307,7 @@ def transfer_conditions(
                 w, v = _tune_added(sc["valid"], date_clock["valid"], tcol["valid"], ppos["valid"])
                 weights[tname] = {"date_closeness": w}
                 valid[tname] = v
-                ranks[tname] = ranks_from_scores(sc["test"] + w * date_clock["test"], tcol["test"], ppos["test"])
+                ranks[tname] = ranks_from_scores(
+                    sc["test"] + w * date_clock["test"], tcol["test"], ppos["test"]
+                )
     return ranks, valid, weights

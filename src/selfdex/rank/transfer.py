@@ -42,7 +42,20 @@ __all__ = [
 
 MODEL_DIR = Path(__file__).with_name("models")
 
-_Z_OF = ("w_max", "w_top", "x_max", "x_top", "x_cent", "recent", "x_recent", "w_lex", "x_lex", "w_meta", "x_meta", "hub")
+_Z_OF = (
+    "w_max",
+    "w_top",
+    "x_max",
+    "x_top",
+    "x_cent",
+    "recent",
+    "x_recent",
+    "w_lex",
+    "x_lex",
+    "w_meta",
+    "x_meta",
+    "hub",
+)
 TRANSFER_FEATURES: tuple[str, ...] = (
     *FEATURES,
     "w_mean",
@@ -83,7 +96,7 @@ def transfer_features(
     candidates: Sequence[Candidate],
     *,
     platform_order: Sequence[str] | None = None,
-    popularity: Sequence[float] | None = None,
+    popularity: Sequence[float] | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Returns (features [n_cand x len(TRANSFER_FEATURES)], cosine matrix [n_cand x n_hist]).
     ``popularity``: the platform's count for each candidate, if it discloses one."""
@@ -252,7 +265,7 @@ class TransferRanker:
         candidates: Sequence[Candidate],
         *,
         platform_order: Sequence[str] | None = None,
-        popularity: Sequence[float] | None = None,
+        popularity: Sequence[float] | np.ndarray | None = None,
     ) -> list[Ranked]:
         feats, sims = transfer_features(
             self.base, history, candidates, platform_order=platform_order, popularity=popularity
