@@ -112,9 +112,14 @@ def test_deterministic(sample_store: Store, profile: Profile) -> None:
 
 
 def test_cached_facts_equal_a_fresh_computation(sample_store: Store, profile: Profile) -> None:
-    cached = build_profile(sample_store)  # served from profile_state
+    cached = build_profile(sample_store)  # served from the profile_facts tables
     assert cached.to_dict(None) == profile.to_dict(None)
-    sample_store.conn.execute("DELETE FROM profile_state WHERE key = 'facts'")
+    assert sample_store.conn.execute("SELECT count(*) FROM profile_fact_sets").fetchone()[0] >= 1
+    with sample_store.transaction() as conn:
+        conn.execute("DELETE FROM profile_fact_members")
+        conn.execute("DELETE FROM profile_fact_sets")
+        conn.execute("DELETE FROM profile_fact_rows")  # and the parsed rows: every record parsed again
+        conn.execute("DELETE FROM profile_fact_meta")
     assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)
 
 

@@ -47,7 +47,7 @@ from .linking import update_entities
 from .names import fold
 from .themes import _themes
 
-__all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile"]
+__all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile", "rebuild_facts"]
 
 
 def build_profile(
@@ -79,6 +79,15 @@ def build_profile(
     own = _statements(store, {f.key: f for f in facts})
     pinned = {f.detail.get("pins") for f in own}
     return Profile(facts=own + [f for f in facts if f.key not in pinned], records=n_records)
+
+
+def rebuild_facts(store: Store, *, progress: Progress | None = None) -> None:
+    """Parse every record again and drop the kept facts (``selfdex profile rebuild``)."""
+    store.ensure_schema("profile_facts", MIGRATIONS_FACTS)
+    update_rows(store, force=True, progress=progress)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM profile_fact_members")
+        conn.execute("DELETE FROM profile_fact_sets")
 
 
 def _quiet(_step: str, _done: int, _total: int | None) -> None:
