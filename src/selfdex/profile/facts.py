@@ -120,10 +120,11 @@ def _inferred_facts(store: Store, *, compact: bool, progress: Progress) -> tuple
         return cached
     try:
         update_rows(store, progress=progress)
-    except operational_errors():  # a read-only or busy store: infer from its rows as they are
-        pass
+        stored = True
+    except operational_errors():  # a read-only or busy store: parse its records here, keep nothing
+        stored = False
     progress("profile: inferring the facts", 0, None)
-    rows = load_rows(store)
+    rows = load_rows(store, stored=stored)
     _weigh(rows)
     by_id = {r.id: r for r in rows}
     graph = _load_graph(store)

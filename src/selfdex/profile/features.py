@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,11 +135,19 @@ def update_rows(store: Store, *, force: bool = False, progress: Progress | None 
     return done
 
 
-def load_rows(store: Store) -> list[_Row]:
-    """The visible records' rows, in the records' order, the person's own streaming profile only."""
-    cur = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM profile_fact_rows r WHERE {visible_clause('r')} ORDER BY seq"
-    )
+def load_rows(store: Store, *, stored: bool = True) -> list[_Row]:
+    """The visible records' rows, in the records' order, the person's own streaming profile only.
+
+    ``stored=False`` parses every record now (a store that could not keep its rows up to date)."""
+    if stored:
+        cur: Iterable[Any] = store.conn.execute(
+            f"SELECT {_COLUMNS} FROM profile_fact_rows r WHERE {visible_clause('r')} ORDER BY seq"
+        )
+    else:
+        cur = map(
+            _features,
+            store.conn.execute(f"SELECT {_SOURCE} FROM records r WHERE {visible_clause('r')} ORDER BY rowid"),
+        )
     rows: list[_Row] = []
     for r in cur:
         terms = [(tuple(t), name) for t, name in orjson.loads(r[16])] if r[16] else []
