@@ -10,6 +10,7 @@ import pytest
 from selfdex.ingest import import_path
 from selfdex.model import Item, Record
 from selfdex.profile import DOMAINS, Profile, build_profile, linkeval
+from selfdex.profile.features import load_rows
 from selfdex.profile.names import fold
 from selfdex.sample.collisions import write_hard_negatives
 from selfdex.sample.person import DISLIKES, THEMES
@@ -112,9 +113,14 @@ def test_deterministic(sample_store: Store, profile: Profile) -> None:
 
 
 def test_cached_facts_equal_a_fresh_computation(sample_store: Store, profile: Profile) -> None:
-    cached = build_profile(sample_store)  # served from profile_state
+    cached = build_profile(sample_store)  # served from the profile_facts tables
     assert cached.to_dict(None) == profile.to_dict(None)
-    sample_store.conn.execute("DELETE FROM profile_state WHERE key = 'facts'")
+    assert sample_store.conn.execute("SELECT count(*) FROM profile_fact_sets").fetchone()[0] >= 1
+    with sample_store.transaction() as conn:
+        conn.execute("DELETE FROM profile_fact_members")
+        conn.execute("DELETE FROM profile_fact_sets")
+        conn.execute("DELETE FROM profile_fact_rows")  # and the parsed rows: every record parsed again
+        conn.execute("DELETE FROM profile_fact_meta")
     assert build_profile(sample_store).to_dict(None) == profile.to_dict(None)
 
 
@@ -202,3 +208,12 @@ def test_a_topic_theme_is_its_whole_phrase_never_one_word_of_it(tmp_path: Path) 
     store.close()
     assert [f.label for f in themes] == ["Wonder Woman"]  # no theme "wonder", none "impossible"
     assert set(themes[0].citations) == {records[0].id, records[1].id, records[2].id}
+
+
+def test_rows_kept_in_the_store_equal_rows_parsed_now(sample_store: Store, profile: Profile) -> None:
+    # The facts read each record as parsed once at import (profile_fact_rows); a store that cannot keep
+    # those rows parses its records on the spot, and both must read the same.
+    kept = load_rows(sample_store)
+    assert len(kept) == profile.records > 1000
+    assert kept == load_rows(sample_store, stored=False)
+    assert any(r.terms for r in kept) and any(r.said for r in kept) and any(r.ts for r in kept)

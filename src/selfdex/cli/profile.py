@@ -64,6 +64,7 @@ def rebuild_cmd(ctx: click.Context) -> None:
     import time
 
     from ..profile import apply_corrections
+    from ..profile.facts import rebuild_facts
     from ..profile.linking import update_entities
 
     start = time.perf_counter()
@@ -73,6 +74,8 @@ def rebuild_cmd(ctx: click.Context) -> None:
 
     with open_store(ctx) as store:
         update_entities(store, force=True, on_phase=phase)
+        phase("reading every record for the facts")
+        rebuild_facts(store)
         phase("applying your corrections and inferring the facts")
         apply_corrections(store)
         profile = build_profile(store)

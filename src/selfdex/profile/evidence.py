@@ -5,12 +5,10 @@ Shared by :mod:`.facts` (tastes and the cached whole), :mod:`.themes` and :mod:`
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-
-import orjson
 
 from ..store import Store
 
@@ -121,7 +119,6 @@ _ACTION_WEIGHT = {
 _NEGATIVE_ACTIONS = {"abandoned", "disliked", "returned"}
 _HALF_LIFE_DAYS = 365.0
 _LOW_RATING = 0.4  # rating_norm at or below: 2/5 stars, thumbs down, 4/10
-_SKIP_SECONDS = 30.0
 
 
 def _domain(platform: str, kind: str) -> str | None:
@@ -144,82 +141,41 @@ def _domain(platform: str, kind: str) -> str | None:
 
 @dataclass(slots=True)
 class _Row:
+    """One record as the facts read it (:mod:`.features` parses it once, when it arrives)."""
+
     id: str
     platform: str
     action: str
     kind: str
     title: str | None
     categories: list[str]
-    when: datetime | None
+    ts: int | None  # when it happened, microseconds since the epoch
+    month: int | None  # its month, in its own offset
     tz: str | None
     precision: str | None
     rating: float | None
     skipped: bool
     place: str | None
-    text: str | None
-    extra: dict[str, Any]
+    profile: str | None  # which member of a shared streaming account
+    reason: str | None  # why it was returned
+    terms: list[tuple[tuple[str, ...], str]]  # topic phrases it names: (stems, the phrase)
+    said: list[str]  # stems of its descriptive text
     weight: float = 0.0  # recency × action × rating; 0 for skips and negative actions
     domain: str | None = None
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-def _load_rows(store: Store) -> list[_Row]:
-    cur = store.conn.execute(
-        "SELECT id, platform, action, kind, title, categories, occurred_at, occurred_tz, time_precision, "
-        "rating_norm, duration_s, place, text, extra FROM records "
-        "WHERE id NOT IN (SELECT record_id FROM hidden_records)"
-    )
-    rows: list[_Row] = []
-    for r in cur:
-        extra = orjson.loads(r["extra"]) if r["extra"] else {}
-        skipped = r["kind"] in ("track", "podcast") and (
-            bool(extra.get("skipped"))
-            or (r["duration_s"] is not None and r["duration_s"] < _SKIP_SECONDS)
-            or extra.get("reason_end") == "fwdbtn"
-        )
-        rows.append(
-            _Row(
-                id=r["id"],
-                platform=r["platform"],
-                action=r["action"],
-                kind=r["kind"],
-                title=r["title"],
-                categories=orjson.loads(r["categories"]) if r["categories"] else [],
-                when=_parse_time(r["occurred_at"]),
-                tz=r["occurred_tz"],
-                precision=r["time_precision"],
-                rating=r["rating_norm"],
-                skipped=skipped,
-                place=r["place"],
-                text=r["text"],
-                extra=extra,
-            )
-        )
-    return _main_profile_only(rows)
-
-
-def _main_profile_only(rows: list[_Row]) -> list[_Row]:
-    """Shared streaming accounts: a Netflix export holds every profile; the person is the busiest one."""
-    profiles: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        if "profile" in r.extra:
-            profiles[r.platform][str(r.extra["profile"])] += 1
-    main = {platform: c.most_common(1)[0][0] for platform, c in profiles.items()}
-    return [r for r in rows if "profile" not in r.extra or str(r.extra["profile"]) == main[r.platform]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _weigh(rows: list[_Row]) -> None:
-    newest = max((r.when for r in rows if r.when), default=None)
+    newest = max((r.ts for r in rows if r.ts is not None), default=None)
     for r in rows:
         r.domain = _domain(r.platform, r.kind)
         if r.skipped or r.action in _NEGATIVE_ACTIONS or (r.rating is not None and r.rating <= _LOW_RATING):
             continue
         recency = 0.5
-        if r.when and newest:
-            recency = 0.5 ** (max(0.0, (newest - r.when).total_seconds() / 86400) / _HALF_LIFE_DAYS)
+        if r.ts is not None and newest is not None:
+            recency = 0.5 ** (max(0.0, (newest - r.ts) / 1_000_000 / 86400) / _HALF_LIFE_DAYS)
         rating = 1.0 if r.rating is None else 0.5 + r.rating
         r.weight = _ACTION_WEIGHT.get(r.action, 1.0) * recency * rating
 

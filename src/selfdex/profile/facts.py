@@ -21,10 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, replace
-from typing import Any
-
-import orjson
+from dataclasses import replace
 
 from ..store import Store
 from ..store.crypto import operational_errors
@@ -32,36 +29,43 @@ from .entities import MIGRATIONS
 from .evidence import (
     DOMAINS,
     KINDS,
-    SHOWN_CITATIONS,
-    CitedFact,
     Fact,
     Profile,
     _ent_name,
     _Evidence,
     _Graph,
     _load_graph,
-    _load_rows,
     _Row,
     _type_domain,
     _weigh,
 )
+from .factstore import MIGRATIONS as MIGRATIONS_FACTS
+from .factstore import load_set, save_set
+from .features import FEATURES_VERSION, Progress, load_rows, update_rows
 from .habits import _disliked_entities, _dislikes, _routines
 from .linking import update_entities
 from .names import fold
 from .themes import _themes
 
-__all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile"]
+__all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile", "rebuild_facts"]
 
 
-def build_profile(store: Store, *, forgotten: Iterable[str] | None = None, compact: bool = False) -> Profile:
+def build_profile(
+    store: Store,
+    *,
+    forgotten: Iterable[str] | None = None,
+    compact: bool = False,
+    progress: Progress | None = None,
+) -> Profile:
     """Compute the profile. ``forgotten`` overrides the stored forget rules (used to resolve them).
 
     ``compact``: facts may be :class:`CitedFact` with only their first citations (what ``to_dict()``
-    prints), read from a small cache beside the full one, so showing the profile does not parse every
-    citation of every fact."""
+    prints), read from the facts' own tables, so showing the profile does not read every citation of
+    every fact. ``progress(step, done, total)`` hears each step of bringing it up to date."""
     store.ensure_schema("profile", MIGRATIONS)
-    update_entities(store)
-    facts, n_records = _inferred_facts(store, compact=compact)
+    say = progress or _quiet
+    update_entities(store, on_phase=lambda text: say(f"profile: {text}", 0, None))
+    facts, n_records = _inferred_facts(store, compact=compact, progress=say)
     if forgotten is None:
         forgotten = {
             r[0] for r in store.conn.execute("SELECT target FROM profile_corrections WHERE action = 'forget'")
@@ -77,11 +81,21 @@ def build_profile(store: Store, *, forgotten: Iterable[str] | None = None, compa
     return Profile(facts=own + [f for f in facts if f.key not in pinned], records=n_records)
 
 
+def rebuild_facts(store: Store, *, progress: Progress | None = None) -> None:
+    """Parse every record again and drop the kept facts (``selfdex profile rebuild``)."""
+    store.ensure_schema("profile_facts", MIGRATIONS_FACTS)
+    update_rows(store, force=True, progress=progress)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM profile_fact_members")
+        conn.execute("DELETE FROM profile_fact_sets")
+
+
+def _quiet(_step: str, _done: int, _total: int | None) -> None:
+    pass
+
+
 # Bump when the inference below changes, so cached facts from an older version are recomputed.
-_FACTS_VERSION = 3
-# Facts are cached for the last two states of the store: applying forget rules computes them once with
-# nothing of the rules' hidden and once with it hidden, after every import.
-_FACTS_SLOTS = 2
+_FACTS_VERSION = 4
 
 
 def _facts_fingerprint(store: Store) -> str:
@@ -89,36 +103,28 @@ def _facts_fingerprint(store: Store) -> str:
     hidden = hashlib.sha256()
     for (rid,) in store.conn.execute("SELECT record_id FROM hidden_records ORDER BY record_id"):
         hidden.update(rid.encode() + b"\0")
-    return f"{_FACTS_VERSION}|{records[0]}:{records[1]}|{hidden.hexdigest()[:32]}"
+    version = f"{_FACTS_VERSION}.{FEATURES_VERSION}"
+    return f"{version}|{records[0]}:{records[1]}|{hidden.hexdigest()[:32]}"
 
 
-def _compact(fact: Fact) -> dict[str, Any]:
-    out = asdict(fact)
-    out["citations"] = fact.citations[:SHOWN_CITATIONS]
-    out["citation_count"] = len(fact.citations)
-    return out
-
-
-def _inferred_facts(store: Store, *, compact: bool = False) -> tuple[list[Fact], int]:
+def _inferred_facts(store: Store, *, compact: bool, progress: Progress) -> tuple[list[Fact], int]:
     """The facts inferred from the records, before the person's corrections.
 
-    Computing them reads every record (minutes at 10⁶ records), so they are cached in the store
-    and recomputed only when the records or the hidden records changed. ``compact`` reads the
-    cache's small twin ('facts_compact': the first citations of each fact) when it is current."""
+    They are kept in the store (:mod:`.factstore`) and inferred again only when the records or the
+    hidden records changed, from the records' parsed rows (:mod:`.features`: an import parses only its
+    new records)."""
+    store.ensure_schema("profile_facts", MIGRATIONS_FACTS)
     fingerprint = _facts_fingerprint(store)
-    if compact:
-        row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts_compact'").fetchone()
-        for cached in orjson.loads(row[0]) if row else []:
-            if cached["fingerprint"] == fingerprint:
-                return [CitedFact(**f) for f in cached["facts"]], cached["records"]
-    row = store.conn.execute("SELECT value FROM profile_state WHERE key = 'facts'").fetchone()
-    slots: list[dict[str, Any]] = orjson.loads(row[0]) if row else []
-    for cached in slots:
-        if cached["fingerprint"] == fingerprint:
-            if compact:  # a cache written before the compact twin existed: write it once
-                _save(store, [("facts_compact", _compacted(slots))])
-            return [Fact(**f) for f in cached["facts"]], cached["records"]
-    rows = _load_rows(store)
+    cached = load_set(store, fingerprint, compact=compact)
+    if cached is not None:
+        return cached
+    try:
+        update_rows(store, progress=progress)
+        stored = True
+    except operational_errors():  # a read-only or busy store: parse its records here, keep nothing
+        stored = False
+    progress("profile: inferring the facts", 0, None)
+    rows = load_rows(store, stored=stored)
     _weigh(rows)
     by_id = {r.id: r for r in rows}
     graph = _load_graph(store)
@@ -131,34 +137,20 @@ def _inferred_facts(store: Store, *, compact: bool = False) -> tuple[list[Fact],
     facts += _dislikes(rows, graph, by_id)
     for f in facts:
         f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
-    entry = {"fingerprint": fingerprint, "records": len(rows), "facts": [asdict(f) for f in facts]}
-    older = slots[: _FACTS_SLOTS - 1]
-    slots = [entry, *older]
-    _save(store, [("facts", orjson.dumps(slots).decode()), ("facts_compact", _compacted(slots, facts))])
+    progress("profile: keeping the facts", 0, None)
+    _save(store, fingerprint, len(rows), facts)
     return facts, len(rows)
 
 
-def _compacted(slots: list[dict[str, Any]], newest: list[Fact] | None = None) -> str:
-    """The compact twin of the cache: the same slots, each fact with its first citations and their
-    count (``newest``: the first slot's facts as just computed, not re-read from their dicts)."""
-    small = []
-    for i, slot in enumerate(slots):
-        facts = newest if i == 0 and newest is not None else [Fact(**f) for f in slot["facts"]]
-        small.append({**slot, "facts": [_compact(f) for f in facts]})
-    return orjson.dumps(small).decode()
-
-
-def _save(store: Store, values: list[tuple[str, str]]) -> None:
-    upsert = (
-        "INSERT INTO profile_state (key, value) VALUES (?, ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-    )
+def _save(store: Store, fingerprint: str, records: int, facts: list[Fact]) -> None:
     try:
         if store.conn.in_transaction:  # the caller's transaction (applying forget rules) commits it
-            store.conn.executemany(upsert, values)
+            save_set(store.conn, fingerprint, records, facts)
         else:
             with store.transaction() as conn:
-                conn.executemany(upsert, values)
+                save_set(conn, fingerprint, records, facts)
+                # the single-blob cache of older versions (106 MB at 10⁶ records)
+                conn.execute("DELETE FROM profile_state WHERE key IN ('facts', 'facts_compact')")
     except (
         operational_errors()
     ):  # read-only or busy store (plain or encrypted): the cache is only an optimisation

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .evidence import _LOW_RATING, Fact, _ent_name, _Evidence, _Graph, _Row, _type_domain
+from .evidence import _LOW_RATING, EPOCH, Fact, _ent_name, _Evidence, _Graph, _Row, _type_domain
 from .names import fold
 
 # -- routines -------------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 
 
 def _local(r: _Row, home: ZoneInfo | timezone) -> datetime | None:
-    if r.when is None or r.precision in ("year", "month", "day"):
+    if r.ts is None or r.precision in ("year", "month", "day"):
         return None
     tz: ZoneInfo | timezone = home
     if r.tz and "/" in r.tz:
@@ -39,7 +39,7 @@ def _local(r: _Row, home: ZoneInfo | timezone) -> datetime | None:
     elif r.tz and (m := _OFFSET.match(r.tz)):
         sign = 1 if m.group(1) == "+" else -1
         tz = timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
-    return r.when.astimezone(tz)
+    return (EPOCH + timedelta(microseconds=r.ts)).astimezone(tz)
 
 
 _WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -83,13 +83,14 @@ def _hour_ranges(hours: list[int]) -> str:
 
 
 def _routines(rows: list[_Row]) -> list[Fact]:
+    """When the person does things (hours, weekdays, seasons, per domain) and where they often go."""
     home = _home_zone(rows)
     timed: dict[str, list[tuple[_Row, datetime]]] = defaultdict(list)
     dated: dict[str, list[_Row]] = defaultdict(list)
     for r in rows:
         if not r.domain or r.domain in ("places", "shopping") or r.skipped or r.kind == "health_metric":
             continue
-        if r.when is not None:
+        if r.ts is not None:
             dated[r.domain].append(r)
         local = _local(r, home)
         if local is not None:
@@ -97,51 +98,62 @@ def _routines(rows: list[_Row]) -> list[Fact]:
     facts: list[Fact] = []
     zone = getattr(home, "key", "UTC")
     for domain, items in sorted(timed.items()):
-        if len(items) < 20:
-            continue
-        hours = Counter(t.hour for _, t in items)
-        peak: list[int] = []
-        covered = 0
-        for h, n in sorted(hours.items(), key=lambda x: (-x[1], x[0])):
-            if covered >= 0.6 * len(items):
-                break
-            peak.append(h)
-            covered += n
-        cited = [r.id for r, t in sorted(items, key=lambda x: x[1], reverse=True) if t.hour in peak]
-        facts.append(
-            _routine(
-                f"routine:hours:{domain}",
-                domain,
-                f"{_DOMAIN_LABEL[domain]} mostly {_hour_ranges(peak)} ({zone})",
-                covered / len(items),
-                cited,
-                {"hours": {f"{h:02d}": hours[h] for h in sorted(hours)}, "zone": zone},
-            )
-        )
-        days = Counter(t.weekday() for _, t in items)
-        day, share = _modal(days, len(items))
-        if share >= 1.5 / 7:
-            label = f"{_DOMAIN_LABEL[domain]}: most often on {_WEEKDAYS[day]} ({share:.0%})"
-            weekdays = {_WEEKDAYS[d][:3]: days[d] for d in sorted(days)}
-            cited = [r.id for r, t in items if t.weekday() == day]
-            facts.append(
-                _routine(f"routine:weekday:{domain}", domain, label, share, cited, {"weekdays": weekdays})
-            )
+        if len(items) >= 20:
+            facts.append(_hours(domain, items, zone))
+            facts += _weekday(domain, items)
     for domain, items2 in sorted(dated.items()):
-        whens = [r.when for r in items2 if r.when]
-        if len(items2) < 24 or (max(whens) - min(whens)).days < 365:
-            continue
-        months = Counter(r.when.month for r in items2 if r.when)
-        month, share = _modal(months, len(items2))
-        if share >= 2 / 12:
-            label = (
-                f"{_DOMAIN_LABEL[domain]} peaks in {_MONTHS[month - 1]} ({share:.0%} of the year's activity)"
-            )
-            by_month = {_MONTHS[m - 1]: months[m] for m in sorted(months)}
-            cited = [r.id for r in items2 if r.when and r.when.month == month]
-            facts.append(
-                _routine(f"routine:season:{domain}", domain, label, share, cited, {"months": by_month})
-            )
+        facts += _season(domain, items2)
+    return facts + _places(rows)
+
+
+def _hours(domain: str, items: list[tuple[_Row, datetime]], zone: str) -> Fact:
+    """The fewest hours of the day that hold 60 % of the domain's timed records."""
+    hours = Counter(t.hour for _, t in items)
+    peak: list[int] = []
+    covered = 0
+    for h, n in sorted(hours.items(), key=lambda x: (-x[1], x[0])):
+        if covered >= 0.6 * len(items):
+            break
+        peak.append(h)
+        covered += n
+    cited = [r.id for r, t in sorted(items, key=lambda x: x[1], reverse=True) if t.hour in peak]
+    return _routine(
+        f"routine:hours:{domain}",
+        domain,
+        f"{_DOMAIN_LABEL[domain]} mostly {_hour_ranges(peak)} ({zone})",
+        covered / len(items),
+        cited,
+        {"hours": {f"{h:02d}": hours[h] for h in sorted(hours)}, "zone": zone},
+    )
+
+
+def _weekday(domain: str, items: list[tuple[_Row, datetime]]) -> list[Fact]:
+    days = Counter(t.weekday() for _, t in items)
+    day, share = _modal(days, len(items))
+    if share < 1.5 / 7:
+        return []
+    label = f"{_DOMAIN_LABEL[domain]}: most often on {_WEEKDAYS[day]} ({share:.0%})"
+    weekdays = {_WEEKDAYS[d][:3]: days[d] for d in sorted(days)}
+    cited = [r.id for r, t in items if t.weekday() == day]
+    return [_routine(f"routine:weekday:{domain}", domain, label, share, cited, {"weekdays": weekdays})]
+
+
+def _season(domain: str, items: list[_Row]) -> list[Fact]:
+    """A month that holds a sixth of a domain's dated records, over a year of them at least."""
+    stamps = [r.ts for r in items if r.ts is not None]
+    if len(items) < 24 or (max(stamps) - min(stamps)) // 86_400_000_000 < 365:
+        return []
+    months = Counter(r.month for r in items if r.month is not None)
+    month, share = _modal(months, len(items))
+    if share < 2 / 12:
+        return []
+    label = f"{_DOMAIN_LABEL[domain]} peaks in {_MONTHS[month - 1]} ({share:.0%} of the year's activity)"
+    by_month = {_MONTHS[m - 1]: months[m] for m in sorted(months)}
+    cited = [r.id for r in items if r.month == month]
+    return [_routine(f"routine:season:{domain}", domain, label, share, cited, {"months": by_month})]
+
+
+def _places(rows: list[_Row]) -> list[Fact]:
     places: dict[str, _Evidence] = defaultdict(_Evidence)
     names: dict[str, str] = {}
     for r in rows:
@@ -150,6 +162,7 @@ def _routines(rows: list[_Row]) -> list[Fact]:
             places[fold(name)].add(r, 1.0)
             names[fold(name)] = name
     ranked = sorted(places.items(), key=lambda x: (-len(x[1].records), x[0]))
+    facts: list[Fact] = []
     for key, ev in ranked[:8]:
         if len(ev.records) < 3:
             break
@@ -202,7 +215,7 @@ def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[F
         if r.action == "returned":
             bought = [by_id[p] for p in graph.returns.get(r.id, ()) if p in by_id]
             name = next((b.title for b in bought if b.title), r.title or "an order")
-            reason = r.extra.get("reason")
+            reason = r.reason
             facts.append(
                 _dislike(
                     f"dislike:returned:{fold(name)}",
