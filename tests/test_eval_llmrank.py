@@ -77,8 +77,16 @@ def test_bpr_pop_correction_adds_beta_log_counts() -> None:
     assert np.allclose(full.score(1, [], [0, 1, 2, 3, 4]), expected)
     half = m.with_pop_correction(0.5)
     assert np.allclose(half.score(1, [], [0, 1]), raw[:2] + 0.5 * np.log([4, 2]))
-    # implicit's 2 threads make refits differ in the last digits, so only the plumbing is checked here.
     assert BPR.fit(seqs, 5, factors=4, iterations=3, pop_correction=0.5).pop_correction == 0.5
+
+
+def test_bpr_refit_with_the_same_seed_is_identical() -> None:
+    rng = np.random.default_rng(0)
+    seqs = [rng.choice(60, size=8, replace=False).tolist() for _ in range(300)]
+    a, b = (BPR.fit(seqs, 60, factors=8, iterations=20, seed=3) for _ in range(2))
+    assert np.array_equal(a.item_factors, b.item_factors) and np.array_equal(a.user_factors, b.user_factors)
+    other = BPR.fit(seqs, 60, factors=8, iterations=20, seed=4)
+    assert not np.array_equal(a.item_factors, other.item_factors)
 
 
 def test_llm_subset_is_seeded_and_in_file_order() -> None:

@@ -97,6 +97,10 @@ class BPR(PlatformModel):
     (n_i = the item's training count) to every score, the standard log-q sampling-bias correction:
     beta = 1 undoes the sampler's bias in full, beta = 0 is the raw ``implicit`` score (right when
     the candidates are themselves sampled by popularity).
+
+    One thread by default: ``implicit``'s parallel SGD updates shared factors in a racy order, so a
+    2-thread refit with the same seed gives different factors (a full-history (b) − (a) flipped sign
+    between re-runs); with one thread the same seed gives identical factors.
     """
 
     user_factors: np.ndarray
@@ -118,6 +122,7 @@ class BPR(PlatformModel):
         iterations: int = 100,
         seed: int = 0,
         pop_correction: float = 0.0,
+        num_threads: int = 1,
     ) -> BPR:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # implicit warns about BLAS threads otherwise
         from implicit.cpu.bpr import BayesianPersonalizedRanking
@@ -128,7 +133,7 @@ class BPR(PlatformModel):
             regularization=regularization,
             iterations=iterations,
             random_state=seed,
-            num_threads=2,
+            num_threads=num_threads,
         )
         m.fit(_binary_matrix(seqs, n_items), show_progress=False)
         cfg = {

@@ -550,8 +550,8 @@ LLMRANK_BPR_NOTE = (
     "the 7.6-point gap of the earlier report; the rest was under-training). Scores add β·log(training "
     "count), the standard log-q sampling-bias correction (β = 1 undoes the sampler's bias in full). β, "
     "iterations, learning rate and regularisation were chosen by valid NDCG@10 only (grid in the "
-    "`LLMRankConfig` comment; β table below); the test targets were never used. `implicit` trains on 2 "
-    "threads, so refits differ in the last digits. Ties are broken at random with the fixed seed. A row "
+    "`LLMRankConfig` comment; β table below); the test targets were never used. `implicit` trains on one "
+    "thread with the run's seed, so a refit gives identical factors. Ties are broken at random with the fixed seed. A row "
     "that fails its reproduction check above must be read with that caveat."
 )
 
