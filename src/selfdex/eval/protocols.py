@@ -59,6 +59,7 @@ __all__ = [
     "CrossPlatformResult",
     "LLMRerankResult",
     "Progress",
+    "cand_items",
     "cross_domain_cooccurrence",
     "run_cross_platform",
 ]
@@ -187,7 +188,7 @@ def _hist_items(data: CrossDomainData, case: EvalCase, ids: Sequence[int]) -> li
     return out
 
 
-def _cand_items(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
+def cand_items(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
     return [
         Candidate(
             str(i),
@@ -418,7 +419,7 @@ def _run_cross_platform(
                 pos[order] = np.arange(len(order))
                 f, _ = ranker.features(
                     _hist_items(data, p.case, hist_ids),
-                    _cand_items(data, p.cands),
+                    cand_items(data, p.cands),
                     platform_order=[str(p.cands[j]) for j in order],
                 )
                 feats_l.append(f)
@@ -458,7 +459,7 @@ def _run_cross_platform(
                 hist_objs = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
                 order = orders["test"][best][i]
                 ranked = ranker.rank(
-                    hist_objs, _cand_items(data, p.cands), platform_order=[str(p.cands[j]) for j in order]
+                    hist_objs, cand_items(data, p.cands), platform_order=[str(p.cands[j]) for j in order]
                 )
                 r = next(j for j, x in enumerate(ranked) if x.candidate.id == str(p.case.target)) + 1
                 test_ranks.append(r)
@@ -574,7 +575,7 @@ def _run_cross_platform(
         ranker = for_history(
             (), vectors=vectors, weights=weights[k_label(cfg.ks[0])][AGENT_B], corpus=(df, n_docs)
         )
-        for top in ranker.rank(_hist_items(data, p.case, list(p.case.history)), _cand_items(data, p.cands))[
+        for top in ranker.rank(_hist_items(data, p.case, list(p.case.history)), cand_items(data, p.cands))[
             :3
         ]:
             examples.append(
@@ -628,7 +629,7 @@ def _llm_rerank_cases(
             keep = set(_truncate(p.within, k) + (p.cross if use_cross else []))
             hist = _hist_items(data, p.case, [h for h in p.case.history if h in keep])
             order = [str(p.cands[j]) for j in orders[i]]
-            yield hist, _cand_items(data, p.cands), order, str(p.case.target)
+            yield hist, cand_items(data, p.cands), order, str(p.case.target)
 
     return _model_rerank(
         ModelRanker(ranker, backend),

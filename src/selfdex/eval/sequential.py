@@ -17,7 +17,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FEATURE_NAMES", "LearnedConfig", "PairCounts", "SequenceStats", "SequentialRanker", "episodes"]
+__all__ = [
+    "FEATURE_NAMES",
+    "LearnedConfig",
+    "PairCounts",
+    "SequenceStats",
+    "SequentialRanker",
+    "episodes",
+    "train_lambdarank",
+]
 
 FEATURE_NAMES: tuple[str, ...] = (
     "log_count",  # sequences containing the candidate
@@ -260,27 +268,16 @@ class SequentialRanker:
             feature_name=list(FEATURE_NAMES),
         )
         valid = lgb.Dataset(x[:nv].reshape(-1, nf), y[:nv].ravel(), group=group(nv), reference=train)
-        params = {
-            "objective": "lambdarank",
-            "metric": "ndcg",
-            "eval_at": [1, 10],
-            "num_leaves": cfg.num_leaves,
-            "learning_rate": cfg.learning_rate,
-            "min_data_in_leaf": cfg.min_data_in_leaf,
-            "num_threads": 1,
-            "deterministic": True,
-            "force_row_wise": True,
-            "seed": cfg.seed,
-            "verbosity": -1,
-        }
-        evals: dict[str, Any] = {}
-        booster = lgb.train(
-            params,
+        booster, evals = train_lambdarank(
             train,
-            num_boost_round=cfg.max_rounds,
-            valid_sets=[valid],
-            valid_names=["valid"],
-            callbacks=[lgb.early_stopping(50, verbose=False), lgb.record_evaluation(evals)],
+            valid,
+            num_leaves=cfg.num_leaves,
+            learning_rate=cfg.learning_rate,
+            min_data_in_leaf=cfg.min_data_in_leaf,
+            seed=cfg.seed,
+            max_rounds=cfg.max_rounds,
+            eval_at=(1, 10),
+            patience=50,
         )
         info = {
             "train_episodes": len(cols) - nv,
@@ -324,3 +321,44 @@ class SequentialRanker:
         return np.asarray(self.booster.predict(x.reshape(-1, x.shape[-1]), num_threads=1)).reshape(
             cands.shape
         )
+
+
+def train_lambdarank(
+    train: Any,
+    valid: Any,
+    *,
+    num_leaves: int,
+    learning_rate: float,
+    min_data_in_leaf: int,
+    seed: int,
+    max_rounds: int,
+    eval_at: tuple[int, ...],
+    patience: int,
+) -> tuple[Any, dict[str, Any]]:
+    """LightGBM lambdarank with early stopping on ``valid``; one thread and ``deterministic`` so a
+    seeded run gives the same trees on any machine. Returns the booster and its per-round scores."""
+    import lightgbm as lgb
+
+    params = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": list(eval_at),
+        "num_leaves": num_leaves,
+        "learning_rate": learning_rate,
+        "min_data_in_leaf": min_data_in_leaf,
+        "num_threads": 1,
+        "deterministic": True,
+        "force_row_wise": True,
+        "seed": seed,
+        "verbosity": -1,
+    }
+    evals: dict[str, Any] = {}
+    booster = lgb.train(
+        params,
+        train,
+        num_boost_round=max_rounds,
+        valid_sets=[valid],
+        valid_names=["valid"],
+        callbacks=[lgb.early_stopping(patience, verbose=False), lgb.record_evaluation(evals)],
+    )
+    return booster, evals

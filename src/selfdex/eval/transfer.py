@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..rank.base import Candidate, HistoryItem
+from ..rank.base import HistoryItem
 from ..rank.build import doc_freq
 from ..rank.embedded import EmbeddedRanker, TextVectors
 from ..rank.transfer import TRANSFER_FEATURES, TransferModel, shipped_model, transfer_features
 from .baselines import ItemKNN, Pop, order_by_scores
 from .datasets import DATASETS, CrossDomainData
+from .protocols import cand_items
 from .sampling import case_rng, sample_candidates
+from .sequential import train_lambdarank
 from .tuning import START, ranks_from_scores
 
 if TYPE_CHECKING:
@@ -88,19 +90,6 @@ def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> lis
     return out
 
 
-def _cands(data: CrossDomainData, ids: Sequence[int]) -> list[Candidate]:
-    return [
-        Candidate(
-            str(i),
-            data.items[i].title,
-            data.items[i].domain,
-            data.items[i].creators,
-            data.items[i].categories,
-        )
-        for i in ids
-    ]
-
-
 def build_episodes(
     data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -150,7 +139,7 @@ def build_episodes(
                 popularity=popw[d] if cfg.sampling == "pop49" else None,
             )
             popc = pops[d].popularity(cands)
-            cand_objs = _cands(data, cands)
+            cand_objs = cand_items(data, cands)
             for k in cfg.ks:
                 hw = _truncate(within, k)
                 sc = pops[d].score(None, hw, cands) if not hw else knns[d].score(None, hw, cands)
@@ -198,27 +187,16 @@ def train_transfer(
 
     train = ds(~is_v)
     valid = ds(is_v, train)
-    params = {
-        "objective": "lambdarank",
-        "metric": "ndcg",
-        "eval_at": [10],
-        "num_leaves": cfg.num_leaves,
-        "learning_rate": cfg.learning_rate,
-        "min_data_in_leaf": cfg.min_data_in_leaf,
-        "num_threads": 1,
-        "deterministic": True,
-        "force_row_wise": True,
-        "seed": cfg.seed,
-        "verbosity": -1,
-    }
-    evals: dict[str, Any] = {}
-    booster = lgb.train(
-        params,
+    booster, evals = train_lambdarank(
         train,
-        num_boost_round=cfg.max_rounds,
-        valid_sets=[valid],
-        valid_names=["valid"],
-        callbacks=[lgb.early_stopping(30, verbose=False), lgb.record_evaluation(evals)],
+        valid,
+        num_leaves=cfg.num_leaves,
+        learning_rate=cfg.learning_rate,
+        min_data_in_leaf=cfg.min_data_in_leaf,
+        seed=cfg.seed,
+        max_rounds=cfg.max_rounds,
+        eval_at=(10,),
+        patience=30,
     )
     best = booster.best_iteration or cfg.max_rounds
     gain = booster.feature_importance("gain", iteration=best)
@@ -280,7 +258,7 @@ def transfer_conditions(
                 f, _ = transfer_features(
                     ranker,
                     _items(data, p.case.history, keep),
-                    _cands(data, p.cands),
+                    cand_items(data, p.cands),
                     platform_order=[str(p.cands[j]) for j in order],
                     popularity=pops[p.domain].popularity(p.cands),
                 )
