@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -183,14 +184,14 @@ def test_refresh_with_forget_rules_infers_facts_once_per_state(
     forget(store, "theme:dune")
     build_profile(store)
     calls = 0
-    real = facts_module._load_rows
+    real = facts_module.load_rows
 
-    def counting(s: Store) -> list:  # type: ignore[type-arg]
+    def counting(s: Store, **kw: Any) -> list:  # type: ignore[type-arg]
         nonlocal calls
         calls += 1
-        return real(s)
+        return real(s, **kw)
 
-    monkeypatch.setattr(facts_module, "_load_rows", counting)
+    monkeypatch.setattr(facts_module, "load_rows", counting)
     refresh(store)
     profile = build_profile(store)
     assert calls == 0

@@ -20,6 +20,7 @@ from ..store import Store, StoreError
 from ..store.db import now_iso
 from .entities import MIGRATIONS
 from .facts import build_profile
+from .features import update_rows
 from .linking import fingerprint, update_entities
 
 __all__ = [
@@ -218,6 +219,8 @@ def apply_corrections(store: Store) -> AppliedCorrections:
     # in between, they are stale inside ours and we go round again.
     for _attempt in range(5):
         update_entities(store)
+        # Outside our transaction: creating the facts' tables (a script) would commit it early.
+        update_rows(store)
         hide: dict[str, str] = {}
         delete: set[str] = set()
         unresolved: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,7 +114,8 @@ def update_rows(store: Store, *, force: bool = False, progress: Progress | None 
     total = conn.execute("SELECT count(*) FROM records WHERE rowid > ?", (start,)).fetchone()[0]
     say = progress or (lambda _step, _done, _total: None)
     done = 0
-    with store.transaction():
+    # Inside a caller's transaction (applying forget rules) its COMMIT keeps the rows with the rest.
+    with nullcontext() if conn.in_transaction else store.transaction():
         if start == 0:
             conn.execute("DELETE FROM profile_fact_rows")
         cur = store.conn.cursor().execute(
