@@ -116,6 +116,12 @@ def test_the_demo_end_to_end_on_an_encrypted_store(tmp_path: Path) -> None:
         proc.wait(20)
     assert "intact" in _run("--store", str(path), "audit", "verify").output
     assert _plain_text_in(_store_files(path)) == []
+    # A backup stays encrypted, opens under the same passphrase, and says how many records it holds.
+    copy = tmp_path / "copy.sqlite"
+    made = json.loads(_run("--store", str(path), "backup", "--json", str(copy)).stdout)
+    assert crypto.is_encrypted(copy) and _plain_text_in([copy]) == []
+    per_platform = json.loads(_run("--store", str(copy), "sources", "--json").stdout)
+    assert made["records"] == sum(p["records"] for p in per_platform) > 0
     # The same import into a plain store does show the titles: the grep can fail.
     plain = tmp_path / "plain.sqlite"
     _run("--store", str(plain), "demo", "--json")

@@ -36,12 +36,11 @@ def backup_cmd(ctx: click.Context, path: Path, force: bool, as_json: bool) -> No
             raise UserError("the backup must not be the store itself")
         errors: tuple[type[Exception], ...] = (sqlite3.Error, *crypto.database_errors())
         try:
-            size = owner_queries.backup_to(store, path)
+            size, records = owner_queries.backup_to(store, path)
         except errors as exc:
             raise UserError(explain(exc, store.path) or f"backup failed: {exc}") from None
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror}") from None
-        records = store.count()
     if as_json:
         print_json({"backup": str(path), "bytes": size, "records": records})
     else:

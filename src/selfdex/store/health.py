@@ -154,8 +154,11 @@ def backup(
     progress: Callable[[int, int], None] | None = None,
     *,
     encrypted: bool = False,
-) -> int:
-    """Copy the store to ``dest`` (atomically: a temporary file renamed into place); returns its size.
+) -> tuple[int, int]:
+    """Copy the store to ``dest`` (atomically: a temporary file renamed into place).
+
+    Returns the copy's size in bytes and the records it holds, counted in the copy itself: the live
+    store may have grown since the snapshot was taken (an import writing beside the backup).
 
     An encrypted store is copied with ``VACUUM INTO`` on its SQLCipher connection (one read transaction
     too), so the copy stays encrypted under the same key; a plain one with the online backup API."""
@@ -166,11 +169,17 @@ def backup(
         try:
             source.execute("VACUUM INTO ?", (str(tmp),))
             tmp.chmod(0o600)
+            # ATTACH with no KEY takes the main database's key, the one VACUUM INTO wrote the copy under
+            source.execute("ATTACH DATABASE ? AS copied", (str(tmp),))
+            try:
+                records = int(source.execute("SELECT count(*) FROM copied.records").fetchone()[0])
+            finally:
+                source.execute("DETACH DATABASE copied")
             os.replace(tmp, dest)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return dest.stat().st_size
+        return dest.stat().st_size, records
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the copy is as private as the store
     os.close(fd)
     try:
@@ -181,6 +190,7 @@ def backup(
             check = target.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise sqlite3.DatabaseError(f"the copy failed its integrity check: {check}")
+            records = int(target.execute("SELECT count(*) FROM records").fetchone()[0])
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal to carry along
         finally:
             target.close()
@@ -188,7 +198,7 @@ def backup(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return dest.stat().st_size
+    return dest.stat().st_size, records
 
 
 def _pages(progress: Callable[[int, int], None]) -> Callable[[int, int, int], None]:

@@ -76,8 +76,8 @@ def unfinished_jobs(store: Store, *, include_running: bool) -> int:
     return int(row[0])
 
 
-def backup_to(store: Store, dest: Path) -> int:
-    """A consistent copy of the store at ``dest`` (encrypted as the store is); its size in bytes."""
+def backup_to(store: Store, dest: Path) -> tuple[int, int]:
+    """A consistent copy of the store at ``dest`` (encrypted as the store is): its bytes and records."""
     return backup(store.conn, dest, encrypted=crypto.is_encrypted(store.path))
 
 
