@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from selfdex.eval.cross_run import run_cross_platform
 from selfdex.eval.datasets import default_data_dir, load_cross_domain
 from selfdex.eval.metrics import bootstrap_diff, bootstrap_mean, metric_values, override_rates
 from selfdex.eval.protocols import (
@@ -33,7 +34,6 @@ from selfdex.eval.protocols import (
     DATE_PLATFORM,
     XD_B,
     CrossPlatformConfig,
-    run_cross_platform,
 )
 from selfdex.eval.transfer import TRANSFER
 from selfdex.index.embed import default_embedder

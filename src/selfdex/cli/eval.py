@@ -194,8 +194,9 @@ def cross_platform_cmd(
     and (b) full cross-platform history, at full history and cold start (k = 0, 1, 2); condition (t)
     gives all of them the same clock; for scale, a separate condition (c) that also learns from
     other users' cross-domain histories."""
+    from ..eval.cross_run import run_cross_platform
     from ..eval.datasets import DataMissing, load_cross_domain
-    from ..eval.protocols import CrossPlatformConfig, run_cross_platform
+    from ..eval.protocols import CrossPlatformConfig
     from ..eval.report import write_report
 
     if llm_ranker and llm_k not in ks:
