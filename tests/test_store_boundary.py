@@ -46,3 +46,20 @@ def test_the_scan_sees_the_exceptions_it_allows() -> None:
     found = offences()
     assert {"profile", "index"} <= found.keys()
     assert any("queries records" in h for h in found["profile"])
+
+
+HIDDEN_SQL = re.compile(r"\b(?:FROM|INTO|JOIN|UPDATE)\s+hidden_records\b")
+
+
+def test_only_the_store_reads_or_writes_the_forgotten_records_table() -> None:
+    # Even the profile, which decides what a forget rule covers, hides through store/hiding.py: one
+    # forgotten copy of the rule is a forgotten record resurfacing.
+    hits = [
+        f"{path.relative_to(SRC)}:{text.count(chr(10), 0, m.start()) + 1}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path.relative_to(SRC).parts[0] != "store"
+        for text in [path.read_text(encoding="utf-8")]
+        for m in HIDDEN_SQL.finditer(text)
+    ]
+    assert not hits, "use store.hiding / store.visible:\n" + "\n".join(hits)
+    assert HIDDEN_SQL.search((SRC / "store" / "hiding.py").read_text(encoding="utf-8"))

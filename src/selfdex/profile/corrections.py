@@ -18,6 +18,9 @@ from typing import Any
 
 from ..store import Store, StoreError
 from ..store.db import now_iso
+from ..store.hiding import delete_records, unhide
+from ..store.hiding import hide as hide_records
+from ..store.visible import hidden_ids, select_records
 from .entities import MIGRATIONS
 from .facts import build_profile
 from .features import update_rows
@@ -108,7 +111,7 @@ def preview_forget(store: Store, key: str) -> ForgetPreview:
     fact = build_profile(store, forgotten=()).get(key)
     ids = set(fact.citations) if fact else set()
     ids |= _entity_records(store, key)
-    hidden = {r[0] for r in store.conn.execute("SELECT record_id FROM hidden_records")}
+    hidden = hidden_ids(store)
     new = sorted(ids - hidden)
     rows: list[dict[str, Any]] = []
     for i in range(0, len(new), 500):
@@ -116,8 +119,10 @@ def preview_forget(store: Store, key: str) -> ForgetPreview:
         marks = ", ".join("?" for _ in chunk)
         rows += [
             dict(r)
-            for r in store.conn.execute(
-                f"SELECT id, platform, kind, action, title, occurred_at FROM records WHERE id IN ({marks})",
+            for r in select_records(
+                store,
+                "r.id, r.platform, r.kind, r.action, r.title, r.occurred_at",
+                f"r.id IN ({marks})",
                 chunk,
             )
         ]
@@ -161,7 +166,7 @@ def unforget(store: Store, key: str) -> bool:
     store.ensure_schema("profile", MIGRATIONS)
     with store.transaction() as conn:
         cur = conn.execute("DELETE FROM profile_corrections WHERE action = 'forget' AND target = ?", (key,))
-        conn.execute("DELETE FROM hidden_records WHERE reason = ?", (_REASON + key,))
+        unhide(conn, _REASON + key)
     apply_corrections(store)  # records another rule still covers stay hidden
     return cur.rowcount > 0
 
@@ -211,7 +216,7 @@ def apply_corrections(store: Store) -> AppliedCorrections:
     store.ensure_schema("profile", MIGRATIONS)
     rules = [c for c in list_corrections(store) if c.action == "forget"]
     if not rules:
-        store.conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
+        unhide(store.conn, _REASON, prefix=True)
         return AppliedCorrections(0, 0, [])
     # One transaction from un-hiding to re-hiding: other readers never see the forgotten records, and
     # an error or Ctrl-C while the profile is recomputed leaves them hidden as before. Entities are
@@ -229,7 +234,7 @@ def apply_corrections(store: Store) -> AppliedCorrections:
                 if _entities_stale(store):
                     raise _Stale
                 # Start from the records no rule of ours hides, so a rule resolves to the same set each time.
-                conn.execute("DELETE FROM hidden_records WHERE reason LIKE ?", (_REASON + "%",))
+                unhide(conn, _REASON, prefix=True)
                 facts = {f.key: f for f in build_profile(store, forgotten=()).facts}
                 for rule in rules:
                     fact = facts.get(rule.key)
@@ -241,13 +246,8 @@ def apply_corrections(store: Store) -> AppliedCorrections:
                         hide.setdefault(rid, _REASON + rule.key)
                     if rule.delete_records:
                         delete |= records
-                conn.executemany(
-                    "INSERT OR IGNORE INTO hidden_records (record_id, reason) VALUES (?, ?)",
-                    sorted(hide.items()),
-                )
-                deleted = 0
-                for rid in sorted(delete):
-                    deleted += conn.execute("DELETE FROM records WHERE id = ?", (rid,)).rowcount
+                hide_records(conn, sorted(hide.items()))
+                deleted = delete_records(conn, sorted(delete))
         except _Stale:
             continue
         return AppliedCorrections(hidden=len(hide), deleted=deleted, unresolved=unresolved)

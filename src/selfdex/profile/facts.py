@@ -18,13 +18,13 @@ left out by key.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
 from ..store import Store
 from ..store.crypto import operational_errors
+from ..store.hiding import hidden_digest
 from .entities import MIGRATIONS
 from .evidence import (
     DOMAINS,
@@ -100,11 +100,8 @@ _FACTS_VERSION = 4
 
 def _facts_fingerprint(store: Store) -> str:
     records = store.conn.execute("SELECT count(*), coalesce(max(rowid), 0) FROM records").fetchone()
-    hidden = hashlib.sha256()
-    for (rid,) in store.conn.execute("SELECT record_id FROM hidden_records ORDER BY record_id"):
-        hidden.update(rid.encode() + b"\0")
     version = f"{_FACTS_VERSION}.{FEATURES_VERSION}"
-    return f"{version}|{records[0]}:{records[1]}|{hidden.hexdigest()[:32]}"
+    return f"{version}|{records[0]}:{records[1]}|{hidden_digest(store)[:32]}"
 
 
 def _inferred_facts(store: Store, *, compact: bool, progress: Progress) -> tuple[list[Fact], int]:
