@@ -158,3 +158,14 @@ def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[Trans
         assert {"(s)(a)", "(s)(b)", "(p)(a)", "(p)(b)"} <= {TRANSFER[m] for m in got}
         for m in got:
             assert len(res.ranks[kl][m]) == res.n_test and res.ranks[kl][m].min() >= 1
+    # The report gives (s) and (p) their own table and their own paired differences.
+    from selfdex.eval.report import provenance
+    from selfdex.eval.report_cross import cross_platform_markdown, cross_platform_summary
+
+    summ = cross_platform_summary(res)
+    diffs = summ["by_k"]["full"]["transfer_diffs"]
+    assert {"(s)(b) − (s)(a) NDCG@10", "(p)(b) − (p)(a) NDCG@10"} <= diffs.keys()
+    assert all(d["low"] <= d["mean"] <= d["high"] for d in diffs.values())
+    md = cross_platform_markdown("synthetic", res, summ, provenance("hash", {}))
+    main_table, _, side = md.partition("conditions (s) and (p)")
+    assert "(s) transfer model" not in main_table.split("## History: k=0")[0] and "(s) transfer model" in side

@@ -168,6 +168,12 @@ def eval_group() -> None:
     help="Skip condition (t): the platform, (a) and (b) all given the same estimate of the date "
     "(from the data's listing order, where it has one).",
 )
+@click.option(
+    "--no-transfer",
+    is_flag=True,
+    help="Skip conditions (s) and (p): the transfer models shipped with selfdex (trained on public "
+    "data, never on the evaluated users) re-ranking with (a)'s and (b)'s input.",
+)
 @out_option
 @cache_option
 @no_cache_option
@@ -186,6 +192,7 @@ def cross_platform_cmd(
     llm_subset: int,
     llm_k: str,
     no_date: bool,
+    no_transfer: bool,
     out: str,
     cache: str | None,
     no_cache: bool,
@@ -223,6 +230,7 @@ def cross_platform_cmd(
                 tune=not no_tune,
                 other_users=not no_other_users,
                 date_known=not no_date,
+                transfer=not no_transfer,
                 llm_ranker=llm_ranker,
                 llm_subset=llm_subset,
                 llm_k=None if llm_k == "full" else int(llm_k),

@@ -25,6 +25,7 @@ from .protocols import (
     k_label,
 )
 from .report_format import fmt_ci, fmt_num, nd10, provenance_md, random_ndcg10
+from .transfer import TRANSFER
 
 __all__ = [
     "BUCKETS",
@@ -71,6 +72,9 @@ def _k_summary(res: CrossPlatformResult, kl: str, methods: Ranks) -> dict[str, A
     # Condition (t): with the date known to every party, what do the other platforms add?
     if (dd := _date_diffs(methods, pr, plat, cfg)) is not None:
         block["date_diffs"] = dd
+    # Conditions (s) and (p): what the other platforms add through the shipped transfer models.
+    if tr := _transfer_diffs(methods, pr, plat, cfg):
+        block["transfer_diffs"] = tr
     block["weights"] = res.weights.get(kl, {})
     return block
 
@@ -148,6 +152,26 @@ def _date_diffs(
         ((tb, tp), f"{DATE_KNOWN[DATE_B]} − {DATE_KNOWN[DATE_PLATFORM]}"),
         ((tp, pr), f"{DATE_KNOWN[DATE_PLATFORM]} − {plat}"),
     )
+    return {
+        f"{label} {metric}": _paired(x, y, metric, cfg)
+        for metric in ("NDCG@10", "HR@10")
+        for (x, y), label in pairs
+    }
+
+
+def _transfer_diffs(
+    methods: Ranks, pr: np.ndarray, plat: str, cfg: CrossPlatformConfig
+) -> dict[str, dict[str, float]]:
+    """(b) − (a) through each transfer model, (b) against the platform, and both with the date known."""
+    got = {short: methods[long] for long, short in TRANSFER.items() if long in methods}
+    pairs = []
+    for model in ("(s)", "(p)"):
+        for date in ("", "(t)"):
+            a, b = got.get(f"{date}{model}(a)"), got.get(f"{date}{model}(b)")
+            if a is not None and b is not None:
+                pairs.append(((b, a), f"{date}{model}(b) − {date}{model}(a)"))
+        if (b := got.get(f"{model}(b)")) is not None:
+            pairs.append(((b, pr), f"{model}(b) − {plat}"))
     return {
         f"{label} {metric}": _paired(x, y, metric, cfg)
         for metric in ("NDCG@10", "HR@10")
@@ -257,7 +281,9 @@ def _intro_md(name: str, res: CrossPlatformResult) -> list[str]:
 def _k_markdown(kl: str, block: dict[str, Any], n_boot: int) -> list[str]:
     plat = block["platform_for_agent"]
     # Conditions (c) and (t) get their own tables, never mixed into (a)/(b)'s.
-    main = [m for m in block["methods"] if m not in CROSS_DOMAIN and m not in DATE_KNOWN]
+    main = [
+        m for m in block["methods"] if m not in CROSS_DOMAIN and m not in DATE_KNOWN and m not in TRANSFER
+    ]
     lines = [f"## History: {kl} (agent re-ranks {plat})", "", *_method_table(block, main)]
     lines += _bootstrap_md(block["diffs"], n_boot)
     lines += _by_length_md(block["by_history_length"], main)
@@ -278,6 +304,15 @@ def _k_markdown(kl: str, block: dict[str, Any], n_boot: int) -> list[str]:
         CROSS_DOMAIN,
         block.get("cross_domain_diffs") or {},
         (AGENT_B, DATE_B),
+    )
+    lines += _side_md(
+        block,
+        n_boot,
+        "**Knowledge shipped with the agent: the transfer models — conditions (s) and (p)**",
+        TRANSFER_NOTE,
+        TRANSFER,
+        block.get("transfer_diffs") or {},
+        (plat, AGENT_A, AGENT_B),
     )
     lines.append("<details><summary>weights (tuned on valid)</summary>\n")
     for m, w in block["weights"].items():
@@ -322,6 +357,15 @@ CROSS_DOMAIN_NOTE = (
     "list) to the platform's 1/log2(position + 2), to agent (b)'s score or, where condition (t) runs, to "
     "(t)(b)'s score (compared with (t)(b): does other users' data add anything once the date is known?), "
     "w chosen on valid. It shows whether the signal exists in the data, not what the person's agent can do."
+)
+
+
+TRANSFER_NOTE = (
+    "A gradient-boosted re-ranker over the agent's features and item text (`rank/transfer.py`), trained "
+    "on public data only, never on a valid or test user: (s) on the *other* dataset (it has never seen "
+    "this catalogue), (p) on this dataset's training users. (a) feeds it the within-platform history, (b) "
+    "the person's other platform too, so (s)(b) − (s)(a) is what the other platform adds through the "
+    "model; (t) adds the same clock as condition (t). Trained by `selfdex eval train-transfer`."
 )
 
 
@@ -398,7 +442,7 @@ def cross_platform_plots(out: Path, stem: str, res: CrossPlatformResult, summ: d
     if bh:
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         labels = list(bh)
-        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN, *DATE_KNOWN)]
+        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN, *DATE_KNOWN, *TRANSFER)]
         width = 0.8 / max(len(meths), 1)
         for j, m in enumerate(meths):
             ax.bar(np.arange(len(labels)) + j * width, [bh[x][m] for x in labels], width, label=m)
