@@ -96,3 +96,13 @@ def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
     store = tmp_path / "store.db"
     Store(store, create=True).close()
     assert "selfdex.profile" in _heavy_after(["--store", str(store), "profile", "show"], tmp_path)
+
+
+def test_profile_show_leaves_the_gate_unloaded(tmp_path: Path) -> None:
+    """Reading the kept facts needs the profile, not the disclosure gate (pydantic, the rankers):
+    `profile export` loads those when it runs."""
+    store = tmp_path / "store.db"
+    Store(store, create=True).close()
+    loaded = _heavy_after(["--store", str(store), "profile", "show", "--json"], tmp_path)
+    assert "selfdex.profile" in loaded
+    assert not {"selfdex.gate", "pydantic", "selfdex.agent", "selfdex.rank"} & set(loaded), loaded

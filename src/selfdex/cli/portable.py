@@ -8,9 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..channels.portable import to_pam, to_text
-from ..gate import Gate, GateError, ProfileRequest
-from ..gate.grants import grant_by_name, utc_now
 from ..settings import settings
 from .common import UserError, open_store, out
 
@@ -38,6 +35,11 @@ def export_cmd(
     ctx: click.Context, token: str | None, preview_name: str | None, fmt: str, output: str | None
 ) -> None:
     """Export your profile for another assistant, through the disclosure gate."""
+    # The gate (pydantic, the rankers) loads here, not with `selfdex profile show`.
+    from ..channels.portable import to_pam, to_text
+    from ..gate import Gate, GateError, ProfileRequest
+    from ..gate.grants import grant_by_name, utc_now
+
     token = token or settings().grant_token
     if bool(token) == bool(preview_name):
         raise UserError("give either --token (a real, audited export) or --preview GRANT")
