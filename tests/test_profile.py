@@ -217,3 +217,13 @@ def test_rows_kept_in_the_store_equal_rows_parsed_now(sample_store: Store, profi
     assert len(kept) == profile.records > 1000
     assert kept == load_rows(sample_store, stored=False)
     assert any(r.terms for r in kept) and any(r.said for r in kept) and any(r.ts for r in kept)
+
+
+def test_every_inferred_fact_comes_from_its_family(profile: Profile) -> None:
+    from selfdex.profile.evidence import KINDS
+    from selfdex.profile.families import FAMILIES
+
+    assert set(FAMILIES) <= set(KINDS)
+    inferred = {f.kind for f in profile.facts if f.kind not in ("pinned", "note")}
+    # each family yields its own kind only, and the sample person has every one of them
+    assert inferred == set(FAMILIES)

@@ -18,7 +18,6 @@ left out by key.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -31,21 +30,14 @@ from .evidence import (
     KINDS,
     Fact,
     Profile,
-    _ent_name,
-    _Evidence,
-    _Graph,
     _load_graph,
-    _Row,
-    _type_domain,
     _weigh,
 )
 from .factstore import MIGRATIONS as MIGRATIONS_FACTS
 from .factstore import load_set, save_set
+from .families import FAMILIES, FactInputs
 from .features import FEATURES_VERSION, Progress, load_rows, update_rows
-from .habits import _disliked_entities, _dislikes, _routines
 from .linking import update_entities
-from .names import fold
-from .themes import _themes
 
 __all__ = ["DOMAINS", "KINDS", "Fact", "Profile", "build_profile", "rebuild_facts"]
 
@@ -127,11 +119,8 @@ def _inferred_facts(store: Store, *, compact: bool, progress: Progress) -> tuple
     graph = _load_graph(store)
     platform_of = {r.id: r.platform for r in rows}
 
-    facts: list[Fact] = []
-    facts += _themes(rows, graph)
-    facts += _tastes(rows, graph)
-    facts += _routines(rows)
-    facts += _dislikes(rows, graph, by_id)
+    inputs = FactInputs(rows, graph, by_id)
+    facts = [fact for family in FAMILIES.values() for fact in family(inputs)]
     for f in facts:
         f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
     progress("profile: keeping the facts", 0, None)
@@ -183,106 +172,3 @@ def _statements(store: Store, inferred: dict[str, Fact]) -> list[Fact]:
             )
         )
     return out
-
-
-def _tastes(rows: list[_Row], graph: _Graph) -> list[Fact]:
-    creators: dict[int, _Evidence] = defaultdict(_Evidence)
-    creator_domains: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    items: dict[int, _Evidence] = defaultdict(_Evidence)
-    item_domains: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    genres: dict[tuple[str, str], _Evidence] = defaultdict(_Evidence)
-    genre_names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    disliked = _disliked_entities(rows, graph)
-    for r in rows:
-        if not r.domain or r.weight <= 0:
-            continue
-        for ent, role in graph.roles.get(r.id, ()):
-            if ent in disliked:
-                continue
-            e = graph.ents[ent]
-            if e.type == "creator" and role in ("creator", "item"):
-                creators[ent].add(r)
-                creator_domains[ent][r.domain] += r.weight
-            elif role == "item":
-                items[ent].add(r)
-                item_domains[ent][r.domain] += r.weight
-        if r.kind in (
-            "movie",
-            "episode",
-            "book",
-            "audiobook",
-            "track",
-            "album",
-            "video",
-            "product",
-            "workout",
-        ):
-            for c in r.categories:
-                key = fold(c)
-                if key and not key.isdigit() and len(key) > 2:
-                    genres[(r.domain, key)].add(r)
-                    genre_names[(r.domain, key)][c] += 1
-
-    facts: list[Fact] = []
-    per_domain: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for ent, ev in creators.items():
-        seen = creator_domains[ent]
-        per_domain[max(sorted(seen), key=lambda d: seen[d])].append((ev.weight, ent))
-    for domain, ranked in per_domain.items():
-        ranked.sort(key=lambda x: (-x[0], graph.ents[x[1]].key))  # ties by key: ids are not stable
-        top = ranked[0][0] or 1.0
-        for weight, ent in [x for x in ranked if x[0] > 0][:10]:
-            e = graph.ents[ent]
-            facts.append(
-                Fact(
-                    key=e.key,
-                    domain=domain,
-                    kind="taste",
-                    label=f"{e.name} (creator)",
-                    score=weight / top,
-                    platforms=[],
-                    citations=creators[ent].citations(),
-                    detail={"entity": e.key, "affinity": round(weight, 3)},
-                )
-            )
-    grouped: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for ent, ev in items.items():
-        # one fact per entity, in the domain where it weighs most (a book bought and read: books)
-        grouped[_type_domain(graph.ents[ent].type, item_domains[ent])].append((ev.weight, ent))
-    for domain, ranked in grouped.items():
-        ranked.sort(key=lambda x: (-x[0], graph.ents[x[1]].key))  # ties by key: ids are not stable
-        top = ranked[0][0] or 1.0
-        for weight, ent in ranked[:10]:
-            e = graph.ents[ent]
-            facts.append(
-                Fact(
-                    key=f"entity:{e.key}",
-                    domain=domain,
-                    kind="taste",
-                    label=_ent_name(e),
-                    score=weight / top,
-                    platforms=[],
-                    citations=items[ent].citations(),
-                    detail={"entity": e.key, "affinity": round(weight, 3)},
-                )
-            )
-    by_domain: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (domain, key), ev in genres.items():
-        by_domain[domain].append((ev.weight, key))
-    for domain, genre_ranked in by_domain.items():
-        genre_ranked.sort(key=lambda x: (-x[0], x[1]))
-        top = genre_ranked[0][0] or 1.0
-        for weight, key in genre_ranked[:6]:
-            facts.append(
-                Fact(
-                    key=f"genre:{domain}:{key}",
-                    domain=domain,
-                    kind="taste",
-                    label=f"{genre_names[(domain, key)].most_common(1)[0][0]} (genre)",
-                    score=weight / top,
-                    platforms=[],
-                    citations=genres[(domain, key)].citations(),
-                    detail={"affinity": round(weight, 3)},
-                )
-            )
-    return facts
