@@ -338,54 +338,75 @@ def _attach_credit_parts(entities: list[Entity], sig_entities: list[list[tuple[i
             pairs.extend((ent, role) for ent, role in dict(extra).items() if ent not in have)
 
 
+Link = tuple[int, int, str, str]  # (from entity, to entity, relation, evidence)
+
+
+class _Index:
+    """The entities the mentions resolved to, by (class, key): a link needs its target to be unique."""
+
+    def __init__(self, mentions: list[Mention], mention_entity: list[int]) -> None:
+        self.by_type_key: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for i, m in enumerate(mentions):
+            self.by_type_key[(m.cls, m.key)].add(mention_entity[i])
+            if m.cls == "film" and m.main != m.key:
+                self.by_type_key[("film-main", m.main)].add(mention_entity[i])
+
+    def unique(self, cls: str, key: str | None) -> int | None:
+        found = self.by_type_key.get((cls, key or ""), set())
+        return next(iter(found)) if len(found) == 1 else None
+
+
 def _related(
     entities: list[Entity],
     mentions: list[Mention],
     mention_entity: list[int],
     sig_entities: list[list[tuple[int, str]]],
-) -> set[tuple[int, int, str, str]]:
-    links: set[tuple[int, int, str, str]] = set()
-    by_type_key: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for i, m in enumerate(mentions):
-        by_type_key[(m.cls, m.key)].add(mention_entity[i])
-        if m.cls == "film" and m.main != m.key:
-            by_type_key[("film-main", m.main)].add(mention_entity[i])
-
-    def unique(cls: str, key: str | None) -> int | None:
-        found = by_type_key.get((cls, key or ""), set())
-        return next(iter(found)) if len(found) == 1 else None
-
+) -> set[Link]:
+    index = _Index(mentions, mention_entity)
+    links: set[Link] = set()
     for i, m in enumerate(mentions):
         ent = mention_entity[i]
-        e = entities[ent]
         if m.soundtrack and m.cls in ("album", "track"):
-            film = unique("film", m.soundtrack) or unique("series", m.soundtrack)
+            film = index.unique("film", m.soundtrack) or index.unique("series", m.soundtrack)
             if film is not None:
                 links.add((ent, film, "soundtrack_of", "album title"))
         if m.cls == "track" and m.album:
-            for album in by_type_key.get(("album", m.album), ()):
+            for album in index.by_type_key.get(("album", m.album), ()):
                 if _creators_agree(m, mentions[entities[album].mentions[0]]):
                     links.add((ent, album, "part_of", "album"))
         if m.cls in ("film", "series"):
-            book = unique("book", m.key) or (unique("book", m.main) if m.main != m.key else None)
-            if book is not None:
-                b = entities[book]
-                if _short_name(entities[book].key):
-                    # "Her", "Drive", "Up": a shared one-word title alone says nothing; the book coming
-                    # first (both years known) is the corroboration an adaptation needs
-                    if e.year and b.year and b.year <= e.year:
-                        links.add((ent, book, "adaptation_of", "title and years"))
-                elif not (e.year and b.year and e.year < b.year):
-                    links.add((ent, book, "adaptation_of", "title"))
-            if m.cls == "film" and m.main != m.key:
-                first = unique("film", m.main)
-                if first is not None and first != ent:
-                    links.add((ent, first, "franchise", "title"))
+            links |= _screen_links(entities, index, m, ent)
         if m.cls == "book" and m.series and m.series != m.key:
-            first = unique("book", m.series)
+            first = index.unique("book", m.series)
             if first is not None and first != ent:
                 links.add((ent, first, "franchise", "book series"))
-    # work → creator, from the records that credit both
+    return links | _credit_links(entities, sig_entities)
+
+
+def _screen_links(entities: list[Entity], index: _Index, m: Mention, ent: int) -> set[Link]:
+    """A film's or series' book (an adaptation) and, for a sequel, the franchise's first film."""
+    links: set[Link] = set()
+    e = entities[ent]
+    book = index.unique("book", m.key) or (index.unique("book", m.main) if m.main != m.key else None)
+    if book is not None:
+        b = entities[book]
+        if _short_name(b.key):
+            # "Her", "Drive", "Up": a shared one-word title alone says nothing; the book coming
+            # first (both years known) is the corroboration an adaptation needs
+            if e.year and b.year and b.year <= e.year:
+                links.add((ent, book, "adaptation_of", "title and years"))
+        elif not (e.year and b.year and e.year < b.year):
+            links.add((ent, book, "adaptation_of", "title"))
+    if m.cls == "film" and m.main != m.key:
+        first = index.unique("film", m.main)
+        if first is not None and first != ent:
+            links.add((ent, first, "franchise", "title"))
+    return links
+
+
+def _credit_links(entities: list[Entity], sig_entities: list[list[tuple[int, str]]]) -> set[Link]:
+    """Work → creator, from the records that credit both."""
+    links: set[Link] = set()
     for pairs in sig_entities:
         items = [ent for ent, role in pairs if role == "item" and entities[ent].type != "creator"]
         for ent, role in pairs:
