@@ -18,7 +18,7 @@ other-domain history), and with the date known (t) added as the protocol adds it
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -95,19 +95,8 @@ def build_episodes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features [n_episodes x n_cand x n_features], target column [n_episodes], user index
     [n_episodes]) from ``data.train`` only."""
-    dom = [m.domain for m in data.items]
-    eligible = []
-    for u, s in enumerate(data.train):
-        if len(s) < 2 or s[-1] in s[:-1]:
-            continue
-        d = dom[s[-1]]
-        if any(dom[i] != d for i in s[:-1]):  # needs a cross-domain history: (a) and (b) differ
-            eligible.append(u)
-    rng = np.random.default_rng(cfg.seed)
-    chosen = [eligible[i] for i in rng.permutation(len(eligible))[: cfg.max_users]]
+    chosen = _episode_users(data, cfg)
     fold_of = {u: j % 2 for j, u in enumerate(chosen)}
-    catalogue = {d: np.array([m.idx for m in data.items if m.domain == d]) for d in data.domains}
-    n_neg = {"pop49": 49, "uni99": 99}[cfg.sampling]
     ranker = EmbeddedRanker(vectors, weights=dict(START))
     ranker.doc_freq, ranker.n_docs = doc_freq([m.title for m in data.items])
     vectors.prepare(sorted({m.title for u in chosen for i in data.train[u] for m in [data.items[i]]}))
@@ -116,44 +105,72 @@ def build_episodes(
     users: list[int] = []
     for fold in (0, 1):
         # The platform for this fold's episodes never saw any of this fold's users.
-        others = [s for u, s in enumerate(data.train) if fold_of.get(u) != fold]
-        by_dom = {d: [s2 for s in others if (s2 := [i for i in s if dom[i] == d])] for d in data.domains}
-        pops = {d: Pop.fit(by_dom[d]) for d in data.domains}
-        knns = {d: ItemKNN.fit(by_dom[d], len(data.items)) for d in data.domains}
-        popw = {d: pops[d].popularity(catalogue[d].tolist()) for d in data.domains}
+        platform = _Platform(data, [s for u, s in enumerate(data.train) if fold_of.get(u) != fold])
         for u in chosen:
-            if fold_of[u] != fold:
-                continue
-            s = data.train[u]
-            target, hist = s[-1], s[:-1]
-            d = dom[target]
-            within = [i for i in hist if dom[i] == d]
-            cross = [i for i in hist if dom[i] != d]
-            crng = case_rng(cfg.seed, f"transfer|{data.name}|{cfg.sampling}|{u}")
-            cands = sample_candidates(
-                target,
-                frozenset(s),
-                catalogue[d],
-                n_neg=n_neg,
-                rng=crng,
-                popularity=popw[d] if cfg.sampling == "pop49" else None,
-            )
-            popc = pops[d].popularity(cands)
-            cand_objs = cand_items(data, cands)
-            for k in cfg.ks:
-                hw = _truncate(within, k)
-                sc = pops[d].score(None, hw, cands) if not hw else knns[d].score(None, hw, cands)
-                order = order_by_scores(sc, popc, rng=case_rng(cfg.seed, f"transfer-tie|{k}|{u}"))
-                plat = [str(cands[j]) for j in order]
-                for use_cross in (False, True):
-                    keep = set(hw) | (set(cross) if use_cross else set())
-                    f, _ = transfer_features(
-                        ranker, _items(data, hist, keep), cand_objs, platform_order=plat, popularity=popc
-                    )
-                    feats.append(f.astype(np.float32))
-                    tcols.append(cands.index(target))
+            if fold_of[u] == fold:
+                for f, tcol in _user_episodes(data, cfg, ranker, platform, u):
+                    feats.append(f)
+                    tcols.append(tcol)
                     users.append(u)
     return np.stack(feats), np.array(tcols), np.array(users)
+
+
+def _episode_users(data: CrossDomainData, cfg: TransferConfig) -> list[int]:
+    """A seeded sample of the training users whose last item has a cross-domain history before it
+    (so (a) and (b) differ) and is not a repeat."""
+    dom = [m.domain for m in data.items]
+    eligible = [
+        u
+        for u, s in enumerate(data.train)
+        if len(s) >= 2 and s[-1] not in s[:-1] and any(dom[i] != dom[s[-1]] for i in s[:-1])
+    ]
+    rng = np.random.default_rng(cfg.seed)
+    return [eligible[i] for i in rng.permutation(len(eligible))[: cfg.max_users]]
+
+
+class _Platform:
+    """Pop and ItemKNN per domain, fitted on ``train`` (the other fold's users)."""
+
+    def __init__(self, data: CrossDomainData, train: list[list[int]]) -> None:
+        self.dom = [m.domain for m in data.items]
+        by_dom = {d: [s2 for s in train if (s2 := [i for i in s if self.dom[i] == d])] for d in data.domains}
+        self.catalogue = {d: np.array([m.idx for m in data.items if m.domain == d]) for d in data.domains}
+        self.pops = {d: Pop.fit(by_dom[d]) for d in data.domains}
+        self.knns = {d: ItemKNN.fit(by_dom[d], len(data.items)) for d in data.domains}
+        self.popw = {d: self.pops[d].popularity(self.catalogue[d].tolist()) for d in data.domains}
+
+
+def _user_episodes(
+    data: CrossDomainData, cfg: TransferConfig, ranker: EmbeddedRanker, platform: _Platform, u: int
+) -> Iterator[tuple[np.ndarray, int]]:
+    """One training user's episodes: at each k, the platform's order, with (a)'s and (b)'s input."""
+    s = data.train[u]
+    target, hist = s[-1], s[:-1]
+    d = platform.dom[target]
+    within = [i for i in hist if platform.dom[i] == d]
+    cross = [i for i in hist if platform.dom[i] != d]
+    cands = sample_candidates(
+        target,
+        frozenset(s),
+        platform.catalogue[d],
+        n_neg={"pop49": 49, "uni99": 99}[cfg.sampling],
+        rng=case_rng(cfg.seed, f"transfer|{data.name}|{cfg.sampling}|{u}"),
+        popularity=platform.popw[d] if cfg.sampling == "pop49" else None,
+    )
+    pop, knn = platform.pops[d], platform.knns[d]
+    popc = pop.popularity(cands)
+    cand_objs = cand_items(data, cands)
+    for k in cfg.ks:
+        hw = _truncate(within, k)
+        sc = pop.score(None, hw, cands) if not hw else knn.score(None, hw, cands)
+        order = order_by_scores(sc, popc, rng=case_rng(cfg.seed, f"transfer-tie|{k}|{u}"))
+        plat = [str(cands[j]) for j in order]
+        for use_cross in (False, True):
+            keep = set(hw) | (set(cross) if use_cross else set())
+            f, _ = transfer_features(
+                ranker, _items(data, hist, keep), cand_objs, platform_order=plat, popularity=popc
+            )
+            yield f.astype(np.float32), cands.index(target)
 
 
 def train_transfer(
