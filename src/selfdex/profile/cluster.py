@@ -67,40 +67,56 @@ def _compatible(a: Mention, b: Mention) -> bool:
 
 
 def _cluster(mentions: list[Mention], embed: Callable[[list[str]], np.ndarray] | None) -> _UnionFind:
+    # The order matters: later rules ask which entity a mention already belongs to.
     uf = _UnionFind(len(mentions))
+    _join_shared_ids(mentions, uf)
+    _join_same_names(mentions, uf)
+    _join_subtitled_books(mentions, uf)
+    _fuzzy(mentions, uf, embed)
+    return uf
+
+
+def _join_shared_ids(mentions: list[Mention], uf: _UnionFind) -> None:
+    """Mentions of one class sharing an external id (an ISBN, a platform's id) are one thing, whatever
+    their names say."""
     by_id: dict[tuple[str, str, str], int] = {}
     for i, m in enumerate(mentions):
         for scheme, value in m.ids:
             j = by_id.setdefault((m.cls, scheme, value), i)
             uf.union(i, j)
 
+
+def _join_same_names(mentions: list[Mention], uf: _UnionFind) -> None:
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         if m.key:
             groups[(m.cls, m.key)].append(i)
-    for (_cls, _key), members in groups.items():
-        anchors = [i for i in members if _anchored(mentions[i])]
-        loose = [i for i in members if not _anchored(mentions[i])]
-        for x, i in enumerate(anchors):
-            for j in anchors[x + 1 :]:
-                if _compatible(mentions[i], mentions[j]):
-                    uf.union(i, j)
-        for i in loose:
-            fits = {uf.find(j) for j in anchors if _compatible(mentions[i], mentions[j])}
-            if len(fits) == 1:
-                uf.union(i, fits.pop())
-            elif not fits and not anchors:
-                uf.union(i, loose[0])
+    for members in groups.values():
+        _join_name_group(mentions, uf, members)
 
-    # Books: "Exhalation: Stories" is "Exhalation" when the creators agree (or one side names none and
-    # the other's whole title is this one's main title, with one candidate only).
-    books = [i for i, m in enumerate(mentions) if m.cls == "book"]
-    by_main: dict[str, list[int]] = defaultdict(list)
-    for i in books:
-        by_main[mentions[i].main].append(i)
-        if mentions[i].main != mentions[i].key:
-            by_main[mentions[i].key].append(i)
-    for members in by_main.values():
+
+def _join_name_group(mentions: list[Mention], uf: _UnionFind, members: list[int]) -> None:
+    """One normalised name in one class: anchored mentions (a year, creators) join where the anchors agree;
+    a loose one joins the one anchored entity it fits (fitting several, it is ambiguous and stays apart), or,
+    where nothing is anchored, the other loose ones."""
+    anchors = [i for i in members if _anchored(mentions[i])]
+    loose = [i for i in members if not _anchored(mentions[i])]
+    for x, i in enumerate(anchors):
+        for j in anchors[x + 1 :]:
+            if _compatible(mentions[i], mentions[j]):
+                uf.union(i, j)
+    for i in loose:
+        fits = {uf.find(j) for j in anchors if _compatible(mentions[i], mentions[j])}
+        if len(fits) == 1:
+            uf.union(i, fits.pop())
+        elif not fits and not anchors:
+            uf.union(i, loose[0])
+
+
+def _join_subtitled_books(mentions: list[Mention], uf: _UnionFind) -> None:
+    """Books: "Exhalation: Stories" is "Exhalation" when the creators agree (or one side names none and
+    the other's whole title is this one's main title, with one candidate only)."""
+    for members in _books_by_main_title(mentions).values():
         for i in members:
             a = mentions[i]
             if a.main == a.key:
@@ -113,8 +129,17 @@ def _cluster(mentions: list[Mention], embed: Callable[[list[str]], np.ndarray] |
             if len(cands) == 1 and (a.creators or len(members) == 2):
                 uf.union(i, cands.pop())
 
-    _fuzzy(mentions, uf, embed)
-    return uf
+
+def _books_by_main_title(mentions: list[Mention]) -> dict[str, list[int]]:
+    """Book mentions under their main title and, for a subtitled one, under its whole title as well."""
+    by_main: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.cls != "book":
+            continue
+        by_main[m.main].append(i)
+        if m.main != m.key:
+            by_main[m.key].append(i)
+    return by_main
 
 
 def _fuzzy(mentions: list[Mention], uf: _UnionFind, embed: Callable[[list[str]], np.ndarray] | None) -> None:

@@ -194,37 +194,51 @@ def _disliked_entities(rows: list[_Row], graph: _Graph) -> set[int]:
 
 
 def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[Fact]:
-    low: dict[int, _Evidence] = defaultdict(_Evidence)
-    ratings: dict[int, list[float]] = defaultdict(list)
-    dropped: dict[tuple[str, int], _Evidence] = defaultdict(_Evidence)
-    plays: dict[int, list[_Row]] = defaultdict(list)
+    # One kind of evidence after another, in the order the facts have always been listed.
+    return [
+        *_returns(rows, graph, by_id),
+        *_low_ratings(rows, graph),
+        *_dropped(rows, graph),
+        *_skipped_artists(rows, graph),
+    ]
+
+
+def _items(r: _Row, graph: _Graph) -> list[int]:
+    """The entities a record is about (role "item"; not a track's album or its creators)."""
+    return [ent for ent, role in graph.roles.get(r.id, ()) if role == "item"]
+
+
+def _returns(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[Fact]:
+    """One dislike per return, named after what the matched orders bought."""
     facts: list[Fact] = []
     for r in rows:
-        items = [ent for ent, role in graph.roles.get(r.id, ()) if role == "item"]
+        if r.action != "returned":
+            continue
+        bought = [by_id[p] for p in graph.returns.get(r.id, ()) if p in by_id]
+        name = next((b.title for b in bought if b.title), r.title or "an order")
+        reason = r.reason
+        facts.append(
+            _dislike(
+                f"dislike:returned:{fold(name)}",
+                "shopping",
+                f"Returned {name}" + (f" (reason: {reason})" if reason else ""),
+                0.3,
+                [r.id, *(b.id for b in bought)],
+            )
+        )
+    return facts
+
+
+def _low_ratings(rows: list[_Row], graph: _Graph) -> list[Fact]:
+    """Things rated at or under the low mark, scored by how low they were rated on average."""
+    low: dict[int, _Evidence] = defaultdict(_Evidence)
+    ratings: dict[int, list[float]] = defaultdict(list)
+    for r in rows:
         if r.rating is not None and r.rating <= _LOW_RATING:
-            for ent in items:
+            for ent in _items(r, graph):
                 low[ent].add(r, 1.0)
                 ratings[ent].append(r.rating)
-        if r.action in ("abandoned", "disliked"):
-            for ent in items:
-                dropped[(r.action, ent)].add(r, 1.0)
-        if r.kind == "track" and r.action == "listened":
-            for ent, role in graph.roles.get(r.id, ()):
-                if role == "creator":
-                    plays[ent].append(r)
-        if r.action == "returned":
-            bought = [by_id[p] for p in graph.returns.get(r.id, ()) if p in by_id]
-            name = next((b.title for b in bought if b.title), r.title or "an order")
-            reason = r.reason
-            facts.append(
-                _dislike(
-                    f"dislike:returned:{fold(name)}",
-                    "shopping",
-                    f"Returned {name}" + (f" (reason: {reason})" if reason else ""),
-                    0.3,
-                    [r.id, *(b.id for b in bought)],
-                )
-            )
+    facts: list[Fact] = []
     for ent, ev in low.items():
         e = graph.ents[ent]
         mean = sum(ratings[ent]) / len(ratings[ent])
@@ -237,6 +251,17 @@ def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[F
                 ev.citations(),
             )
         )
+    return facts
+
+
+def _dropped(rows: list[_Row], graph: _Graph) -> list[Fact]:
+    """Things abandoned or marked as disliked: one fact per action and thing."""
+    dropped: dict[tuple[str, int], _Evidence] = defaultdict(_Evidence)
+    for r in rows:
+        if r.action in ("abandoned", "disliked"):
+            for ent in _items(r, graph):
+                dropped[(r.action, ent)].add(r, 1.0)
+    facts: list[Fact] = []
     for (action, ent), ev in dropped.items():
         e = graph.ents[ent]
         verb = "Abandoned" if action == "abandoned" else "Marked as disliked:"
@@ -249,6 +274,18 @@ def _dislikes(rows: list[_Row], graph: _Graph, by_id: dict[str, _Row]) -> list[F
                 ev.citations(),
             )
         )
+    return facts
+
+
+def _skipped_artists(rows: list[_Row], graph: _Graph) -> list[Fact]:
+    """Artists whose tracks are mostly skipped, given enough plays (five) for the share to mean something."""
+    plays: dict[int, list[_Row]] = defaultdict(list)
+    for r in rows:
+        if r.kind == "track" and r.action == "listened":
+            for ent, role in graph.roles.get(r.id, ()):
+                if role == "creator":
+                    plays[ent].append(r)
+    facts: list[Fact] = []
     for ent, listens in plays.items():
         skipped = [r for r in listens if r.skipped]
         if len(listens) >= 5 and len(skipped) / len(listens) >= 0.6:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,41 +86,70 @@ _EXTRA_RELATED = {
 }
 
 
+def _gold_book(m: Mention) -> str | None:
+    if m.title in _PRODUCT_WORKS:
+        return _PRODUCT_WORKS[m.title]
+    return next((f"book:{b.title}" for b in P.BOOKS if b.title == m.title), None)
+
+
+def _gold_film(m: Mention) -> str | None:
+    if m.title in _PRODUCT_WORKS:
+        return _PRODUCT_WORKS[m.title]
+    # Without a year the title alone decides; with one it must be the catalogue film's year.
+    return next((f"film:{f.title}" for f in P.FILMS if f.title == m.title and m.year in (None, f.year)), None)
+
+
+def _gold_series(m: Mention) -> str | None:
+    return next((f"series:{s.title}" for s in P.SHOWS if s.title == m.title), None)
+
+
+def _gold_track(m: Mention) -> str | None:
+    # Same-titled tracks are told apart by artist; a mention naming none still counts when it names an album.
+    names = set(m.creator_names)
+    return next(
+        (
+            f"track:{t.title}|{t.artist}"
+            for t in P.TRACKS
+            if t.title == m.title and (t.artist in names or (not names and m.album and t.album.casefold()))
+        ),
+        None,
+    )
+
+
+def _gold_podcast(m: Mention) -> str | None:
+    return next((f"podcast:{p.show}" for p in P.PODCASTS if p.show == m.title), None)
+
+
+def _gold_video(m: Mention) -> str | None:
+    return next((f"video:{v.video_id}" for v in P.VIDEOS if v.title == m.title), None)
+
+
+def _gold_product(m: Mention) -> str | None:
+    return next((f"product:{p.asin}" for p in P.PRODUCTS if p.title == m.title), None)
+
+
+def _gold_creator(m: Mention) -> str | None:
+    creators = {b.author for b in P.BOOKS} | {t.artist for t in P.TRACKS} | {v.channel for v in P.VIDEOS}
+    return f"creator:{m.title}" if m.title in creators else None
+
+
+# How each mention class finds its catalogue item; a class not here names none.
+_GOLD: dict[str, Callable[[Mention], str | None]] = {
+    "book": _gold_book,
+    "film": _gold_film,
+    "series": _gold_series,
+    "track": _gold_track,
+    "podcast": _gold_podcast,
+    "video": _gold_video,
+    "product": _gold_product,
+    "creator": _gold_creator,
+}
+
+
 def _gold(m: Mention) -> str | None:
     """The catalogue item a mention names, from the generator's catalogue (exact strings)."""
-    if m.cls == "book":
-        if m.title in _PRODUCT_WORKS:
-            return _PRODUCT_WORKS[m.title]
-        return next((f"book:{b.title}" for b in P.BOOKS if b.title == m.title), None)
-    if m.cls == "film":
-        if m.title in _PRODUCT_WORKS:
-            return _PRODUCT_WORKS[m.title]
-        return next(
-            (f"film:{f.title}" for f in P.FILMS if f.title == m.title and m.year in (None, f.year)), None
-        )
-    if m.cls == "series":
-        return next((f"series:{s.title}" for s in P.SHOWS if s.title == m.title), None)
-    if m.cls == "track":
-        names = set(m.creator_names)
-        return next(
-            (
-                f"track:{t.title}|{t.artist}"
-                for t in P.TRACKS
-                if t.title == m.title
-                and (t.artist in names or (not names and m.album and t.album.casefold()))
-            ),
-            None,
-        )
-    if m.cls == "podcast":
-        return next((f"podcast:{p.show}" for p in P.PODCASTS if p.show == m.title), None)
-    if m.cls == "video":
-        return next((f"video:{v.video_id}" for v in P.VIDEOS if v.title == m.title), None)
-    if m.cls == "product":
-        return next((f"product:{p.asin}" for p in P.PRODUCTS if p.title == m.title), None)
-    if m.cls == "creator":
-        creators = {b.author for b in P.BOOKS} | {t.artist for t in P.TRACKS} | {v.channel for v in P.VIDEOS}
-        return f"creator:{m.title}" if m.title in creators else None
-    return None
+    rule = _GOLD.get(m.cls)
+    return rule(m) if rule else None
 
 
 def _theme(gold: str) -> str | None:
