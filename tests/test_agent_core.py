@@ -267,7 +267,7 @@ def test_cli_ask_and_recommend(sample_store: Store, tmp_path: Path, config_dir: 
     cands.write_text("title,creator\nThe Notebook,\nDune Messiah,Frank Herbert\n")
     res = runner.invoke(cli, ["recommend", str(cands), "--platform", "netflix", "--json"])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)  # progress lines go to stderr
     assert out["items"][0]["title"] == "Dune Messiah" and out["model"] is None
     res = runner.invoke(cli, ["recommend", str(cands), "--trust", "2"])
     assert res.exit_code != 0

@@ -130,7 +130,7 @@ def test_recommend_explain_through_the_server(configured: dict[str, str], tmp_pa
     cands.write_text("title,creator\nThe Notebook,\nArrival,Denis Villeneuve\nExhalation,Ted Chiang\n")
     res = CliRunner().invoke(cli, ["recommend", str(cands), "--platform", "netflix", "--explain", "--json"])
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)  # progress lines go to stderr
     assert out["model"] == "lab"
     titles = [r["title"] for r in out["items"]]
     assert sorted(titles) == ["Arrival", "Exhalation", "The Notebook"]  # nothing invented, nothing lost

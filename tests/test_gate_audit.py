@@ -129,7 +129,7 @@ def test_cli_grant_lifecycle_preview_and_audit(
     assert preview.exit_code == 0, preview.output
     gate = Gate(store, providers(tmp_path_factory.getbasetemp()))
     actual = gate.disclose(token, SearchRequest(query="dune"), channel="test")
-    assert preview.output.strip() == actual.body.decode()
+    assert preview.stdout.strip() == actual.body.decode()  # progress lines go to stderr
 
     shown = json.loads(
         runner.invoke(cli, ["--store", db, "audit", "show", "--recipient", "netflix", "--json"]).output

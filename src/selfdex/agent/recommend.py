@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -394,6 +394,7 @@ def recommend(
     ranker: Ranker | None = None,
     history: Sequence[HistoryItem] | None = None,
     seen: str = "mark",
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Recommendations:
     """The person's re-ranking of ``candidates`` (platform order = list order), best first.
 
@@ -401,12 +402,23 @@ def recommend(
     the person already finished is always marked "already seen" in its reason; ``seen="last"`` also
     ranks those after the others (for a platform list meant for discovery), ``"mark"`` keeps the
     ranker's order (a rewatch can be what the platform intends).
+
+    ``progress(step, done, total)`` hears the slow steps: reading the history and, the first time in
+    a process, embedding it (thousands of titles: a minute on a laptop's CPU).
     """
     cands = _candidates(candidates, platform)
-    from ..rank import MAX_HISTORY, history_from_store
+    from ..rank import MAX_HISTORY, TextVectors, history_from_store
 
+    if history is None and progress is not None:
+        progress("recommend: reading your history", 0, None)
     hist = list(history) if history is not None else history_from_store(store)
     base = ranker or default_ranker(hist, trust)
+    vectors = getattr(base, "vectors", None)
+    if progress is not None and isinstance(vectors, TextVectors):
+        texts = [c.title for c in cands] + [h.title for h in hist]
+        vectors.prepare_step(texts, progress, "recommend: embedding your history and the candidates")
+    if progress is not None:
+        progress("recommend: ranking", 0, None)
     notes: list[str] = []
     if history is None and len(hist) >= MAX_HISTORY:
         notes.append(f"history capped at {MAX_HISTORY:,} titles and series: kept those with the most records")
@@ -443,6 +455,8 @@ def recommend(
         if backend is None:
             notes.append("no model configured: no explanations (the reasons above are deterministic)")
         else:
+            if progress is not None:
+                progress(f"recommend: {backend.name} explains the top", 0, None)
             _explain(backend, items, out)
     return out
 

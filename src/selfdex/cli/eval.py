@@ -14,14 +14,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+
+from .common import Reporter
 
 console = Console(stderr=True)
 
@@ -35,22 +29,10 @@ DATASET_ALIASES = {
 
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int], Callable[[int], None]]]:
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as prog:
-
-        def task(description: str, total: int) -> Callable[[int], None]:
-            tid = prog.add_task(description, total=total)
-            return lambda n: prog.advance(tid, n)
-
-        yield task
+    """eval's ``progress(description, total) -> advance(n)``: bars that stay on a terminal (the run's
+    record), and plain lines every few seconds and at each step's end in a log."""
+    with Reporter(console, keep=True) as reporter:
+        yield reporter.task
 
 
 def _command(sub: str) -> str:
@@ -420,8 +402,8 @@ def train_transfer_cmd(
         raise click.ClickException(str(exc)) from exc
     vectors, emb_name = _vectors(cache, no_cache)
     cfg = TransferConfig(name, sampling=sampling, seed=seed, max_users=max_users)
-    with threadpool_limits(limits=1, user_api="blas"):
-        model, info = train_transfer(ds, vectors, cfg)
+    with threadpool_limits(limits=1, user_api="blas"), _progress() as prog:
+        model, info = train_transfer(ds, vectors, cfg, prog)
     model.meta["command"] = _command("train-transfer")
     model.meta["embedder"] = emb_name
     d = Path(out) if out else MODEL_DIR

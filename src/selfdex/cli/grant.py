@@ -38,7 +38,7 @@ from ..gate.models import (
     RerankRequest,
     SearchRequest,
 )
-from .common import UserError, console, friendly_errors, json_option, open_store, out, print_json
+from .common import Reporter, UserError, console, friendly_errors, json_option, open_store, out, print_json
 
 __all__ = ["COMMANDS"]
 
@@ -323,7 +323,8 @@ def preview_cmd(
         chosen = op or _default_op(level)
         request = _request(chosen, query, limit, platforms, kinds, candidates, question)
         try:
-            disclosure = Gate(store).preview(name, request)
+            with Reporter() as reporter:  # on stderr: stdout is the disclosure's bytes
+                disclosure = Gate(store, progress=reporter.step).preview(name, request)
         except GateError as exc:
             hint = (
                 f" (this grant, at level {level}, allows: {', '.join(allowed)})" if exc.status == 403 else ""

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from rich.progress import Progress, TaskID
 from rich.table import Table
 from rich.text import Text
 
@@ -21,12 +20,12 @@ from ..owner.imports import after_import
 from ..store import StoreError, queries
 from ..store.health import ImportTurn
 from .common import (
-    RichImportProgress,
+    ImportProgress,
+    Reporter,
     UserError,
     console,
     esc,
     json_option,
-    make_progress,
     open_store,
     out,
     print_json,
@@ -46,17 +45,16 @@ def run_import(
     store = open_store(ctx, create=True)
     summaries: list[JobSummary] = []
     try:
-        progress = make_progress()
+        # Progress on stderr, also with --json (quiet): a bar on a terminal, plain lines elsewhere.
         # One turn for all the paths and the profile refresh: another import waits until we are done.
-        with progress, taking_turns(store, _Waiter(progress, quiet)):
+        with Reporter() as reporter, taking_turns(store, _Waiter(reporter)):
             for p in paths:
                 if not quiet:
-                    progress.console.print(f"[bold]Importing[/] {esc(p)}")
-                hook = RichImportProgress(progress) if not quiet else None
+                    reporter.print(f"[bold]Importing[/] {esc(p)}")
+                hook = ImportProgress(reporter, quiet=quiet)
                 summaries.append(import_path(store, p, progress=hook, importers=importers))
-            progress.stop()
-            with console.status("Updating entity links, your corrections and your profile…"):
-                after_import(store)
+            # entity links, the forget rules over the new records, the profile: each step shown
+            after_import(store, progress=reporter.step)
     except KeyboardInterrupt:
         console.print(
             "[yellow]Interrupted: what was imported so far is kept and the job is marked interrupted; "
@@ -73,22 +71,21 @@ def run_import(
 class _Waiter:
     """Says, once and then as a live line, that another import holds the store and how far it got."""
 
-    def __init__(self, progress: Progress, quiet: bool) -> None:
-        self.progress = progress
-        self.quiet = quiet
-        self.task: TaskID | None = None
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.told = False
 
     def __call__(self, waiting: Waiting) -> None:
         who = f"import {waiting.job_id}" if waiting.job_id is not None else "another import"
-        line = f"[yellow]waiting for {who} to finish…[/] ({waiting.records_read:,} records stored so far)"
-        if self.task is None:
-            console.print(
+        if not self.told:
+            self.told = True
+            self.reporter.print(
                 f"[yellow]The store is busy: waiting for {who} to finish"
                 f"{f' ({esc(waiting.source)})' if waiting.source else ''}…[/]"
             )
-            self.task = self.progress.add_task(line, total=None)
-        else:
-            self.progress.update(self.task, description=line)
+        self.reporter.step(
+            f"waiting for {who} to finish (records it stored so far)", waiting.records_read, None
+        )
 
 
 def counts_line(read: int, new: int, duplicate: int, problems: int, skipped: int, updated: int = 0) -> str:

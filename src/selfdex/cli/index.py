@@ -6,7 +6,7 @@ from types import ModuleType
 
 import click
 
-from .common import UserError, console, json_option, open_store, out, print_json
+from .common import Reporter, UserError, json_option, open_store, out, print_json
 
 
 def _vectors() -> ModuleType:
@@ -33,9 +33,9 @@ def index_group() -> None:
 def build_cmd(ctx: click.Context, as_json: bool) -> None:
     """Embed what is new since the last build (everything after a model change)."""
     vectors = _vectors()
-    with open_store(ctx) as store:
+    with open_store(ctx) as store, Reporter() as reporter:  # on stderr: --json keeps stdout pure
         try:
-            stats = vectors.build(store, console=None if as_json else console)
+            stats = vectors.build(store, progress=reporter.step)
         except RuntimeError as exc:  # the model package is missing
             raise UserError(str(exc)) from exc
     rate = stats.embeddings_per_s

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .ask import model_option, open_model
-from .common import UserError, friendly_errors, json_option, open_store, out, print_json
+from .common import Reporter, UserError, friendly_errors, json_option, open_store, out, print_json
 
 
 @click.command("recommend")
@@ -58,10 +58,17 @@ def recommend_command(
     except CandidateError as exc:
         raise UserError(str(exc)) from exc
     backend = open_model(model_name) if (explain or rerank) else None
-    with open_store(ctx) as store:
+    with open_store(ctx) as store, Reporter() as reporter:  # on stderr: --json keeps stdout pure
         try:
             result = recommend(
-                store, candidates, trust=trust, explain=explain, rerank=rerank, backend=backend, seen=seen
+                store,
+                candidates,
+                trust=trust,
+                explain=explain,
+                rerank=rerank,
+                backend=backend,
+                seen=seen,
+                progress=reporter.step,
             )
         except (RuntimeError, ImportError) as exc:  # numpy or the embedding model is not installed
             raise UserError(str(exc)) from exc

@@ -30,7 +30,7 @@ from ..rank.embedded import EmbeddedRanker, TextVectors
 from ..rank.transfer import TRANSFER_FEATURES, TransferModel, shipped_model, transfer_features
 from .baselines import ItemKNN, Pop, order_by_scores
 from .datasets import DATASETS, CrossDomainData
-from .protocols import cand_items
+from .protocols import Progress, _no_progress, cand_items
 from .sampling import case_rng, sample_candidates
 from .sequential import train_lambdarank
 from .tuning import START, ranks_from_scores
@@ -91,7 +91,7 @@ def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> lis
 
 
 def build_episodes(
-    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig
+    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig, progress: Progress = _no_progress
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features [n_episodes x n_cand x n_features], target column [n_episodes], user index
     [n_episodes]) from ``data.train`` only."""
@@ -99,7 +99,9 @@ def build_episodes(
     fold_of = {u: j % 2 for j, u in enumerate(chosen)}
     ranker = EmbeddedRanker(vectors, weights=dict(START))
     ranker.doc_freq, ranker.n_docs = doc_freq([m.title for m in data.items])
-    vectors.prepare(sorted({m.title for u in chosen for i in data.train[u] for m in [data.items[i]]}))
+    titles = sorted({m.title for u in chosen for i in data.train[u] for m in [data.items[i]]})
+    vectors.prepare(titles, progress=progress("embedding titles", len(titles)))
+    adv = progress("transfer: episodes", len(chosen))
     feats: list[np.ndarray] = []
     tcols: list[int] = []
     users: list[int] = []
@@ -112,6 +114,7 @@ def build_episodes(
                     feats.append(f)
                     tcols.append(tcol)
                     users.append(u)
+            adv(1)
     return np.stack(feats), np.array(tcols), np.array(users)
 
 
@@ -174,7 +177,7 @@ def _user_episodes(
 
 
 def train_transfer(
-    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig
+    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig, progress: Progress = _no_progress
 ) -> tuple[TransferModel, dict[str, Any]]:
     """LightGBM lambdarank on the episodes; single thread, deterministic, seeded."""
     try:
@@ -182,7 +185,8 @@ def train_transfer(
     except ImportError as e:  # training only; inference is numpy
         raise RuntimeError("training the transfer model needs lightgbm (pip install 'selfdex[eval]')") from e
     t0 = time.perf_counter()
-    x, tcol, users = build_episodes(data, vectors, cfg)
+    x, tcol, users = build_episodes(data, vectors, cfg, progress)
+    trained = progress("transfer: training (lightgbm)", 1)
     t_feat = time.perf_counter() - t0
     uniq = np.unique(users)
     vu = set(
@@ -215,6 +219,7 @@ def train_transfer(
         eval_at=(10,),
         patience=30,
     )
+    trained(1)
     best = booster.best_iteration or cfg.max_rounds
     gain = booster.feature_importance("gain", iteration=best)
     info = {

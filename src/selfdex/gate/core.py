@@ -117,15 +117,22 @@ def _dumps(payload: dict[str, Any]) -> bytes:
 
 class Gate:
     def __init__(
-        self, store: Store, providers: Providers | None = None, *, clock: Callable[[], datetime] = utc_now
+        self,
+        store: Store,
+        providers: Providers | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        progress: Callable[[str, int, int | None], None] | None = None,
     ) -> None:
+        """``progress(step, done, total)`` hears the slow steps of an answer (building a grant's
+        view, the default providers' embedding and profile): the CLI's preview shows them."""
         ensure_schema(store)
         self.store = store
-        self.providers = providers or default_providers()
+        self.providers = providers or default_providers(progress)
         self.audit = AuditLog(store)
         self.clock = clock
         self._db = threading.RLock()  # the store connection is shared by request threads
-        self._views = ViewCache(store, self._db, self._live_grant_ids)
+        self._views = ViewCache(store, self._db, self._live_grant_ids, progress)
 
     def close(self) -> None:
         """Release the views and the audit anchor; the store stays open (the caller owns it)."""

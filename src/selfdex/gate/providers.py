@@ -21,6 +21,7 @@ from ..rank import Candidate, HistoryItem, Ranked, TextVectors, for_history, his
 from .view import View
 
 T = TypeVar("T")
+StepProgress = Callable[[str, int, int | None], None]  # progress(step, done, total)
 
 __all__ = [
     "AgentAsk",
@@ -106,9 +107,12 @@ class EmbeddedRerank:
 
     name = "embedded-default"
 
-    def __init__(self, embedder: Callable[[], Embedder] = default_embedder) -> None:
+    def __init__(
+        self, embedder: Callable[[], Embedder] = default_embedder, progress: StepProgress | None = None
+    ) -> None:
         self._make_embedder = embedder  # called on the model thread, which then owns the cache
         self._vectors: TextVectors | None = None
+        self._progress = progress  # hears the embedding of the history (called on the model thread)
 
     def __call__(self, view: View, candidates: Sequence[Candidate]) -> list[Ranked]:
         return on_model_thread(self._rank, view, candidates)
@@ -118,6 +122,12 @@ class EmbeddedRerank:
             # Loading the model costs seconds; pay it on first use, not at server start.
             self._vectors = TextVectors(self._make_embedder())
         history = view_history(view)
+        # The first request embeds the whole history (the titles the disk cache does not have yet).
+        self._vectors.prepare_step(
+            [c.title for c in candidates] + [h.title for h in history],
+            self._progress,
+            f"grant {view.grant.name}: embedding its history and the candidates",
+        )
         # The construction `selfdex recommend` uses (at its default trust): same weights, IDF from the
         # person's history, not from whichever candidates this request brought.
         return for_history(history, vectors=self._vectors).rank(history, candidates)
@@ -128,10 +138,13 @@ class ProfileFacts:
 
     name = "profile"
 
+    def __init__(self, progress: StepProgress | None = None) -> None:
+        self._progress = progress  # hears each step of computing the view's profile
+
     def __call__(self, view: View) -> list[FactOut]:
         cached = view.memo.get("facts")
         if cached is None:
-            profile = on_model_thread(build_profile, view.store)
+            profile = on_model_thread(functools.partial(build_profile, view.store, progress=self._progress))
             cached = view.memo["facts"] = [
                 FactOut(f.key, f.domain, f.kind, f.label, f.score, tuple(f.platforms), tuple(f.citations))
                 for f in profile.facts
@@ -149,5 +162,6 @@ class AgentAsk:
         return Answer(text=answer.answer, cited=tuple(c.id for c in answer.citations))
 
 
-def default_providers() -> Providers:
-    return Providers(rerank=EmbeddedRerank(), facts=ProfileFacts(), ask=AgentAsk())
+def default_providers(progress: StepProgress | None = None) -> Providers:
+    """``progress(step, done, total)`` hears their slow steps (the first embedding, a profile)."""
+    return Providers(rerank=EmbeddedRerank(progress=progress), facts=ProfileFacts(progress), ask=AgentAsk())

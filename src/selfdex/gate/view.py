@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -158,6 +158,9 @@ def _project(
     return out
 
 
+_SAY_EVERY = 2_000  # records between two progress reports while a view is built
+
+
 def catalogue(rows: Iterable[Any]) -> frozenset[str]:
     """Titles and creators of works (films, books, tracks, products…): quoted in free text or in an
     answer ("Fire with Fire"), they are a work and its author, never a person to redact."""
@@ -172,8 +175,14 @@ def catalogue(rows: Iterable[Any]) -> frozenset[str]:
     return frozenset(out)
 
 
-def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
-    """Copy the grant's slice of ``source`` into a fresh in-memory store."""
+def build_view(
+    source: Store,
+    grant: Grant,
+    people: frozenset[str],
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> View:
+    """Copy the grant's slice of ``source`` into a fresh in-memory store; ``progress(step, done,
+    total)`` hears how many of its records are redacted so far."""
     where, params = scope_sql(grant)
     names = (*IDENTITY_COLUMNS, *CONTENT_FIELDS)
     rows = select_records(
@@ -187,7 +196,14 @@ def build_view(source: Store, grant: Grant, people: frozenset[str]) -> View:
     )
     view = Store(":memory:")
     links = link_redactor(redactor)
-    projected = [_project(dict(r), grant, redactor, links) for r in rows]
+    say = progress or (lambda _step, _done, _total: None)
+    step = f"grant {grant.name}: redacting its records"
+    projected = []
+    for i, r in enumerate(rows):
+        if i % _SAY_EVERY == 0:
+            say(step, i, len(rows))
+        projected.append(_project(dict(r), grant, redactor, links))
+    say(step, len(rows), len(rows))
     view.load_copy(
         f"grant {grant.name}", names, [tuple(p[k] for k in names) for p in projected], importer="gate"
     )

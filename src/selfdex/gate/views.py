@@ -52,8 +52,15 @@ Key = tuple[Fingerprint, Any, Any]  # (fingerprint, grant scope, revoked_at)
 
 
 class ViewCache:
-    def __init__(self, store: Store, db: threading.RLock, live_ids: Callable[[], set[int]]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        db: threading.RLock,
+        live_ids: Callable[[], set[int]],
+        progress: Callable[[str, int, int | None], None] | None = None,
+    ) -> None:
         self.store = store
+        self._progress = progress  # hears a view built in the foreground (a background one is silent)
         self._db = db  # guards the shared store connection
         self._live_ids = live_ids
         self._build = threading.Lock()
@@ -82,8 +89,10 @@ class ViewCache:
                 self._refresh_in_background(grant, key)
                 return cached[1]
             with self._db:
+                if self._progress is not None:
+                    self._progress(f"grant {grant.name}: reading its slice of your records", 0, None)
                 people = self._people_gazetteer(fp)
-                view = build_view(self.store, grant, people)
+                view = build_view(self.store, grant, people, self._progress)
                 live = self._live_ids()
             # Views of revoked or expired grants are let go (each is a copy of its slice of the store).
             for gone in [gid for gid in self._views if gid not in live and gid != grant.id]:

@@ -13,14 +13,15 @@ past it (records imported since the last build).
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
 from ..store import Filters, Store
 
-if TYPE_CHECKING:
-    from rich.progress import Progress
+# progress(step, done, total): each batch of a long step (the CLI shows it; this layer prints nothing)
+Progress = Callable[[str, int, int | None], None]
 
 __all__ = [
     "COMPONENT",
@@ -215,7 +216,7 @@ def map_records(store: Store, progress: Progress | None = None) -> tuple[int, in
     ids = {bytes(h): i for h, i in store.conn.execute("SELECT hash, id FROM index_texts")}
     after = watermark(store)
     todo = store.conn.execute("SELECT count(*) FROM records WHERE rowid > ?", (after,)).fetchone()[0]
-    task = progress.add_task("indexing records by item", total=todo) if progress and todo else None
+    say = progress if progress is not None and todo else None
     mapped = new_texts = 0
     while True:
         rows = store.conn.execute(
@@ -266,8 +267,8 @@ def map_records(store: Store, progress: Progress | None = None) -> tuple[int, in
             )
         mapped += len(pairs)
         new_texts += len(fresh)
-        if task is not None and progress is not None:
-            progress.advance(task, len(rows))
+        if say is not None:
+            say("indexing records by item", mapped, todo)
     _prune(store)
     return mapped, new_texts
 

@@ -17,21 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from ..store import Store
 from .embed import Embedder, default_embedder
-from .items import bump_generation, ensure_schema, map_records, meta, set_meta
+from .items import Progress, bump_generation, ensure_schema, map_records, meta, set_meta
 
 __all__ = [
     "BuildStats",
@@ -70,15 +59,18 @@ def _embed_missing(store: Store, embedder: Embedder, progress: Progress | None) 
     todo = store.conn.execute("SELECT count(*) FROM index_texts WHERE model IS NOT ?", (model,)).fetchone()[0]
     if not todo:
         return 0
-    task = (
-        progress.add_task(f"embedding item texts ({model.split('@')[0]})", total=todo) if progress else None
-    )
+    step = f"embedding item texts ({model.split('@')[0].rsplit('/', 1)[-1]})"
+    done = 0
 
     def advance(n: int) -> None:
-        if progress is not None and task is not None:
-            progress.advance(task, n)
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(step, min(done, todo), todo)
 
-    done = 0
+    if progress is not None:
+        progress(step, 0, todo)
+    embedded = 0
     after = 0
     while True:
         rows = store.conn.execute(
@@ -95,45 +87,21 @@ def _embed_missing(store: Store, embedder: Embedder, progress: Progress | None) 
                 [(model, v.tobytes(), r[0]) for r, v in zip(rows, vecs, strict=True)],
             )
             bump_generation(store)
-        done += len(rows)
-    return done
+        embedded += len(rows)
+    return embedded
 
 
-class _RateColumn(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="cyan")
+def build(store: Store, embedder: Embedder | None = None, *, progress: Progress | None = None) -> BuildStats:
+    """Bring the index up to date: map new records, embed new texts (all of them after a model change).
 
-
-def _progress(console: Console | None) -> Progress | None:
-    if console is None:
-        return None
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-
-
-def build(store: Store, embedder: Embedder | None = None, *, console: Console | None = None) -> BuildStats:
-    """Bring the index up to date: map new records, embed new texts (all of them after a model change)."""
+    ``progress(step, done, total)`` hears each batch of both steps."""
     ensure_schema(store)
     embedder = embedder or query_embedder()
-    progress = _progress(console)
     t0 = time.perf_counter()
-    if progress is not None:
-        progress.start()
-    try:
-        mapped, new_texts = map_records(store, progress)
-        t1 = time.perf_counter()
-        embedded = _embed_missing(store, embedder, progress)
-        t2 = time.perf_counter()
-    finally:
-        if progress is not None:
-            progress.stop()
+    mapped, new_texts = map_records(store, progress)
+    t1 = time.perf_counter()
+    embedded = _embed_missing(store, embedder, progress)
+    t2 = time.perf_counter()
     with store.transaction():
         set_meta(store, "built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     st = status(store, embedder)

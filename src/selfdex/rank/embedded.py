@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -148,6 +148,25 @@ class TextVectors:
         if todo:
             vecs = self.embedder.embed(todo, progress=progress)  # type: ignore[arg-type]
             self._vec.update(zip(todo, vecs, strict=True))
+
+    def prepare_step(
+        self, texts: Iterable[str], progress: Callable[[str, int, int | None], None] | None, step: str
+    ) -> None:
+        """:meth:`prepare`, telling ``progress(step, done, total)`` how many of the texts not yet
+        embedded are done (the first request of a process embeds the person's whole history)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vec]
+        if not todo or progress is None:
+            self.prepare(todo)
+            return
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            progress(step, min(done, len(todo)), len(todo))
+
+        progress(step, 0, len(todo))
+        self.prepare(todo, progress=advance)
 
     def get(self, texts: Sequence[str]) -> np.ndarray:
         self.prepare(texts)
