@@ -114,7 +114,7 @@ def build_episodes(
                     feats.append(f)
                     tcols.append(tcol)
                     users.append(u)
-            adv(1)
+                adv(1)
     return np.stack(feats), np.array(tcols), np.array(users)
 
 
