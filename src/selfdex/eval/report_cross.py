@@ -450,12 +450,7 @@ def cross_platform_plots(out: Path, stem: str, res: CrossPlatformResult, summ: d
         ax.set_xticklabels([f"{x}\n(n={bh[x]['n']})" for x in labels])
         ax.set_ylabel("NDCG@10")
         ax.set_xlabel("within-platform history length")
-        ax.legend(fontsize=6)
-        fig.tight_layout()
-        p = out / f"{stem}-by-history.png"
-        fig.savefig(p)
-        plt.close(fig)
-        files.append(p.name)
+        files.append(_saved(fig, ax, out / f"{stem}-by-history.png"))
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
     ks = list(summ["by_k"])
     for j, (cond, col) in enumerate(((AGENT_A, "tab:blue"), (AGENT_B, "tab:orange"))):
@@ -467,10 +462,15 @@ def cross_platform_plots(out: Path, stem: str, res: CrossPlatformResult, summ: d
     ax.set_xticks(np.arange(len(ks)) + 0.3)
     ax.set_xticklabels(ks)
     ax.set_ylabel("share of test cases")
+    files.append(_saved(fig, ax, out / f"{stem}-rescue-vs-override.png"))
+    return files
+
+
+def _saved(fig: Any, ax: Any, path: Path) -> str:
+    import matplotlib.pyplot as plt
+
     ax.legend(fontsize=6)
     fig.tight_layout()
-    p = out / f"{stem}-rescue-vs-override.png"
-    fig.savefig(p)
+    fig.savefig(path)
     plt.close(fig)
-    files.append(p.name)
-    return files
+    return path.name
