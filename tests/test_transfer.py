@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,7 +146,9 @@ def test_features_are_list_relative() -> None:
     assert f[0, col["n_within"]] == 0.0 and f[0, col["n_cross"]] == pytest.approx(np.log(2))
 
 
-def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[TransferModel, dict]) -> None:
+def test_conditions_in_the_protocol(
+    world: CrossDomainData, trained: tuple[TransferModel, dict], tmp_path: Path
+) -> None:
     model = trained[0]
     cfg = CrossPlatformConfig(
         "synthetic", ks=(None, 0), baselines=("Pop", "ItemKNN"), n_boot=200, transfer=True
@@ -169,3 +172,14 @@ def test_conditions_in_the_protocol(world: CrossDomainData, trained: tuple[Trans
     md = cross_platform_markdown("synthetic", res, summ, provenance("hash", {}))
     main_table, _, side = md.partition("conditions (s) and (p)")
     assert "(s) transfer model" not in main_table.split("## History: k=0")[0] and "(s) transfer model" in side
+    # …and the README section generated from the written report has their rows.
+    from selfdex.eval.report import readme_section, write_report
+
+    write_report(tmp_path, res, embedder="hash", checksums=world.checksums, plots=False)
+    section = readme_section(tmp_path).split("Through the transfer models", 1)[1]
+    assert [
+        ln.split(" | ")[0] for ln in section.splitlines() if ln.startswith("| full") or ln.startswith("| k=0")
+    ] == [
+        "| full",
+        "| k=0",
+    ]
