@@ -157,3 +157,51 @@ def test_cli_help() -> None:
     assert res.exit_code == 0 and "--data" in res.output and "--sampling" in res.output
     res = CliRunner().invoke(eval_group, ["llmrank", "--data", "/nonexistent-dir"])
     assert res.exit_code != 0 and "not found" in res.output
+
+
+def test_seed_spread_redraws_the_evaluation_and_reports_each_seed(
+    world: CrossDomainData, tmp_path: Path
+) -> None:
+    from selfdex.eval.report import readme_section
+    from selfdex.eval.report_cross import cross_platform_summary
+    from selfdex.eval.seeds import seed_spread
+
+    runs = [
+        run_cross_platform(
+            world,
+            TextVectors(HashEmbedder()),
+            CrossPlatformConfig(
+                "synthetic", sampling="pop49", ks=(0,), n_boot=200, bpr_iterations=10, seed=s
+            ),
+        )
+        for s in (0, 1)
+    ]
+    summaries = [cross_platform_summary(r) for r in runs]
+    spread = seed_spread(summaries, [0, 1])
+    row = spread["by_k"]["k=0"]["(b)−(a)"]
+    per_seed = [s["by_k"]["k=0"]["diffs"]["(b)-(a) NDCG@10"] for s in summaries]
+    assert row["per_seed"] == [d["mean"] for d in per_seed]
+    assert row["per_seed"][0] != row["per_seed"][1]  # a new seed draws new negatives
+    assert row["min"] <= row["mean"] <= row["max"] and row["sd"] > 0
+    assert row["ci_above_zero"] == sum(d["low"] > 0 for d in per_seed)
+    paths = write_report(tmp_path, runs[0], embedder="hash", checksums=world.checksums, spread=spread)
+    assert json.loads(paths["json"].read_text())["results"]["seed_spread"]["seeds"] == [0, 1]
+    assert "## Seed spread" in paths["md"].read_text()
+    assert "Seed spread over 2 seeds (0, 1;" in readme_section(tmp_path)
+
+
+def test_seed_spread_statistics() -> None:
+    from selfdex.eval.seeds import seed_spread
+
+    def summary(mean: float, low: float) -> dict[str, object]:
+        return {
+            "by_k": {"full": {"diffs": {"(b)-(a) NDCG@10": {"mean": mean, "low": low, "high": mean + 1}}}}
+        }
+
+    spread = seed_spread([summary(0.01, 0.001), summary(0.03, -0.01), summary(0.02, 0.002)], [0, 1, 2])
+    row = spread["by_k"]["full"]["(b)−(a)"]
+    assert row["mean"] == pytest.approx(0.02) and row["sd"] == pytest.approx(0.01)
+    assert (row["min"], row["max"], row["ci_above_zero"]) == (0.01, 0.03, 2)
+    assert "(p)(b)−(p)(a)" not in spread["by_k"]["full"]  # absent from the runs: left out
+    with pytest.raises(ValueError):
+        seed_spread([summary(0.0, 0.0)], [0, 1])

@@ -6,6 +6,7 @@ the CLI stays fast and works without the ``eval`` extra.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -117,6 +118,16 @@ def eval_group() -> None:
     help="Comma-separated platform baselines.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--seeds",
+    "n_seeds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run the whole evaluation with seeds SEED … SEED+N−1 (each a new draw of negatives, subsets, "
+    "BPR-MF initialisation and tie breaks) and report each headline difference's mean, SD and range "
+    "over them; every other number in the report is the first seed's (the language model runs on it only).",
+)
 @click.option("--bpr-iterations", type=int, default=100, show_default=True)
 @click.option("--no-tune", is_flag=True, help="Use the ranker's default weights instead of tuning on valid.")
 @click.option(
@@ -167,6 +178,7 @@ def cross_platform_cmd(
     max_cases: int | None,
     baselines: str,
     seed: int,
+    n_seeds: int,
     bpr_iterations: int,
     no_tune: bool,
     no_other_users: bool,
@@ -187,6 +199,8 @@ def cross_platform_cmd(
     from ..eval.datasets import DataMissing, load_cross_domain
     from ..eval.protocols import CrossPlatformConfig
     from ..eval.report import write_report
+    from ..eval.report_cross import cross_platform_summary
+    from ..eval.seeds import seed_spread
 
     if llm_ranker and llm_k not in ks:
         raise click.BadParameter(f"{llm_k!r} is not among the -k values", param_hint="--llm-k")
@@ -222,12 +236,25 @@ def cross_platform_cmd(
             )
             with _progress() as prog:
                 res = run_cross_platform(dataset, vectors, cfg, prog, backend=backend)
+            spread = None
+            if n_seeds > 1:
+                seeds = list(range(seed, seed + n_seeds))
+                summaries = [cross_platform_summary(res)]
+                for more in seeds[1:]:
+                    console.print(f"seed {more} of {seeds[0]}…{seeds[-1]}")
+                    again = dataclasses.replace(cfg, seed=more, llm_ranker=None)
+                    with _progress() as prog:
+                        summaries.append(
+                            cross_platform_summary(run_cross_platform(dataset, vectors, again, prog))
+                        )
+                spread = seed_spread(summaries, seeds)
             paths = write_report(
                 Path(out),
                 res,
                 embedder=emb_name,
                 checksums=dataset.checksums,
                 command=_command("cross-platform"),
+                spread=spread,
             )
             console.print(f"wrote {paths['md']} ({res.timings['total_s']:.0f} s)")
 

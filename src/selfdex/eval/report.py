@@ -31,6 +31,7 @@ from .protocols import (
 from .report_cross import BUCKETS, cross_platform_markdown, cross_platform_plots, cross_platform_summary
 from .report_format import fmt_ci, fmt_num, random_ndcg10
 from .report_llmrank import llmrank_markdown, llmrank_summary
+from .seeds import seed_spread_md
 from .transfer import TRANSFER
 
 __all__ = [
@@ -81,14 +82,20 @@ def write_report(
     checksums: dict[str, str],
     plots: bool = True,
     command: str | None = None,
+    spread: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Writes <stem>.md, <stem>.json (and PNGs) under ``out``; returns the paths."""
+    """Writes <stem>.md, <stem>.json (and PNGs) under ``out``; returns the paths. ``spread``: the
+    headline differences over several seeds (:func:`.seeds.seed_spread`), reported beside the first
+    seed's numbers."""
     out.mkdir(parents=True, exist_ok=True)
     prov = provenance(embedder, checksums, command)
     if isinstance(result, CrossPlatformResult):
         stem = f"cross-platform-{result.config.dataset}-{result.config.sampling}"
         summ = cross_platform_summary(result)
         md = cross_platform_markdown(result.config.dataset, result, summ, prov)
+        if spread is not None:
+            summ["seed_spread"] = spread
+            md += "\n## Seed spread\n\n" + "\n".join(seed_spread_md(spread))
         pngs = cross_platform_plots(out, stem, result, summ) if plots else []
         extra: dict[str, Any] = {
             "examples": result.examples,
@@ -225,6 +232,8 @@ def readme_section(results: Path) -> str:
                 )
             lines.append("")
         lines += _transfer_md(d["results"]["by_k"])
+        if spread := d["results"].get("seed_spread"):
+            lines += seed_spread_md(spread)
     for js in sorted(results.glob("llmrank-*.json")):
         d = json.loads(js.read_text())
         lines += [
