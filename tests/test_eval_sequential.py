@@ -75,3 +75,34 @@ def test_learned_ranker_is_deterministic_and_learns_the_chain(
     top1 = float((s.argmax(1) == cols).mean())
     assert top1 > 0.6, top1  # random would be 0.05
     assert info["train_episodes"] == 600 and info["valid_episodes"] == 150
+
+
+def test_consoles_from_titles() -> None:
+    from selfdex.eval.llmrank import _CONSOLES, console_ids
+
+    names = [name for name, _ in _CONSOLES]
+    got = console_ids(
+        [
+            "Halo 3 - Xbox 360",
+            "Fire Emblem: The Sacred Stones",
+            "Uncharted 2 - Playstation 3",
+            "GBA 6-Pak Care Case - Game Boy Advance",
+            "Forza 5 - Xbox One Digital Code",
+            "Mario Kart 8 - Nintendo Wii U",
+        ]
+    )
+    assert [names[i] if i >= 0 else None for i in got] == ["x360", None, "ps3", "gba", "xone", "wiiu"]
+
+
+def test_group_features_see_the_history_console() -> None:
+    stats = SequenceStats.fit(world(40, 5), N_ITEMS, window=3)
+    groups = np.full(N_ITEMS, -1)
+    groups[[1, 2, 3]] = 0  # history 1, 2 and candidate 3 share a console; candidate 4 has another
+    groups[4] = 1
+    x = stats.features([[1, 2]], np.array([[3, 4, 5]]), unit_vectors(), max_len=4, groups=groups)
+    col = {n: i for i, n in enumerate(FEATURE_NAMES)}
+    assert x[0, :, col["group_share"]].tolist() == pytest.approx([1.0, 0.0, 0.0])
+    assert x[0, :, col["group_last"]].tolist() == [1.0, 0.0, 0.0]
+    assert x[0, :, col["group_known"]].tolist() == [1.0, 1.0, 0.0]
+    plain = stats.features([[1, 2]], np.array([[3, 4, 5]]), unit_vectors(), max_len=4)
+    assert not plain[0, :, col["group_known"]].any()  # no groups given: the features are silent

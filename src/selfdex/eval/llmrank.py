@@ -289,6 +289,46 @@ def _run_llmrank(
     )
 
 
+# A game's console, from words in its title (Amazon titles often end " - PlayStation 4"); first match wins,
+# so the specific names come before the families they contain.
+_CONSOLES: tuple[tuple[str, str], ...] = (
+    ("ps4", r"playstation 4|\bps4\b"),
+    ("ps3", r"playstation 3|\bps3\b"),
+    ("ps2", r"playstation 2|\bps2\b"),
+    ("vita", r"playstation vita|\bps vita\b|\bvita\b"),
+    ("psp", r"\bpsp\b"),
+    ("ps1", r"playstation|\bps1\b|\bpsx\b"),
+    ("xone", r"xbox one"),
+    ("x360", r"xbox 360|\bx360\b"),
+    ("xbox", r"\bxbox\b"),
+    ("wiiu", r"wii u\b"),
+    ("wii", r"\bwii\b"),
+    ("3ds", r"\b3ds\b"),
+    ("ds", r"nintendo ds|\bnds\b|\bdsi\b|\bds\b"),
+    ("switch", r"nintendo switch"),
+    ("gba", r"game boy advance|\bgba\b"),
+    ("gb", r"game ?boy"),
+    ("gc", r"gamecube|game cube"),
+    ("n64", r"nintendo 64|\bn64\b"),
+    ("snes", r"super nintendo|\bsnes\b"),
+    ("nes", r"\bnes\b"),
+    ("sega", r"genesis|dreamcast|sega saturn"),
+    ("pc", r"\bpc\b|\bmac\b|windows|steam"),
+)
+
+
+def console_ids(titles: Sequence[str]) -> np.ndarray:
+    """Per item, the index of its console in :data:`_CONSOLES` (−1 when its title names none)."""
+    import re
+
+    pats = [re.compile(p) for _, p in _CONSOLES]
+    out = np.full(len(titles), -1, dtype=np.int64)
+    for i, t in enumerate(titles):
+        low = t.lower()
+        out[i] = next((j for j, p in enumerate(pats) if p.search(low)), -1)
+    return out
+
+
 def learned_ranks(
     data: LLMRankData,
     vectors: TextVectors,
@@ -307,7 +347,7 @@ def learned_ranks(
     vec = vectors.get(data.titles).astype(np.float32)
     vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-9)
     lcfg = LearnedConfig(seed=cfg.seed, max_train_users=cfg.learned_train_users)
-    model, info = SequentialRanker.fit(seqs, vec, lcfg)
+    model, info = SequentialRanker.fit(seqs, vec, lcfg, groups=console_ids(data.titles))
     rows = np.array([c for *_, c in test_cases], dtype=np.int64)
     scores = model.score([h for _, h, _, _ in test_cases], rows)
     ranks = []

@@ -45,6 +45,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "sim_mean",
     "sim_rec",
     "hist_len",
+    "group_share",  # recency-weighted share of the history in the candidate's group (a game's console)
+    "group_last",  # the most recent item is in the candidate's group
+    "group_known",  # the candidate has a group at all
 )
 
 
@@ -128,6 +131,7 @@ class SequenceStats:
         max_len: int = 20,
         decay: float = 0.5,
         own_target: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> np.ndarray:
         """[episodes x candidates x FEATURE_NAMES] for each history (oldest first; its last
         ``max_len`` items) against its candidate row. ``vectors[item]`` are unit title vectors.
@@ -189,6 +193,13 @@ class SequenceStats:
         f["sim_mean"] = sim.sum(-1) / np.maximum(length, 1)[:, None]
         f["sim_rec"] = (sim * rec[:, None, :]).sum(-1) / np.maximum(rec.sum(1), 1e-9)[:, None]
         f["hist_len"] = np.broadcast_to(np.log1p(length)[:, None], (n_e, n_c))
+        g = np.full(len(vectors), -1) if groups is None else groups
+        gh = np.where(valid, g[hi], -1)
+        gc = g[cands]
+        same = (gh[:, None, :] == gc[:, :, None]) & (gc[:, :, None] >= 0)
+        f["group_share"] = (same * rec[:, None, :]).sum(-1) / np.maximum(rec.sum(1), 1e-9)[:, None]
+        f["group_last"] = same[:, :, -1].astype(np.float64)
+        f["group_known"] = (gc >= 0).astype(np.float64)
         return np.stack([f[k] for k in FEATURE_NAMES], axis=-1).astype(np.float32)
 
 
@@ -236,16 +247,26 @@ class SequentialRanker:
     """Counts over the given sequences + a lambdarank model trained on their episodes."""
 
     def __init__(
-        self, stats: SequenceStats, vectors: np.ndarray, booster: Any, config: LearnedConfig
+        self,
+        stats: SequenceStats,
+        vectors: np.ndarray,
+        booster: Any,
+        config: LearnedConfig,
+        groups: np.ndarray | None = None,
     ) -> None:
         self.stats = stats
         self.vectors = vectors
         self.booster = booster
         self.config = config
+        self.groups = groups
 
     @classmethod
     def fit(
-        cls, seqs: Sequence[Sequence[int]], vectors: np.ndarray, config: LearnedConfig
+        cls,
+        seqs: Sequence[Sequence[int]],
+        vectors: np.ndarray,
+        config: LearnedConfig,
+        groups: np.ndarray | None = None,
     ) -> tuple[SequentialRanker, dict[str, Any]]:
         import lightgbm as lgb
 
@@ -255,7 +276,7 @@ class SequentialRanker:
         rng = np.random.default_rng(cfg.seed)
         pick = rng.permutation(len(seqs))[: cfg.max_train_users + cfg.valid_users]
         hists, rows, cols = episodes([seqs[i] for i in pick], n_items, cfg.n_neg, rng)
-        x = cls._chunked(stats, hists, rows, vectors, cfg.max_len, cols)
+        x = cls._chunked(stats, hists, rows, vectors, cfg.max_len, cols, groups)
         y = np.zeros(rows.shape, dtype=np.int32)
         y[np.arange(len(cols)), cols] = 1
         nv = min(cfg.valid_users, len(cols) // 5)
@@ -289,7 +310,7 @@ class SequentialRanker:
                 zip(FEATURE_NAMES, booster.feature_importance("gain").round(1).tolist(), strict=True)
             ),
         }
-        return cls(stats, vectors, booster, cfg), info
+        return cls(stats, vectors, booster, cfg, groups), info
 
     @staticmethod
     def _chunked(
@@ -299,6 +320,7 @@ class SequentialRanker:
         vectors: np.ndarray,
         max_len: int,
         own: np.ndarray | None,
+        groups: np.ndarray | None = None,
         chunk: int = 2_000,
     ) -> np.ndarray:
         parts = [
@@ -308,6 +330,7 @@ class SequentialRanker:
                 vectors,
                 max_len=max_len,
                 own_target=None if own is None else own[i : i + chunk],
+                groups=groups,
             )
             for i in range(0, len(rows), chunk)
         ]
@@ -317,7 +340,7 @@ class SequentialRanker:
 
     def score(self, hists: Sequence[Sequence[int]], cands: np.ndarray) -> np.ndarray:
         """[episodes x candidates] scores (higher = more likely next)."""
-        x = self._chunked(self.stats, hists, cands, self.vectors, self.config.max_len, None)
+        x = self._chunked(self.stats, hists, cands, self.vectors, self.config.max_len, None, self.groups)
         return np.asarray(self.booster.predict(x.reshape(-1, x.shape[-1]), num_threads=1)).reshape(
             cands.shape
         )
