@@ -64,7 +64,8 @@ def main() -> None:
         "",
         f"Counts and re-ranker from the {info['sequences']:,} users not evaluated; {info['train_episodes']:,} "
         f"training episodes, {info['rounds']} rounds (early stopping on {info['valid_episodes']:,} held-out "
-        "other users' episodes). NDCG × 100, 95 % bootstrap CIs over the users.",
+        f"other users' episodes: their NDCG@1 / @10 {100 * info['valid_ndcg@1']:.2f} / "
+        f"{100 * info['valid_ndcg@10']:.2f}). NDCG × 100, 95 % bootstrap CIs over the users.",
         "",
         "| method | " + " | ".join(MS) + " | source |",
         "|---" * 6 + "|",

@@ -40,6 +40,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cooc_sum",
     "cooc_rec",
     "prev_last",  # the candidate came right *before* the most recent item in others' sequences
+    "pos_mean",  # where in others' sequences the candidate sits, 0 first … 1 last (newer items sit late)
+    "pos_gap",  # that, minus the same for the most recent history item
     "sim_max",  # title cosine under the frozen embedder
     "sim_last",
     "sim_mean",
@@ -83,6 +85,7 @@ class SequenceStats:
     count: np.ndarray
     last: np.ndarray
     out: np.ndarray
+    pos: np.ndarray  # per item, the sum of its relative positions (0 … 1) in the sequences
     window: int
 
     @classmethod
@@ -96,10 +99,12 @@ class SequenceStats:
         count = np.zeros(n_items)
         last = np.zeros(n_items)
         out = np.zeros(n_items)
+        pos = np.zeros(n_items)
         for s in seqs:
             if not s:
                 continue
             s = list(dict.fromkeys(s))
+            pos[s] += _relative_positions(len(s))
             count[s] += 1
             last[s[-1]] += 1
             out[s[:-1]] += 1
@@ -119,6 +124,7 @@ class SequenceStats:
             count,
             last,
             out,
+            pos,
             window,
         )
 
@@ -140,6 +146,7 @@ class SequenceStats:
         sequence these counts were fitted on: that sequence is subtracted (leave-one-out)."""
         n_e, n_c = cands.shape
         h = np.full((n_e, max_len), -1, dtype=np.int64)  # right-aligned: column -1 = most recent
+        full_len = np.array([len(hs) for hs in hists], dtype=np.int64)
         for e, hs in enumerate(hists):
             hs = list(hs)[-max_len:]
             if hs:
@@ -158,6 +165,9 @@ class SequenceStats:
         out_h = np.where(valid, self.out[hi], 0.0)
         cnt_c = self.count[cands].astype(np.float64)
         last_c = self.last[cands].astype(np.float64)
+        pos_h = np.where(valid[:, -1], self.pos[hi[:, -1]], 0.0)
+        cnt_last = np.where(valid[:, -1], self.count[hi[:, -1]], 0.0)
+        pos_c = self.pos[cands].astype(np.float64)
         if own_target is not None:  # the episode's own sequence leaves the counts
             own = np.zeros((n_e, n_c), dtype=bool)
             own[np.arange(n_e), own_target] = True
@@ -170,6 +180,10 @@ class SequenceStats:
             out_h = out_h - valid
             cnt_c = cnt_c - own
             last_c = last_c - own
+            pos_c = pos_c - own  # the target ends its own sequence: position 1
+            # the most recent history item sat at len(history) − 1 of len(history) + 1 items
+            pos_h = pos_h - np.where(valid[:, -1], (full_len - 1) / np.maximum(full_len, 1), 0.0)
+            cnt_last = cnt_last - valid[:, -1]
         f: dict[str, np.ndarray] = {}
         f["log_count"] = np.log1p(cnt_c)
         f["log_last"] = np.log1p(last_c)
@@ -186,6 +200,8 @@ class SequenceStats:
         f["cooc_sum"] = cos.sum(-1)
         f["cooc_rec"] = (cos * rec[:, None, :]).sum(-1)
         f["prev_last"] = prev / (cnt_c + 1)
+        f["pos_mean"] = (pos_c + 0.5) / (cnt_c + 1)  # an item never seen sits in the middle
+        f["pos_gap"] = f["pos_mean"] - ((pos_h + 0.5) / (cnt_last + 1))[:, None]
         vh = vectors[hi] * valid[:, :, None]
         sim = np.einsum("ecd,eld->ecl", vectors[cands], vh)
         f["sim_max"] = np.where(valid[:, None, :], sim, -1.0).max(-1)
@@ -201,6 +217,11 @@ class SequenceStats:
         f["group_last"] = same[:, :, -1].astype(np.float64)
         f["group_known"] = (gc >= 0).astype(np.float64)
         return np.stack([f[k] for k in FEATURE_NAMES], axis=-1).astype(np.float32)
+
+
+def _relative_positions(n: int) -> np.ndarray:
+    """0 for the first of n items … 1 for the last (a lone item is the last)."""
+    return np.arange(n) / (n - 1) if n > 1 else np.ones(1)
 
 
 def episodes(
