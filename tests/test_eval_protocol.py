@@ -185,7 +185,18 @@ def test_seed_spread_redraws_the_evaluation_and_reports_each_seed(
     assert row["min"] <= row["mean"] <= row["max"] and row["sd"] > 0
     assert row["ci_above_zero"] == sum(d["low"] > 0 for d in per_seed)
     paths = write_report(tmp_path, runs[0], embedder="hash", checksums=world.checksums, spread=spread)
-    assert json.loads(paths["json"].read_text())["results"]["seed_spread"]["seeds"] == [0, 1]
+    written = json.loads(paths["json"].read_text())["results"]
+    assert written["seed_spread"]["seeds"] == [0, 1]
+    again = write_report(
+        tmp_path / "given",
+        runs[0],
+        embedder="hash",
+        checksums=world.checksums,
+        spread=spread,
+        summary=summaries[0],
+    )
+    assert json.loads(again["json"].read_text())["results"] == written  # the summary given = the one computed
+    assert "seed_spread" not in summaries[0]  # the caller's summary is not changed
     assert "## Seed spread" in paths["md"].read_text()
     assert "Seed spread over 2 seeds (0, 1;" in readme_section(tmp_path)
 

@@ -236,10 +236,11 @@ def cross_platform_cmd(
             )
             with _progress() as prog:
                 res = run_cross_platform(dataset, vectors, cfg, prog, backend=backend)
-            spread = None
+            spread = summary = None
             if n_seeds > 1:
                 seeds = list(range(seed, seed + n_seeds))
-                summaries = [cross_platform_summary(res)]
+                summary = cross_platform_summary(res)
+                summaries = [summary]
                 for more in seeds[1:]:
                     console.print(f"seed {more} of {seeds[0]}…{seeds[-1]}")
                     again = dataclasses.replace(cfg, seed=more, llm_ranker=None)
@@ -255,6 +256,7 @@ def cross_platform_cmd(
                 checksums=dataset.checksums,
                 command=_command("cross-platform"),
                 spread=spread,
+                summary=summary,
             )
             console.print(f"wrote {paths['md']} ({res.timings['total_s']:.0f} s)")
 

@@ -83,15 +83,16 @@ def write_report(
     plots: bool = True,
     command: str | None = None,
     spread: dict[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Writes <stem>.md, <stem>.json (and PNGs) under ``out``; returns the paths. ``spread``: the
     headline differences over several seeds (:func:`.seeds.seed_spread`), reported beside the first
-    seed's numbers."""
+    seed's numbers. ``summary``: ``result``'s :func:`cross_platform_summary`, where the caller has it."""
     out.mkdir(parents=True, exist_ok=True)
     prov = provenance(embedder, checksums, command)
     if isinstance(result, CrossPlatformResult):
         stem = f"cross-platform-{result.config.dataset}-{result.config.sampling}"
-        summ = cross_platform_summary(result)
+        summ = dict(summary) if summary is not None else cross_platform_summary(result)
         md = cross_platform_markdown(result.config.dataset, result, summ, prov)
         if spread is not None:
             summ["seed_spread"] = spread
