@@ -6,6 +6,7 @@ the embedded default zero-shot and re-ranking Pop, and optionally a language mod
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -319,8 +320,6 @@ _CONSOLES: tuple[tuple[str, str], ...] = (
 
 def console_ids(titles: Sequence[str]) -> np.ndarray:
     """Per item, the index of its console in :data:`_CONSOLES` (−1 when its title names none)."""
-    import re
-
     pats = [re.compile(p) for _, p in _CONSOLES]
     out = np.full(len(titles), -1, dtype=np.int64)
     for i, t in enumerate(titles):

@@ -1,7 +1,8 @@
 """A sequential recommender learned from other users' sequences only (the LLMRank Games row that
-competes with SASRec): item-to-next-item transitions, co-occurrence, popularity and how often an item
-ends a sequence, counted over the sequences it is given, plus title similarity under the frozen
-embedder; a LightGBM lambdarank model combines them, trained on those same users' episodes (their
+competes with SASRec): item-to-next-item transitions, co-occurrence, popularity, how often an item
+ends a sequence and where in sequences it sits (newer items sit late), counted over the sequences it is
+given, plus title similarity under the frozen embedder and, where items have one, a shared group (a
+game's console); a LightGBM lambdarank model combines them, trained on those same users' episodes (their
 last item against 19 uniform negatives, the items before it as history).
 
 A user's own sequence is subtracted from the counts when that user's episode is featurised
@@ -143,7 +144,8 @@ class SequenceStats:
         ``max_len`` items) against its candidate row. ``vectors[item]`` are unit title vectors.
 
         ``own_target[e]`` = the candidate column of episode e's target when history + [target] is a
-        sequence these counts were fitted on: that sequence is subtracted (leave-one-out)."""
+        sequence these counts were fitted on: that sequence is subtracted (leave-one-out).
+        ``groups[item]``: an attribute id per item (−1: none), e.g. the console a game is for."""
         n_e, n_c = cands.shape
         h = np.full((n_e, max_len), -1, dtype=np.int64)  # right-aligned: column -1 = most recent
         full_len = np.array([len(hs) for hs in hists], dtype=np.int64)
