@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from ..store import Store
@@ -148,7 +150,7 @@ class _Row:
     action: str
     kind: str
     title: str | None
-    categories: list[str]
+    categories: tuple[str, ...]
     ts: int | None  # when it happened, microseconds since the epoch
     month: int | None  # its month, in its own offset
     tz: str | None
@@ -158,8 +160,8 @@ class _Row:
     place: str | None
     profile: str | None  # which member of a shared streaming account
     reason: str | None  # why it was returned
-    terms: list[tuple[tuple[str, ...], str]]  # topic phrases it names: (stems, the phrase)
-    said: list[str]  # stems of its descriptive text
+    terms: tuple[tuple[tuple[str, ...], str], ...]  # topic phrases it names: (stems, the phrase)
+    said: tuple[str, ...]  # stems of its descriptive text
     weight: float = 0.0  # recency × action × rating; 0 for skips and negative actions
     domain: str | None = None
 
@@ -195,19 +197,28 @@ class _Ent:
 @dataclass(slots=True)
 class _Graph:
     ents: dict[int, _Ent]
-    roles: dict[str, list[tuple[int, str]]]  # record id → (entity id, role)
+    roles: dict[str, tuple[tuple[int, str], ...]]  # record id → (entity id, role)
     links: list[tuple[int, int, str]]
     returns: dict[str, list[str]]  # returned record → purchase records
 
 
-def _load_graph(store: Store) -> _Graph:
+def _load_graph(store: Store, rows: dict[str, _Row]) -> _Graph:
+    """The entity graph; the roles only of ``rows`` (the visible records the facts read), keyed by
+    their own id strings, each distinct tuple of roles kept once (the plays of a track share theirs)."""
     ents = {
         r[0]: _Ent(r[0], r[1], r[2], r[3], r[4])
         for r in store.conn.execute("SELECT id, key, type, name, year FROM profile_entities")
     }
-    roles: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for rid, ent, role in store.conn.execute("SELECT record_id, entity_id, role FROM profile_entity_records"):
-        roles[rid].append((ent, role))
+    pairs: dict[tuple[int, str], tuple[int, str]] = {}
+    same: dict[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]] = {}
+    roles: dict[str, tuple[tuple[int, str], ...]] = {}
+    cur = store.conn.execute(  # the primary key's order: one record's roles come together
+        "SELECT record_id, entity_id, role FROM profile_entity_records ORDER BY record_id, entity_id"
+    )
+    for rid, group in groupby(cur, key=itemgetter(0)):
+        if (row := rows.get(rid)) is not None:
+            t = tuple(pairs.setdefault((ent, role), (ent, role)) for _, ent, role in group)
+            roles[row.id] = same.setdefault(t, t)
     links = [(a, b, rel) for a, b, rel in store.conn.execute("SELECT src, dst, relation FROM profile_links")]
     returns: dict[str, list[str]] = defaultdict(list)
     for a, b in store.conn.execute("SELECT a, b FROM profile_record_links WHERE relation = 'return_of'"):

@@ -116,13 +116,12 @@ def _inferred_facts(store: Store, *, compact: bool, progress: Progress) -> tuple
     rows = load_rows(store, stored=stored)
     _weigh(rows)
     by_id = {r.id: r for r in rows}
-    graph = _load_graph(store)
-    platform_of = {r.id: r.platform for r in rows}
+    graph = _load_graph(store, by_id)
 
     inputs = FactInputs(rows, graph, by_id)
     facts = [fact for family in FAMILIES.values() for fact in family(inputs)]
     for f in facts:
-        f.platforms = sorted({platform_of[c] for c in f.citations if c in platform_of})
+        f.platforms = sorted({by_id[c].platform for c in f.citations if c in by_id})
     progress("profile: keeping the facts", 0, None)
     _save(store, fingerprint, len(rows), facts)
     return facts, len(rows)

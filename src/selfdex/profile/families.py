@@ -19,13 +19,13 @@ __all__ = ["FAMILIES", "FactFamily", "FactInputs"]
 class FactInputs:
     rows: list[_Row]  # every visible record's parsed row, weighed
     graph: _Graph  # the linked entities and which records mention them
-    by_id: dict[str, _Row]
+    by_id: dict[str, _Row]  # the same rows by record id
 
 
 FactFamily = Callable[[FactInputs], list[Fact]]
 
 FAMILIES: dict[str, FactFamily] = {
-    "theme": lambda i: _themes(i.rows, i.graph),
+    "theme": lambda i: _themes(i.rows, i.graph, i.by_id),
     "taste": lambda i: _tastes(i.rows, i.graph),
     "routine": lambda i: _routines(i.rows),
     "dislike": lambda i: _dislikes(i.rows, i.graph, i.by_id),

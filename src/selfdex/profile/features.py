@@ -150,31 +150,55 @@ def load_rows(store: Store, *, stored: bool = True) -> list[_Row]:
             _features,
             store.conn.execute(f"SELECT {_SOURCE} FROM records r WHERE {visible_clause('r')} ORDER BY rowid"),
         )
+    # SQLite hands a new str per row and per column: a value that repeats (a platform, a title, a
+    # stem) is kept once, and a categories or terms text is parsed once, so the rows take a few
+    # hundred bytes each instead of kilobytes.
+    same: dict[Any, Any] = {}
+    keep = same.setdefault
+    categories: dict[str, tuple[str, ...]] = {}
+    terms: dict[str, _Terms] = {}
     rows: list[_Row] = []
     for r in cur:
-        terms = [(tuple(t), name) for t, name in orjson.loads(r[16])] if r[16] else []
+        cats = categories.get(r[6]) if r[6] else ()
+        if cats is None:
+            cats = categories[r[6]] = tuple(keep(c, c) for c in orjson.loads(r[6]))
+        named = terms.get(r[16]) if r[16] else ()
+        if named is None:
+            named = terms[r[16]] = _parsed_terms(r[16], keep)
+        said = tuple(keep(x, x) for x in r[17].split()) if r[17] else ()  # the same text: one tuple
         rows.append(
             _Row(
                 id=r[1],
-                platform=r[2],
-                action=r[3],
-                kind=r[4],
-                title=r[5],
-                categories=orjson.loads(r[6]) if r[6] else [],
+                platform=keep(r[2], r[2]),
+                action=keep(r[3], r[3]),
+                kind=keep(r[4], r[4]),
+                title=keep(r[5], r[5]),
+                categories=cats,
                 ts=r[7],
                 month=r[8],
-                tz=r[9],
-                precision=r[10],
+                tz=keep(r[9], r[9]),
+                precision=keep(r[10], r[10]),
                 rating=r[11],
                 skipped=bool(r[12]),
-                place=r[13],
-                profile=r[14],
+                place=keep(r[13], r[13]),
+                profile=keep(r[14], r[14]),
                 reason=r[15],
-                terms=terms,
-                said=r[17].split() if r[17] else [],
+                terms=named,
+                said=keep(said, said),
             )
         )
     return _main_profile_only(rows)
+
+
+_Terms = tuple[tuple[tuple[str, ...], str], ...]
+
+
+def _parsed_terms(raw: str, keep: Callable[[Any, Any], Any]) -> _Terms:
+    out = []
+    for stems, name in orjson.loads(raw):
+        t = tuple(keep(x, x) for x in stems)
+        out.append((keep(t, t), keep(name, name)))
+    return tuple(out)
 
 
 def _main_profile_only(rows: list[_Row]) -> list[_Row]:

@@ -184,7 +184,7 @@ class _Own:
         return ev
 
 
-def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
+def _themes(rows: list[_Row], graph: _Graph, rows_by_id: dict[str, _Row]) -> list[Fact]:
     """Candidates (franchises, creators, topics) on two platforms or more, grouped where their records
     overlap, each group named after its best candidate; a group seen on three platforms is a theme."""
     comp = _components(graph)
@@ -192,7 +192,6 @@ def _themes(rows: list[_Row], graph: _Graph) -> list[Fact]:
     for ent, root in comp.items():
         members[root].append(ent)
     own = _Own(rows, graph)
-    rows_by_id = {r.id: r for r in rows}
     candidates = _work_candidates(graph, members, own, rows_by_id)
     candidates += _creator_candidates(graph, comp, members, own, rows_by_id)
     for label, key, ev in _topic_candidates(rows):
