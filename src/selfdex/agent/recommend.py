@@ -62,6 +62,15 @@ _FIELD_ALIASES = {
     "creators": ("creators", "creator", "author", "authors", "artist", "artists", "director", "brand"),
     "categories": ("categories", "category", "genre", "genres", "tags"),
     "id": ("id", "item_id", "asin", "isbn"),
+    "popularity": (
+        "popularity",
+        "review_count",
+        "reviews",
+        "ratings_count",
+        "rating_count",
+        "plays",
+        "sales",
+    ),
 }
 
 
@@ -87,6 +96,13 @@ def _candidate_rows(rows: Sequence[Any], platform: str, where: str) -> list[Cand
         if cid in seen:
             raise CandidateError(f"{where}: id {cid!r} appears twice")
         seen.add(cid)
+        popularity = pick("popularity")
+        try:
+            popularity = None if popularity is None else float(popularity)
+        except (TypeError, ValueError):
+            raise CandidateError(
+                f"{where}: item {i + 1}'s popularity {popularity!r} is not a number"
+            ) from None
         out.append(
             Candidate(
                 id=cid,
@@ -95,6 +111,7 @@ def _candidate_rows(rows: Sequence[Any], platform: str, where: str) -> list[Cand
                 creators=_split(pick("creators")),
                 categories=_split(pick("categories")),
                 position=i,
+                popularity=popularity,
             )
         )
     return out
@@ -162,10 +179,10 @@ class Recommendations:
 
 
 def default_ranker(history: Sequence[HistoryItem], trust: float) -> Ranker:
-    """The one ranking construction (``selfdex.rank.for_history``) with this process's vectors."""
-    from ..rank import default_vectors, for_history
+    """The one ranking construction (``selfdex.rank.shipped_ranker``) with this process's vectors."""
+    from ..rank import default_vectors, shipped_ranker
 
-    return for_history(history, trust=trust, vectors=default_vectors())
+    return shipped_ranker(history, trust=trust, vectors=default_vectors())
 
 
 def _order_schema(ids: list[str], n: int) -> dict[str, Any]:
@@ -491,6 +508,14 @@ def _rank(
         else:
             use = ModelRanker(base, backend)
     ranked = use.rank(hist, cands)
+    from ..rank.build import TRANSFER_MAX_WITHIN
+
+    shipped = use.base if isinstance(use, ModelRanker) else use
+    if getattr(shipped, "used", None) == "transfer":
+        notes.append(
+            f"at most {TRANSFER_MAX_WITHIN} of your history items are on this list's platform and it gives "
+            f"each candidate's popularity: ranked by {shipped.name}, the model shipped for that case"
+        )
     if isinstance(use, ModelRanker):
         if use.failure:
             notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")

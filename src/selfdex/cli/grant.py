@@ -249,6 +249,7 @@ def _rerank_request(path: Path) -> RerankRequest:
                     creators=list(c.creators),
                     categories=list(c.categories),
                     position=c.position,
+                    popularity=c.popularity,
                 )
                 for c in candidates
             ],

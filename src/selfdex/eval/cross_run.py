@@ -55,6 +55,7 @@ from .protocols import (
     k_label,
 )
 from .sampling import case_rng, sample_candidates
+from .shipped import shipped_conditions
 from .transfer import transfer_conditions
 from .tuning import START, coordinate_ascent, ranks_from_scores
 
@@ -498,6 +499,8 @@ def _added_conditions(run: _Run, at: _AtK) -> None:
         at.ranks.update(ranks)
         at.valid_nd.update(valid_nd)
         at.weights.update(weights)
+        test = run.prepared["test"]
+        at.ranks.update(shipped_conditions(run.data, run.vectors, test, half_orders["test"], at.k, run.pops))
 
 
 def _add_tuned(

@@ -25,6 +25,7 @@ from .protocols import (
     k_label,
 )
 from .report_format import fmt_ci, fmt_num, nd10, provenance_md, random_ndcg10
+from .shipped import SHIPPED, SHIPPED_NOTE
 from .transfer import TRANSFER
 
 __all__ = [
@@ -75,6 +76,9 @@ def _k_summary(res: CrossPlatformResult, kl: str, methods: Ranks) -> dict[str, A
     # Conditions (s) and (p): what the other platforms add through the shipped transfer models.
     if tr := _transfer_diffs(methods, pr, plat, cfg):
         block["transfer_diffs"] = tr
+    # Condition (d): what `selfdex recommend` runs, and what its switch to the transfer model adds.
+    if sh := _shipped_diffs(methods, pr, plat, cfg):
+        block["shipped_diffs"] = sh
     block["weights"] = res.weights.get(kl, {})
     return block
 
@@ -172,6 +176,26 @@ def _transfer_diffs(
                 pairs.append(((b, a), f"{date}{model}(b) − {date}{model}(a)"))
         if (b := got.get(f"{model}(b)")) is not None:
             pairs.append(((b, pr), f"{model}(b) − {plat}"))
+    return {
+        f"{label} {metric}": _paired(x, y, metric, cfg)
+        for metric in ("NDCG@10", "HR@10")
+        for (x, y), label in pairs
+    }
+
+
+def _shipped_diffs(
+    methods: Ranks, pr: np.ndarray, plat: str, cfg: CrossPlatformConfig
+) -> dict[str, dict[str, float]]:
+    """(d)(b) − (d)(a), (d)(b) − (d)(b) without popularity, (d)(b) − the platform."""
+    got = {short: methods[long] for long, short in SHIPPED.items() if long in methods}
+    if len(got) != len(SHIPPED):
+        return {}
+    b = got["(d)(b)"]
+    pairs = (
+        ((b, got["(d)(a)"]), "(d)(b) − (d)(a)"),
+        ((b, got["(d)(b) no pop."]), "(d)(b) − (d)(b) no pop."),
+        ((b, pr), f"(d)(b) − {plat}"),
+    )
     return {
         f"{label} {metric}": _paired(x, y, metric, cfg)
         for metric in ("NDCG@10", "HR@10")
@@ -282,7 +306,9 @@ def _k_markdown(kl: str, block: dict[str, Any], n_boot: int) -> list[str]:
     plat = block["platform_for_agent"]
     # Conditions (c) and (t) get their own tables, never mixed into (a)/(b)'s.
     main = [
-        m for m in block["methods"] if m not in CROSS_DOMAIN and m not in DATE_KNOWN and m not in TRANSFER
+        m
+        for m in block["methods"]
+        if m not in CROSS_DOMAIN and m not in DATE_KNOWN and m not in TRANSFER and m not in SHIPPED
     ]
     lines = [f"## History: {kl} (agent re-ranks {plat})", "", *_method_table(block, main)]
     lines += _bootstrap_md(block["diffs"], n_boot)
@@ -313,6 +339,15 @@ def _k_markdown(kl: str, block: dict[str, Any], n_boot: int) -> list[str]:
         TRANSFER,
         block.get("transfer_diffs") or {},
         (plat, AGENT_A, AGENT_B),
+    )
+    lines += _side_md(
+        block,
+        n_boot,
+        "**What `selfdex recommend` runs — condition (d)**",
+        SHIPPED_NOTE,
+        SHIPPED,
+        block.get("shipped_diffs") or {},
+        (plat, AGENT_B),
     )
     lines.append("<details><summary>weights (tuned on valid)</summary>\n")
     for m, w in block["weights"].items():
@@ -442,7 +477,9 @@ def cross_platform_plots(out: Path, stem: str, res: CrossPlatformResult, summ: d
     if bh:
         fig, ax = plt.subplots(figsize=(6, 3.5), dpi=80)
         labels = list(bh)
-        meths = [m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN, *DATE_KNOWN, *TRANSFER)]
+        meths = [
+            m for m in full["methods"] if m not in ("Pop", *CROSS_DOMAIN, *DATE_KNOWN, *TRANSFER, *SHIPPED)
+        ]
         width = 0.8 / max(len(meths), 1)
         for j, m in enumerate(meths):
             ax.bar(np.arange(len(labels)) + j * width, [bh[x][m] for x in labels], width, label=m)

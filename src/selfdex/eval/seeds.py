@@ -21,6 +21,8 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("transfer_diffs", "(p)(b) − (p)(a) NDCG@10", "(p)(b)−(p)(a)"),
     ("transfer_diffs", "(t)(s)(b) − (t)(s)(a) NDCG@10", "(t)(s)(b)−(t)(s)(a)"),
     ("transfer_diffs", "(t)(p)(b) − (t)(p)(a) NDCG@10", "(t)(p)(b)−(t)(p)(a)"),
+    ("shipped_diffs", "(d)(b) − (d)(a) NDCG@10", "(d)(b)−(d)(a)"),
+    ("shipped_diffs", "(d)(b) − (d)(b) no pop. NDCG@10", "(d)(b)−(d)(b) no pop."),
 )
 
 

@@ -379,6 +379,7 @@ class Gate:
                 creators=tuple(c.creators),
                 categories=tuple(c.categories),
                 position=c.position,
+                popularity=c.popularity,
             )
             for c in req.candidates
         ]

@@ -70,6 +70,9 @@ class CandidateIn(_Strict):
     position: int | None = Field(
         None, ge=0, le=100_000, description="Place in the platform's own list, 0 = top"
     )
+    popularity: float | None = Field(
+        None, ge=0, description="What the platform discloses of its popularity (a review or sales count)"
+    )
 
 
 class RerankRequest(_Strict):

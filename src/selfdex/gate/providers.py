@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 from ..agent import ask
 from ..index.embed import Embedder, default_embedder
 from ..profile import build_profile
-from ..rank import Candidate, HistoryItem, Ranked, TextVectors, for_history, history_from_store
+from ..rank import Candidate, HistoryItem, Ranked, TextVectors, history_from_store, shipped_ranker
 from .view import View
 
 T = TypeVar("T")
@@ -130,7 +130,7 @@ class EmbeddedRerank:
         )
         # The construction `selfdex recommend` uses (at its default trust): same weights, IDF from the
         # person's history, not from whichever candidates this request brought.
-        return for_history(history, vectors=self._vectors).rank(history, candidates)
+        return shipped_ranker(history, vectors=self._vectors).rank(history, candidates)
 
 
 class ProfileFacts:

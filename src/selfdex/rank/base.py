@@ -34,7 +34,9 @@ class HistoryItem:
 
 @dataclass(frozen=True)
 class Candidate:
-    """An item the platform proposes. ``position`` is its place in the platform's list (0 = top)."""
+    """An item the platform proposes. ``position`` is its place in the platform's list (0 = top);
+    ``popularity`` what the platform discloses of how popular it is (a review, sales or play count;
+    higher = more popular), ``None`` where it says nothing."""
 
     id: str
     title: str
@@ -42,6 +44,7 @@ class Candidate:
     creators: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     position: int | None = None
+    popularity: float | None = None
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,9 @@ def shipped_model(trained_on: str) -> TransferModel:
     """The model shipped in the package, trained on the training users of ``trained_on``."""
     path = MODEL_DIR / f"transfer-{trained_on}.json"
     if not path.exists():
-        raise FileNotFoundError(f"no shipped transfer model {path.name} (see {MODEL_DIR / 'README.md'})")
+        raise FileNotFoundError(
+            f"no shipped transfer model {path.name}: `selfdex eval train-transfer --dataset {trained_on}` writes it"
+        )
     return TransferModel.load(path)
 
 
