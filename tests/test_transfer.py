@@ -166,6 +166,13 @@ def test_conditions_in_the_protocol(
     from selfdex.eval.report_cross import cross_platform_markdown, cross_platform_summary
 
     summ = cross_platform_summary(res)
+    # Condition (d), `selfdex recommend` as shipped, with its own differences.
+    from selfdex.eval.shipped import SHIPPED
+
+    for kl in ("full", "k=0"):
+        assert set(SHIPPED) <= res.ranks[kl].keys()
+        assert all(len(res.ranks[kl][m]) == res.n_test for m in SHIPPED)
+    assert "(d)(b) − (d)(b) no pop. NDCG@10" in summ["by_k"]["k=0"]["shipped_diffs"]
     diffs = summ["by_k"]["full"]["transfer_diffs"]
     assert {"(s)(b) − (s)(a) NDCG@10", "(p)(b) − (p)(a) NDCG@10"} <= diffs.keys()
     assert all(d["low"] <= d["mean"] <= d["high"] for d in diffs.values())
@@ -176,7 +183,15 @@ def test_conditions_in_the_protocol(
     from selfdex.eval.report import readme_section, write_report
 
     write_report(tmp_path, res, embedder="hash", checksums=world.checksums, plots=False)
-    section = readme_section(tmp_path).split("Through the transfer models", 1)[1]
+    section, _, shipped = (
+        readme_section(tmp_path)
+        .split("Through the transfer models", 1)[1]
+        .partition("What `selfdex recommend` runs, condition (d)")
+    )
+    assert [ln.split(" | ")[0] for ln in shipped.splitlines() if ln.startswith("| ")][1:3] == [
+        "| full",
+        "| k=0",
+    ]
     assert [
         ln.split(" | ")[0] for ln in section.splitlines() if ln.startswith("| full") or ln.startswith("| k=0")
     ] == [
