@@ -39,7 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "recommend": (
         "recommend",
         (
-            "Re-rank CANDIDATES_FILE (CSV or JSON: title, optional creator/category/id, in the platform's order) with"
+            "Re-rank CANDIDATES_FILE (CSV or JSON: title, optional creator/category/id/popularity, in the platform's"
+            " order) with"
             " your own records; each item gets a score, a reason and the records (and platforms) that support it."
         ),
     ),
