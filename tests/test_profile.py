@@ -219,6 +219,20 @@ def test_rows_kept_in_the_store_equal_rows_parsed_now(sample_store: Store, profi
     assert any(r.terms for r in kept) and any(r.said for r in kept) and any(r.ts for r in kept)
 
 
+def test_rows_keep_each_repeated_value_once(sample_store: Store) -> None:
+    # The facts hold every visible record's row: a repeated value is one object, not one per row
+    # (SQLite hands a new str per row), so a row takes a few hundred bytes.
+    rows = load_rows(sample_store)
+    assert all(isinstance(r.said, tuple) and isinstance(r.categories, tuple) for r in rows)
+    for field in ("platform", "action", "kind", "precision"):
+        values = [getattr(r, field) for r in rows if getattr(r, field) is not None]
+        assert len({id(v) for v in values}) == len(set(values)), field
+    stems = [st for r in rows for st in r.said]
+    assert len({id(st) for st in stems}) == len(set(stems))
+    spelled = [c for r in rows for c in r.categories]
+    assert len({id(c) for c in spelled}) == len(set(spelled))
+
+
 def test_every_inferred_fact_comes_from_its_family(profile: Profile) -> None:
     from selfdex.profile.evidence import KINDS
     from selfdex.profile.families import FAMILIES
