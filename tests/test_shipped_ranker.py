@@ -1,6 +1,6 @@
 """What ``selfdex recommend`` runs (issue 14 item 5): the shipped transfer model ranks a list only
-where the eval measured it better — every candidate's popularity disclosed, at most two history
-items on the list's platform, the default trust — and the embedded ranker everywhere else."""
+where the eval measured it better — every candidate's popularity disclosed, at most one history
+item on the list's platform, the default trust — and the embedded ranker everywhere else."""
 
 from __future__ import annotations
 

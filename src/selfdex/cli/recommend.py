@@ -51,7 +51,7 @@ def recommend_command(
     """Re-rank CANDIDATES_FILE (CSV or JSON: title, optional creator/category/id/popularity, in
     the platform's order) with your own records; each item gets a score, a reason and the records
     (and platforms) that support it. A list with every candidate's popularity, from a platform
-    where you have at most 2 items, is ranked by the shipped transfer model (said in a note).
+    where you have at most one item, is ranked by the shipped transfer model (said in a note).
     No model is called unless you pass --explain or --rerank."""
     from ..owner.asking import CandidateError, load_candidates, recommend
 

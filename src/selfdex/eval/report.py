@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..rank.build import TRANSFER_MAX_WITHIN
 from .llmrank import LLMRankResult
 from .protocols import (
     AGENT_A,
@@ -181,8 +182,8 @@ def _shipped_md(by_k: dict[str, Any]) -> list[str]:
         return []
     return [
         "What `selfdex recommend` runs, condition (d) (shipped weights; the transfer model where the list "
-        "gives popularity and the within-platform history has at most 2 items; *no pop.*: the same list "
-        "without popularity; see the report):",
+        f"gives popularity and the within-platform history has at most {TRANSFER_MAX_WITHIN} item(s); *no "
+        "pop.*: the same list without popularity; see the report):",
         "",
         "| history | (d)(a) | (d)(b) | (d)(b)−(d)(a) [95% CI] | (d)(b) no pop. | (d)(b) − no pop. [95% CI] "
         "| rescue / harmful (d)(b) |",
