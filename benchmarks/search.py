@@ -562,9 +562,14 @@ def main() -> None:
         info = {"params": params, "write_s": f"{write_s:.1f}", "fts_rebuild_s": f"{fts_s:.1f}"}
         store.conn.executemany("INSERT OR REPLACE INTO bench_info VALUES (?, ?)", list(info.items()))
 
-    from rich.console import Console
+    said = [0.0]
 
-    stats = vectors.build(store, console=Console(stderr=True))
+    def progress(step: str, done: int, total: int | None) -> None:
+        if done == total or time.monotonic() - said[0] > 5:  # a line every few seconds
+            said[0] = time.monotonic()
+            print(f"  {step}: {done:,}/{total or '?'}", file=sys.stderr)
+
+    stats = vectors.build(store, progress=progress)
     st = vectors.status(store)
     print(
         f"  index: mapped {stats.records_mapped:,} records in {stats.map_seconds:.1f} s, "
