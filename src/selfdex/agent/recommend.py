@@ -513,8 +513,8 @@ def _rank(
     shipped = use.base if isinstance(use, ModelRanker) else use
     if getattr(shipped, "used", None) == "transfer":
         notes.append(
-            f"at most {TRANSFER_MAX_WITHIN} of your history items are on this list's platform and it gives "
-            f"each candidate's popularity: ranked by {shipped.name}, the model shipped for that case"
+            f"this list gives each candidate's popularity and at most {TRANSFER_MAX_WITHIN} of your history "
+            f"items are on its platform: ranked by {shipped.name}, the model shipped for that case"
         )
     if isinstance(use, ModelRanker):
         if use.failure:
