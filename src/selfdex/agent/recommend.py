@@ -508,14 +508,9 @@ def _rank(
         else:
             use = ModelRanker(base, backend)
     ranked = use.rank(hist, cands)
-    from ..rank.build import TRANSFER_MAX_WITHIN
-
     shipped = use.base if isinstance(use, ModelRanker) else use
-    if getattr(shipped, "used", None) == "transfer":
-        notes.append(
-            f"this list gives each candidate's popularity and at most {TRANSFER_MAX_WITHIN} of your history "
-            f"items are on its platform: ranked by {shipped.name}, the model shipped for that case"
-        )
+    if note := getattr(shipped, "note", None):  # the shipped ranker says when its transfer model ranked
+        notes.append(note)
     if isinstance(use, ModelRanker):
         if use.failure:
             notes.append(f"model re-ranking failed ({use.failure}); kept the deterministic ranking")

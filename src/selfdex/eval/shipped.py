@@ -65,17 +65,14 @@ def shipped_conditions(
         counts = pops[p.domain].popularity(p.cands)
         disclosed = [replace(c, popularity=float(n)) for c, n in zip(bare, counts, strict=True)]
         target = str(p.case.target)
-        for short, use_cross, cands in (
-            ("(d)(a)", False, disclosed),
-            ("(d)(b)", True, disclosed),
-            ("(d)(b) no pop.", True, bare),
-        ):
-            keep = set(_truncate(p.within, k)) | (set(p.cross) if use_cross else set())
-            history = _items(data, p.case.history, keep)
-            ranked = shipped_ranker(history, vectors=vectors).rank(
-                history, cands, platform_order=platform_order
-            )
-            ranks[_BY_SHORT[short]].append(
-                next(i for i, r in enumerate(ranked) if r.candidate.id == target) + 1
-            )
+        within = set(_truncate(p.within, k))
+        # (b)'s history and ranker serve its list with and without popularity.
+        runs = ((False, (("(d)(a)", disclosed),)), (True, (("(d)(b)", disclosed), ("(d)(b) no pop.", bare))))
+        for use_cross, lists in runs:
+            history = _items(data, p.case.history, within | set(p.cross) if use_cross else within)
+            ranker = shipped_ranker(history, vectors=vectors)
+            for short, cands in lists:
+                ranked = ranker.rank(history, cands, platform_order=platform_order)
+                rank = next(i for i, r in enumerate(ranked) if r.candidate.id == target) + 1
+                ranks[_BY_SHORT[short]].append(rank)
     return {name: np.array(v, dtype=np.int64) for name, v in ranks.items()}

@@ -93,6 +93,16 @@ class ShippedRanker:
     def vectors(self) -> TextVectors:
         return self.base.vectors
 
+    @property
+    def note(self) -> str | None:
+        """Why the last list was ranked by the transfer model; None when the embedded ranker ranked it."""
+        if self.used != "transfer":
+            return None
+        return (
+            f"this list gives each candidate's popularity and at most {TRANSFER_MAX_WITHIN} of your history "
+            f"items are on its platform: ranked by {self.name}, the model shipped for that case"
+        )
+
     def chooses_transfer(self, history: Sequence[HistoryItem], candidates: Sequence[Candidate]) -> bool:
         if not self.use_transfer or not candidates or any(c.popularity is None for c in candidates):
             return False
