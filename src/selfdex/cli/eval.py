@@ -414,15 +414,18 @@ def train_transfer_cmd(
     cache: str | None,
     no_cache: bool,
 ) -> None:
-    """Train the transfer model that conditions (s) and (p) ship (issue 14): LightGBM lambdarank,
-    one thread, seeded; saved as numpy-readable trees with its training command and data sha256."""
+    """Train the transfer models that conditions (s), (p) and (d) ship (issue 14): LightGBM
+    lambdarank, one thread, seeded; saved as numpy-readable trees with their training command and
+    data sha256. Two models on the same episodes: transfer-NAME.json (what (s), (d) and
+    `recommend` use) and transfer-NAME-adapted.json with the catalogue pair's cross-domain adapter
+    (transfer-NAME-adapted.adapter.npz; what (p) uses)."""
     import json
 
     from threadpoolctl import threadpool_limits
 
     from ..eval.datasets import DataMissing, load_cross_domain
-    from ..eval.transfer import TransferConfig, train_transfer
-    from ..rank.transfer import MODEL_DIR
+    from ..eval.transfer import TransferConfig, train_transfer_models
+    from ..rank.transfer import MODEL_DIR, adapter_path, model_path
 
     name = DATASET_ALIASES[dataset]
     try:
@@ -432,13 +435,19 @@ def train_transfer_cmd(
     vectors, emb_name = _vectors(cache, no_cache)
     cfg = TransferConfig(name, sampling=sampling, seed=seed, max_users=max_users)
     with threadpool_limits(limits=1, user_api="blas"), _progress() as prog:
-        model, info = train_transfer(ds, vectors, cfg, prog)
-    model.meta["command"] = _command("train-transfer")
-    model.meta["embedder"] = emb_name
+        trained = train_transfer_models(ds, vectors, cfg, prog)
     d = Path(out) if out else MODEL_DIR
-    model.save(d / f"transfer-{name}.json")
-    (d / f"transfer-{name}.info.json").write_text(json.dumps(model.meta, indent=2) + "\n", encoding="utf-8")
-    console.print(
-        f"wrote {d / f'transfer-{name}.json'}: {info['episodes']} episodes, {info['rounds']} rounds, "
-        f"valid NDCG@10 {info['valid_ndcg@10']:.3f}"
-    )
+    for kind, (model, info) in trained.items():
+        model.meta["command"] = _command("train-transfer")
+        model.meta["embedder"] = emb_name
+        path = d / model_path(name, adapted=kind == "adapted").name
+        model.save(path)
+        if model.adapter is not None:
+            model.adapter.save(adapter_path(path))
+        path.with_name(path.name.removesuffix(".json") + ".info.json").write_text(
+            json.dumps(model.meta, indent=2) + "\n", encoding="utf-8"
+        )
+        console.print(
+            f"wrote {path}: {info['episodes']} episodes, {info['rounds']} rounds, "
+            f"valid NDCG@10 {info['valid_ndcg@10']:.3f}"
+        )

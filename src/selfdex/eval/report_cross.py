@@ -398,7 +398,7 @@ CROSS_DOMAIN_NOTE = (
 TRANSFER_NOTE = (
     "A gradient-boosted re-ranker over the agent's features and item text (`rank/transfer.py`), trained "
     "on public data only, never on a valid or test user: (s) on the *other* dataset (it has never seen "
-    "this catalogue), (p) on this dataset's training users. (a) feeds it the within-platform history, (b) "
+    "this catalogue), (p) on this dataset's training users, with the cross-domain adapter learned from them (`rank/adapter.py`: which of this platform's items follow a history on the other). (a) feeds it the within-platform history, (b) "
     "the person's other platform too, so (s)(b) − (s)(a) is what the other platform adds through the "
     "model; (t) adds the same clock as condition (t). Trained by `selfdex eval train-transfer`."
 )

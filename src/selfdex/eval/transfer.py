@@ -11,7 +11,8 @@ one episode per history length k (full, 0, 1, 2), with and without the cross-dom
 
 Conditions: (s) scores with the model trained on the *other* dataset (no co-occurrence or item of
 the test catalogue reached it), (p) with the model trained on this dataset's training users
-(MediateRec's setting); each with (a)'s input (within-platform history only) and (b)'s (plus the
+(MediateRec's setting), which also reads the cross-domain adapter learned from those users
+(:mod:`..rank.adapter`); each with (a)'s input (within-platform history only) and (b)'s (plus the
 other-domain history), and with the date known (t) added as the protocol adds it.
 """
 
@@ -19,15 +20,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..rank.adapter import CrossAdapter, fit_adapter, history_vector
 from ..rank.base import HistoryItem
 from ..rank.build import doc_freq
 from ..rank.embedded import EmbeddedRanker, TextVectors
-from ..rank.transfer import TRANSFER_FEATURES, TransferModel, shipped_model, transfer_features
+from ..rank.transfer import (
+    ADAPTED_FEATURES,
+    TRANSFER_FEATURES,
+    TransferModel,
+    shipped_model,
+    transfer_features,
+    with_adapter,
+)
 from .baselines import ItemKNN, Pop, order_by_scores
 from .datasets import DATASETS, CrossDomainData
 from .protocols import Progress, _no_progress, cand_items
@@ -42,7 +51,9 @@ __all__ = [
     "TRANSFER",
     "TransferConfig",
     "build_episodes",
+    "fit_catalogue_adapter",
     "train_transfer",
+    "train_transfer_models",
     "transfer_conditions",
 ]
 
@@ -90,11 +101,42 @@ def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> lis
     return out
 
 
+def fit_catalogue_adapter(
+    data: CrossDomainData, vectors: TextVectors, users: Sequence[int], seed: int = 0
+) -> CrossAdapter:
+    """The cross-domain adapter (:mod:`..rank.adapter`) of ``data``'s catalogue pair, from the
+    training sequences ``users`` (indices into ``data.train``): every item that has an
+    other-domain item before it is a pair (that history's vector, the item's title vector)."""
+    items = data.items
+    titles = sorted({items[i].title for u in users for i in data.train[u]})
+    vectors.prepare(titles)
+    pairs: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {d: ([], []) for d in data.domains}
+    for u in users:
+        s = data.train[u]
+        vecs = vectors.get([items[i].title for i in s])
+        for j in range(1, len(s)):
+            d = items[s[j]].domain
+            cross = [q for q in range(j) if items[s[q]].domain != d]
+            h = history_vector(vecs[cross]) if cross else None
+            if h is not None:
+                pairs[d][0].append(h.astype(np.float32))
+                pairs[d][1].append(vecs[j].astype(np.float32))
+    return CrossAdapter(
+        {d: fit_adapter(np.array(x), np.array(y), seed=seed) for d, (x, y) in pairs.items() if x}
+    )
+
+
 def build_episodes(
-    data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig, progress: Progress = _no_progress
+    data: CrossDomainData,
+    vectors: TextVectors,
+    cfg: TransferConfig,
+    progress: Progress = _no_progress,
+    *,
+    adapted: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features [n_episodes x n_cand x n_features], target column [n_episodes], user index
-    [n_episodes]) from ``data.train`` only."""
+    [n_episodes]) from ``data.train`` only. ``adapted``: ADAPTED_FEATURES, each fold's adapter
+    fitted on the training users outside the fold (it never saw the item it scores)."""
     chosen = _episode_users(data, cfg)
     fold_of = {u: j % 2 for j, u in enumerate(chosen)}
     ranker = EmbeddedRanker(vectors, weights=dict(START))
@@ -108,9 +150,15 @@ def build_episodes(
     for fold in (0, 1):
         # The platform for this fold's episodes never saw any of this fold's users.
         platform = _Platform(data, [s for u, s in enumerate(data.train) if fold_of.get(u) != fold])
+        adapter = None
+        if adapted:
+            step = progress(f"transfer: adapter for fold {fold + 1} of 2", 1)
+            outside = [u for u in range(len(data.train)) if fold_of.get(u) != fold]
+            adapter = fit_catalogue_adapter(data, vectors, outside, cfg.seed).rounded()
+            step(1)
         for u in chosen:
             if fold_of[u] == fold:
-                for f, tcol in _user_episodes(data, cfg, ranker, platform, u):
+                for f, tcol in _user_episodes(data, cfg, ranker, platform, u, adapter):
                     feats.append(f)
                     tcols.append(tcol)
                     users.append(u)
@@ -144,7 +192,12 @@ class _Platform:
 
 
 def _user_episodes(
-    data: CrossDomainData, cfg: TransferConfig, ranker: EmbeddedRanker, platform: _Platform, u: int
+    data: CrossDomainData,
+    cfg: TransferConfig,
+    ranker: EmbeddedRanker,
+    platform: _Platform,
+    u: int,
+    adapter: CrossAdapter | None,
 ) -> Iterator[tuple[np.ndarray, int]]:
     """One training user's episodes: at each k, the platform's order, with (a)'s and (b)'s input."""
     s = data.train[u]
@@ -171,7 +224,12 @@ def _user_episodes(
         for use_cross in (False, True):
             keep = set(hw) | (set(cross) if use_cross else set())
             f, _ = transfer_features(
-                ranker, _items(data, hist, keep), cand_objs, platform_order=plat, popularity=popc
+                ranker,
+                _items(data, hist, keep),
+                cand_objs,
+                platform_order=plat,
+                popularity=popc,
+                adapter=adapter,
             )
             yield f.astype(np.float32), cands.index(target)
 
@@ -179,15 +237,57 @@ def _user_episodes(
 def train_transfer(
     data: CrossDomainData, vectors: TextVectors, cfg: TransferConfig, progress: Progress = _no_progress
 ) -> tuple[TransferModel, dict[str, Any]]:
-    """LightGBM lambdarank on the episodes; single thread, deterministic, seeded."""
+    """The model over TRANSFER_FEATURES (no adapter): what (s) and ``recommend`` use."""
+    return train_transfer_models(data, vectors, cfg, progress, adapted=False)["base"]
+
+
+def train_transfer_models(
+    data: CrossDomainData,
+    vectors: TextVectors,
+    cfg: TransferConfig,
+    progress: Progress = _no_progress,
+    *,
+    adapted: bool = True,
+) -> dict[str, tuple[TransferModel, dict[str, Any]]]:
+    """LightGBM lambdarank on the episodes; single thread, deterministic, seeded. ``"base"``: over
+    TRANSFER_FEATURES; with ``adapted``, also ``"adapted"``: over ADAPTED_FEATURES, on the same
+    episodes, carrying the adapter fitted on every training user (what (p) uses)."""
     try:
         import lightgbm as lgb
     except ImportError as e:  # training only; inference is numpy
         raise RuntimeError("training the transfer model needs lightgbm (pip install 'selfdex[eval]')") from e
     t0 = time.perf_counter()
-    x, tcol, users = build_episodes(data, vectors, cfg, progress)
-    trained = progress("transfer: training (lightgbm)", 1)
+    x, tcol, users = build_episodes(data, vectors, cfg, progress, adapted=adapted)
     t_feat = time.perf_counter() - t0
+    out = {"base": _fit(lgb, x[..., : len(TRANSFER_FEATURES)], TRANSFER_FEATURES, tcol, users, cfg, progress)}
+    if adapted:
+        model, info = _fit(lgb, x, ADAPTED_FEATURES, tcol, users, cfg, progress)
+        step = progress("transfer: the shipped adapter (every training user)", 1)
+        adapter = fit_catalogue_adapter(data, vectors, range(len(data.train)), cfg.seed).rounded()
+        step(1)
+        out["adapted"] = (replace(model, adapter=adapter), info)
+    for _, info in out.values():
+        info.update(
+            trained_on=data.name,
+            config=asdict(cfg),
+            data_sha256=dict(data.checksums),
+            episodes=len(tcol),
+            features_s=round(t_feat, 1),
+        )
+    return out
+
+
+def _fit(
+    lgb: Any,
+    x: np.ndarray,
+    names: tuple[str, ...],
+    tcol: np.ndarray,
+    users: np.ndarray,
+    cfg: TransferConfig,
+    progress: Progress,
+) -> tuple[TransferModel, dict[str, Any]]:
+    t0 = time.perf_counter()
+    trained = progress(f"transfer: training (lightgbm, {len(names)} features)", 1)
     uniq = np.unique(users)
     vu = set(
         np.random.default_rng(cfg.seed + 1).permutation(uniq)[: int(len(uniq) * cfg.valid_share)].tolist()
@@ -202,7 +302,7 @@ def train_transfer(
             x[m].reshape(-1, nf),
             y[m].ravel(),
             group=np.full(int(m.sum()), nc),
-            feature_name=list(TRANSFER_FEATURES),
+            feature_name=list(names),
             reference=ref,
         )
 
@@ -223,23 +323,17 @@ def train_transfer(
     best = booster.best_iteration or cfg.max_rounds
     gain = booster.feature_importance("gain", iteration=best)
     info = {
-        "trained_on": data.name,
-        "config": asdict(cfg),
-        "data_sha256": dict(data.checksums),
         "train_users": int(len(uniq) - len(vu)),
         "valid_users": len(vu),
-        "episodes": len(tcol),
         "rounds": int(best),
         "valid_ndcg@10": float(evals["valid"]["ndcg@10"][best - 1]),
-        "features_s": round(t_feat, 1),
-        "train_s": round(time.perf_counter() - t0 - t_feat, 1),
+        "train_s": round(time.perf_counter() - t0, 1),
         "gain_share": {
             n: round(float(g / max(gain.sum(), 1e-9)), 4)
-            for n, g in sorted(zip(TRANSFER_FEATURES, gain, strict=True), key=lambda t: -t[1])
+            for n, g in sorted(zip(names, gain, strict=True), key=lambda t: -t[1])
         },
     }
-    model = TransferModel.from_lightgbm(booster.dump_model(num_iteration=best), info)
-    return model, info
+    return TransferModel.from_lightgbm(booster.dump_model(num_iteration=best), info), info
 
 
 def _other(name: str) -> str:
@@ -269,30 +363,36 @@ def transfer_conditions(
     from .protocols import _tune_added
 
     if models is None:
-        models = {"s": shipped_model(_other(data.name)), "p": shipped_model(data.name)}
+        models = {"s": shipped_model(_other(data.name)), "p": shipped_model(data.name, adapted=True)}
     ranker = EmbeddedRanker(vectors, weights=dict(START), doc_freq=corpus[0], n_docs=corpus[1])
-    feats: dict[tuple[str, bool], np.ndarray] = {}
+    adapters = {m: model.adapter for m, model in models.items() if model.adapter is not None}
+    feats: dict[tuple[str, bool, str | None], np.ndarray] = {}
     for half, ps in prepared.items():
         for use_cross in (False, True):
-            rows = []
+            rows: dict[str | None, list[np.ndarray]] = {None: [], **{m: [] for m in adapters}}
             for p, order in zip(ps, orders[half], strict=True):
                 keep = set(_truncate(p.within, k)) | (set(p.cross) if use_cross else set())
+                hist, cands = _items(data, p.case.history, keep), cand_items(data, p.cands)
                 f, _ = transfer_features(
                     ranker,
-                    _items(data, p.case.history, keep),
-                    cand_items(data, p.cands),
+                    hist,
+                    cands,
                     platform_order=[str(p.cands[j]) for j in order],
                     popularity=pops[p.domain].popularity(p.cands),
                 )
-                rows.append(f)
-            feats[(half, use_cross)] = np.stack(rows)
+                rows[None].append(f)
+                for m, adapter in adapters.items():
+                    rows[m].append(with_adapter(f, adapter, ranker, hist, cands))
+            for key, r in rows.items():
+                feats[(half, use_cross, key)] = np.stack(r)
     ranks: dict[str, np.ndarray] = {}
     valid: dict[str, float] = {}
     weights: dict[str, dict[str, float]] = {}
     for m, model in models.items():
         for use_cross, inp in ((False, "a"), (True, "b")):
+            fm = m if model.adapter is not None else None
             sc = {
-                half: model.predict(feats[(half, use_cross)].reshape(-1, len(TRANSFER_FEATURES))).reshape(
+                half: model.predict(feats[(half, use_cross, fm)].reshape(-1, len(model.features))).reshape(
                     len(prepared[half]), -1
                 )
                 for half in prepared

@@ -12,7 +12,9 @@ not about any item's identity:
   0.4 is high among kitchen gadgets and low among craft papers; its standing in this list is not);
 - how related the cross history is to this list at all (the list's mean cross cosine);
 - the candidate's popularity percentile in the list, where the platform discloses it (bestseller
-  ranks are public on Amazon); 0.5 when unknown.
+  ranks are public on Amazon); 0.5 when unknown;
+- for a model trained with one (``*-adapted.json``), its catalogue pair's learned cross-domain
+  adapter score (:mod:`.adapter`) and its z-score.
 
 Inference is numpy only: the trees are shipped as flat arrays in ``models/*.json`` (a few hundred
 KB) and walked here, so no LightGBM, no network at run time.
@@ -22,22 +24,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .adapter import CrossAdapter
 from .base import Candidate, HistoryItem, Ranked, platform_positions
 from .embedded import FEATURES, EmbeddedRanker
 
 __all__ = [
+    "ADAPTED_FEATURES",
     "MODEL_DIR",
     "TRANSFER_FEATURES",
     "TransferModel",
     "TransferRanker",
+    "adapter_path",
+    "model_path",
     "shipped_model",
     "transfer_features",
+    "with_adapter",
 ]
 
 MODEL_DIR = Path(__file__).with_name("models")
@@ -69,7 +76,9 @@ TRANSFER_FEATURES: tuple[str, ...] = (
     *(f"{n}_z" for n in _Z_OF),
     "pop_pct",
 )
-_COL = {n: i for i, n in enumerate(TRANSFER_FEATURES)}
+# A model trained with its catalogue pair's cross-domain adapter (:mod:`.adapter`) reads two more.
+ADAPTED_FEATURES: tuple[str, ...] = (*TRANSFER_FEATURES, "x_proj", "x_proj_z")
+_COL = {n: i for i, n in enumerate(ADAPTED_FEATURES)}
 
 
 def _masked_mean(s: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -97,9 +106,11 @@ def transfer_features(
     *,
     platform_order: Sequence[str] | None = None,
     popularity: Sequence[float] | np.ndarray | None = None,
+    adapter: CrossAdapter | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Returns (features [n_cand x len(TRANSFER_FEATURES)], cosine matrix [n_cand x n_hist]).
-    ``popularity``: the platform's count for each candidate, if it discloses one."""
+    """Returns (features [n_cand x len(TRANSFER_FEATURES)], or ADAPTED_FEATURES with an
+    ``adapter``; cosine matrix [n_cand x n_hist]). ``popularity``: the platform's count for each
+    candidate, if it discloses one."""
     base, sims = ranker.features(history, candidates, platform_order=platform_order)
     nc = len(candidates)
     f = np.zeros((nc, len(TRANSFER_FEATURES)), dtype=np.float64)
@@ -129,7 +140,21 @@ def transfer_features(
         f[:, _COL["pop_pct"]] = order / max(nc - 1, 1)
     else:
         f[:, _COL["pop_pct"]] = 0.5
+    if adapter is not None:
+        f = with_adapter(f, adapter, ranker, history, candidates)
     return f, sims
+
+
+def with_adapter(
+    f: np.ndarray,
+    adapter: CrossAdapter,
+    ranker: EmbeddedRanker,
+    history: Sequence[HistoryItem],
+    candidates: Sequence[Candidate],
+) -> np.ndarray:
+    """TRANSFER_FEATURES columns ``f`` extended to ADAPTED_FEATURES."""
+    x = adapter.scores(ranker.vectors, history, candidates)
+    return np.column_stack([f, x, _z(x)])
 
 
 @dataclass(frozen=True)
@@ -139,7 +164,7 @@ class TransferModel:
     first node (or ~leaf for a one-leaf tree). A row goes left when value <= threshold, as in
     LightGBM's numerical splits (features never contain NaN here)."""
 
-    features: tuple[str, ...]
+    features: tuple[str, ...]  # TRANSFER_FEATURES, or ADAPTED_FEATURES with ``adapter``
     feature: np.ndarray
     threshold: np.ndarray
     left: np.ndarray
@@ -147,6 +172,26 @@ class TransferModel:
     leaf: np.ndarray
     roots: np.ndarray
     meta: dict[str, Any]
+    adapter: CrossAdapter | None = None
+
+    def features_of(
+        self,
+        ranker: EmbeddedRanker,
+        history: Sequence[HistoryItem],
+        candidates: Sequence[Candidate],
+        *,
+        platform_order: Sequence[str] | None = None,
+        popularity: Sequence[float] | np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`transfer_features` with this model's adapter, if it has one."""
+        return transfer_features(
+            ranker,
+            history,
+            candidates,
+            platform_order=platform_order,
+            popularity=popularity,
+            adapter=self.adapter,
+        )
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -221,7 +266,7 @@ class TransferModel:
     def from_json(cls, d: dict[str, Any]) -> TransferModel:
         if d.get("format") != "selfdex-transfer-trees/1":
             raise ValueError("not a selfdex transfer model")
-        if tuple(d["features"]) != TRANSFER_FEATURES:
+        if tuple(d["features"]) not in (TRANSFER_FEATURES, ADAPTED_FEATURES):
             raise ValueError("the model was trained on a different feature set")
         return cls(
             tuple(d["features"]),
@@ -240,12 +285,25 @@ class TransferModel:
 
     @classmethod
     def load(cls, path: Path) -> TransferModel:
-        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        """The trees at ``path``; a model with the adapter features also loads the adapter beside it."""
+        model = cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        if model.features == ADAPTED_FEATURES:
+            model = replace(model, adapter=CrossAdapter.load(adapter_path(path)))
+        return model
 
 
-def shipped_model(trained_on: str) -> TransferModel:
-    """The model shipped in the package, trained on the training users of ``trained_on``."""
-    path = MODEL_DIR / f"transfer-{trained_on}.json"
+def adapter_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.name.removesuffix(".json") + ".adapter.npz")
+
+
+def model_path(trained_on: str, *, adapted: bool = False) -> Path:
+    return MODEL_DIR / f"transfer-{trained_on}{'-adapted' if adapted else ''}.json"
+
+
+def shipped_model(trained_on: str, *, adapted: bool = False) -> TransferModel:
+    """The model shipped in the package, trained on the training users of ``trained_on``;
+    ``adapted``: the one that also reads that catalogue pair's cross-domain adapter."""
+    path = model_path(trained_on, adapted=adapted)
     if not path.exists():
         raise FileNotFoundError(
             f"no shipped transfer model {path.name}: `selfdex eval train-transfer --dataset {trained_on}` writes it"
@@ -269,7 +327,7 @@ class TransferRanker:
         platform_order: Sequence[str] | None = None,
         popularity: Sequence[float] | np.ndarray | None = None,
     ) -> list[Ranked]:
-        feats, sims = transfer_features(
+        feats, sims = self.model.features_of(
             self.base, history, candidates, platform_order=platform_order, popularity=popularity
         )
         scores = self.model.predict(feats) if len(candidates) else np.zeros(0)

@@ -1,0 +1,154 @@
+"""The learned cross-domain adapter (issue 14): it learns an association no title cosine shows,
+reads only the training users it is given, keeps what it learned through save/load, and the
+model trained with it ships and scores offline."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from selfdex.eval.cross_run import run_cross_platform
+from selfdex.eval.protocols import CrossPlatformConfig
+from selfdex.eval.transfer import TRANSFER, TransferConfig, fit_catalogue_adapter, train_transfer_models
+from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
+from selfdex.rank.adapter import CrossAdapter, fit_adapter, history_vector
+from selfdex.rank.transfer import (
+    ADAPTED_FEATURES,
+    TRANSFER_FEATURES,
+    TransferRanker,
+    adapter_path,
+    shipped_model,
+    transfer_features,
+)
+
+from .test_eval_protocol import HashEmbedder, synthetic
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    v = rng.normal(size=(n, dim))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_it_learns_what_follows_what_where_cosine_sees_nothing() -> None:
+    """Item i of one domain is always followed by item i of the other; the two vectors are
+    independent, so cosine ranks the right one at random."""
+    rng = np.random.default_rng(0)
+    a, b = _unit(rng, 40, 16), _unit(rng, 40, 16)
+    picks = rng.integers(40, size=4000)
+    m = fit_adapter(a[picks], b[picks], epochs=30, learning_rate=0.01, seed=0)
+
+    def hit_rate(matrix: np.ndarray) -> float:
+        return float(np.mean([np.argmax(b @ (a[i] @ matrix)) == i for i in range(40)]))
+
+    assert hit_rate(np.eye(16)) < 0.2
+    assert hit_rate(m) > 0.9
+    again = fit_adapter(a[picks], b[picks], epochs=30, learning_rate=0.01, seed=0)
+    assert np.array_equal(m, again)  # deterministic for a seed
+
+
+def test_history_vector_weighs_recent_items_more() -> None:
+    v = np.eye(3)
+    h = history_vector(v)
+    assert h is not None and h[2] > h[1] > h[0] and np.isclose(np.linalg.norm(h), 1.0)
+    assert history_vector(np.zeros((0, 3))) is None
+
+
+def test_scores_read_only_other_platforms_and_survive_saving(tmp_path: Path) -> None:
+    vectors = TextVectors(HashEmbedder())
+    dim = vectors.get(["x"]).shape[1]
+    rng = np.random.default_rng(1)
+    adapter = CrossAdapter({"kitchen": np.eye(dim) + 0.1 * rng.normal(size=(dim, dim))})
+    hist = [HistoryItem("f1", "green tea leaves", "food", order=1)]
+    cands = [Candidate("k1", "tea kettle", "kitchen"), Candidate("x1", "tea towel", "garden")]
+    s = adapter.scores(vectors, hist, cands)
+    assert s[0] != 0.0 and s[1] == 0.0  # no matrix for the garden platform
+    same_platform = adapter.scores(vectors, [HistoryItem("k0", "kettle", "kitchen")], cands)
+    assert same_platform[0] == 0.0  # the history on the candidate's own platform is not read
+    adapter.save(tmp_path / "a.npz")
+    back = CrossAdapter.load(tmp_path / "a.npz")
+    assert np.array_equal(back.matrices["kitchen"], adapter.rounded().matrices["kitchen"])
+    assert np.allclose(back.scores(vectors, hist, cands), s, atol=1e-2)
+
+
+def test_catalogue_adapter_reads_only_the_users_it_is_given() -> None:
+    world = synthetic()
+    vectors = TextVectors(HashEmbedder())
+    users = list(range(0, len(world.train), 2))
+    base = fit_catalogue_adapter(world, vectors, users)
+    assert set(base.matrices) == set(world.domains)
+    # Other users' sequences changed: the same adapter.
+    changed = [s if u in users else list(reversed(s)) for u, s in enumerate(world.train)]
+    same = fit_catalogue_adapter(dataclasses.replace(world, train=changed), vectors, users)
+    assert all(np.array_equal(base.matrices[d], same.matrices[d]) for d in world.domains)
+    # One of its own users changed: another adapter.
+    mine = [list(reversed(s)) if u == users[0] else s for u, s in enumerate(world.train)]
+    other = fit_catalogue_adapter(dataclasses.replace(world, train=mine), vectors, users)
+    assert any(not np.array_equal(base.matrices[d], other.matrices[d]) for d in world.domains)
+
+
+def test_adapted_features_extend_the_base_ones() -> None:
+    r = EmbeddedRanker(TextVectors(HashEmbedder()))
+    dim = r.vectors.get(["x"]).shape[1]
+    adapter = CrossAdapter({"books": np.eye(dim)})
+    hist = [HistoryItem("x", "space rocket", "films")]
+    cands = [Candidate("a", "space rocket book", "books"), Candidate("b", "baking bread", "books")]
+    f, _ = transfer_features(r, hist, cands, popularity=[10, 1])
+    g, _ = transfer_features(r, hist, cands, popularity=[10, 1], adapter=adapter)
+    assert f.shape[1] == len(TRANSFER_FEATURES) and g.shape[1] == len(ADAPTED_FEATURES)
+    assert np.array_equal(g[:, : f.shape[1]], f)
+    # with M = I the adapter is the cosine to the recency-weighted cross history
+    assert g[0, -2] > g[1, -2] and g[0, -1] > 0 > g[1, -1]
+
+
+@pytest.mark.slow
+def test_adapted_model_trains_beside_the_base_one(tmp_path: Path) -> None:
+    pytest.importorskip("lightgbm")
+    world = synthetic()
+    cfg = TransferConfig("synthetic", max_users=80, max_rounds=20, min_data_in_leaf=20)
+    out = train_transfer_models(world, TextVectors(HashEmbedder()), cfg)
+    base, adapted = out["base"][0], out["adapted"][0]
+    assert base.features == TRANSFER_FEATURES and base.adapter is None
+    assert adapted.features == ADAPTED_FEATURES and adapted.adapter is not None
+    path = tmp_path / "transfer-synthetic-adapted.json"
+    adapted.save(path)
+    adapted.adapter.save(adapter_path(path))
+    loaded = type(adapted).load(path)
+    assert loaded.adapter is not None
+    assert all(np.array_equal(loaded.adapter.matrices[d], adapted.adapter.matrices[d]) for d in world.domains)
+    # (p) reads the adapter's two columns in the protocol, (s) does not
+    pcfg = CrossPlatformConfig("synthetic", ks=(0,), baselines=("Pop",), n_boot=50, transfer=True)
+    res = run_cross_platform(
+        world, TextVectors(HashEmbedder()), pcfg, transfer_models={"s": base, "p": adapted}
+    )
+    got = {TRANSFER[m] for m in res.ranks["k=0"] if m in TRANSFER}
+    assert {"(s)(b)", "(p)(b)"} <= got
+
+
+@pytest.mark.parametrize("name", ["amazon-food-kitchen", "amazon-arts-office"])
+def test_shipped_adapted_models_load_and_score_without_network(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_net(*a: object, **k: object) -> None:
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket, "socket", no_net)
+    model = shipped_model(name, adapted=True)
+    assert model.features == ADAPTED_FEATURES and model.adapter is not None
+    assert model.meta["trained_on"] == name and model.meta["data_sha256"]
+    vectors = TextVectors(HashEmbedder())
+    dim = vectors.get(["x"]).shape[1]
+    if next(iter(model.adapter.matrices.values())).shape[0] != dim:
+        # the shipped adapter is for MiniLM's 384 dimensions; test the walk with a same-size stand-in
+        model = dataclasses.replace(
+            model, adapter=CrossAdapter({d: np.eye(dim) for d in model.adapter.matrices})
+        )
+    domain = sorted(model.adapter.matrices)[0]
+    ranker = TransferRanker(EmbeddedRanker(vectors), model)
+    hist = [HistoryItem("h1", "loose leaf tea", "elsewhere", order=1)]
+    cands = [Candidate(str(i), t, domain) for i, t in enumerate(["kettle", "frying pan", "teapot"])]
+    out = ranker.rank(hist, cands, platform_order=["0", "1", "2"], popularity=[5, 1, 3])
+    assert sorted(x.candidate.id for x in out) == ["0", "1", "2"]
