@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .base import Candidate, HistoryItem
+from .embedded import TextVectors
 
 __all__ = ["ADAPTER_DECAY", "ADAPTER_HISTORY", "CrossAdapter", "fit_adapter", "history_vector"]
 
@@ -46,21 +47,20 @@ class CrossAdapter:
 
     def scores(
         self,
-        embed: object,
+        embed: TextVectors,
         history: Sequence[HistoryItem],
         candidates: Sequence[Candidate],
     ) -> np.ndarray:
         """``h · M · e(c)`` per candidate, h from the history on platforms other than the
-        candidate's; 0 where there is none or the adapter has no M for the candidate's platform.
-        ``embed``: a TextVectors (``get(titles)``)."""
+        candidate's; 0 where there is none or the adapter has no M for the candidate's platform."""
         out = np.zeros(len(candidates))
         if not candidates or not history:
             return out
         hist = sorted(history, key=lambda h: h.order)
-        ce = embed.get([c.title for c in candidates]).astype(np.float64)  # type: ignore[attr-defined]
+        ce = embed.get([c.title for c in candidates]).astype(np.float64)
         for plat in sorted({c.platform for c in candidates} & set(self.matrices)):
             others = [h.title for h in hist if h.platform != plat]
-            h = history_vector(embed.get(others)) if others else None  # type: ignore[attr-defined]
+            h = history_vector(embed.get(others)) if others else None
             if h is None:
                 continue
             rows = np.array([c.platform == plat for c in candidates])
