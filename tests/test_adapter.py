@@ -23,6 +23,7 @@ from selfdex.rank.transfer import (
     adapter_path,
     shipped_model,
     transfer_features,
+    with_adapter,
 )
 
 from .test_eval_protocol import HashEmbedder, synthetic
@@ -97,7 +98,7 @@ def test_adapted_features_extend_the_base_ones() -> None:
     hist = [HistoryItem("x", "space rocket", "films")]
     cands = [Candidate("a", "space rocket book", "books"), Candidate("b", "baking bread", "books")]
     f, _ = transfer_features(r, hist, cands, popularity=[10, 1])
-    g, _ = transfer_features(r, hist, cands, popularity=[10, 1], adapter=adapter)
+    g = with_adapter(f, adapter, r, hist, cands)
     assert f.shape[1] == len(TRANSFER_FEATURES) and g.shape[1] == len(ADAPTED_FEATURES)
     assert np.array_equal(g[:, : f.shape[1]], f)
     # with M = I the adapter is the cosine to the recency-weighted cross history

@@ -223,14 +223,10 @@ def _user_episodes(
         plat = [str(cands[j]) for j in order]
         for use_cross in (False, True):
             keep = set(hw) | (set(cross) if use_cross else set())
-            f, _ = transfer_features(
-                ranker,
-                _items(data, hist, keep),
-                cand_objs,
-                platform_order=plat,
-                popularity=popc,
-                adapter=adapter,
-            )
+            seen = _items(data, hist, keep)
+            f, _ = transfer_features(ranker, seen, cand_objs, platform_order=plat, popularity=popc)
+            if adapter is not None:
+                f = with_adapter(f, adapter, ranker, seen, cand_objs)
             yield f.astype(np.float32), cands.index(target)
 
 

@@ -106,11 +106,10 @@ def transfer_features(
     *,
     platform_order: Sequence[str] | None = None,
     popularity: Sequence[float] | np.ndarray | None = None,
-    adapter: CrossAdapter | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Returns (features [n_cand x len(TRANSFER_FEATURES)], or ADAPTED_FEATURES with an
-    ``adapter``; cosine matrix [n_cand x n_hist]). ``popularity``: the platform's count for each
-    candidate, if it discloses one."""
+    """Returns (features [n_cand x len(TRANSFER_FEATURES)], cosine matrix [n_cand x n_hist]);
+    :func:`with_adapter` adds an adapted model's two columns. ``popularity``: the platform's count
+    for each candidate, if it discloses one."""
     base, sims = ranker.features(history, candidates, platform_order=platform_order)
     nc = len(candidates)
     f = np.zeros((nc, len(TRANSFER_FEATURES)), dtype=np.float64)
@@ -140,8 +139,6 @@ def transfer_features(
         f[:, _COL["pop_pct"]] = order / max(nc - 1, 1)
     else:
         f[:, _COL["pop_pct"]] = 0.5
-    if adapter is not None:
-        f = with_adapter(f, adapter, ranker, history, candidates)
     return f, sims
 
 
@@ -183,15 +180,13 @@ class TransferModel:
         platform_order: Sequence[str] | None = None,
         popularity: Sequence[float] | np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`transfer_features` with this model's adapter, if it has one."""
-        return transfer_features(
-            ranker,
-            history,
-            candidates,
-            platform_order=platform_order,
-            popularity=popularity,
-            adapter=self.adapter,
+        """:func:`transfer_features`, with this model's adapter columns if it has one."""
+        f, sims = transfer_features(
+            ranker, history, candidates, platform_order=platform_order, popularity=popularity
         )
+        if self.adapter is not None:
+            f = with_adapter(f, self.adapter, ranker, history, candidates)
+        return f, sims
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
