@@ -49,7 +49,6 @@ SHORT = {
     XD_B: "(c) (b) + co-occurrence [other users' data]",
     **TRANSFER,
 }
-BY_SHORT = {v: k for k, v in SHORT.items()}
 PAIRS = [
     ("agent (b)", "agent (a)"),
     ("(s)(b)", "(s)(a)"),
@@ -79,6 +78,7 @@ def run(dataset: str, max_cases: int | None, seed: int) -> dict[str, Any]:
     for kl, by in res.ranks.items():
         plat = res.platform_for_agent[kl]
         pr = by[plat]
+        long_of = {SHORT[m]: m for m in by if m in SHORT}  # (t)(p) is a dated model or a tuned sum
         rows = {}
         for m, r in [(plat, pr), *((SHORT[m], r) for m, r in by.items() if m in SHORT)]:
             ci = bootstrap_mean(metric_values(r, "NDCG@10"), n_boot=cfg.n_boot)
@@ -87,12 +87,12 @@ def run(dataset: str, max_cases: int | None, seed: int) -> dict[str, Any]:
                 "ci": [ci.low, ci.high],
                 "HR@10": float(metric_values(r, "HR@10").mean()),
                 **(override_rates(pr, r) if m != plat else {}),
-                "valid_NDCG@10": res.valid_ndcg10[kl].get(BY_SHORT.get(m, m)),
+                "valid_NDCG@10": res.valid_ndcg10[kl].get(long_of.get(m, m)),
             }
         diffs = {}
         for a, b in PAIRS:
             if a in rows and b in rows:
-                ra, rb = by[BY_SHORT[a]], by[BY_SHORT[b]]
+                ra, rb = by[long_of[a]], by[long_of[b]]
                 d = bootstrap_diff(
                     metric_values(ra, "NDCG@10"), metric_values(rb, "NDCG@10"), n_boot=cfg.n_boot
                 )
@@ -114,8 +114,9 @@ def write_md(paths: list[Path], command: str) -> str:
         "(s) = the LightGBM lambdarank re-ranker trained on the **other** dataset's training users only "
         "(arts-office → food-kitchen and the reverse); (p) = trained on the evaluated dataset's training users. "
         "Each re-ranks the same platform list as the embedded agent, with (a)'s input (within-platform history "
-        "only) or (b)'s (plus the other-domain history); (t) adds the date as the protocol does (food-kitchen "
-        "only: arts-office has no listing order). Rescue/harmful: vs the platform the agent re-ranks (top-10). "
+        "only) or (b)'s (plus the other-domain history). With the date known (food-kitchen only: arts-office has no "
+        "listing order), (t)(p) is (p)'s twin trained with the date's two columns, (t)(s) adds the date to (s)'s score "
+        "as the protocol does (weight tuned on valid). Rescue/harmful: vs the platform the agent re-ranks (top-10). "
         "**↑/↓**: 95 % paired-bootstrap CI above/below zero. pop49 candidates, seed 0, all test cases.",
         "",
         f"Command: `{command}` (each dataset) then `python benchmarks/transfer_eval.py --write-md`.",

@@ -12,15 +12,24 @@ import numpy as np
 import pytest
 
 from selfdex.eval.cross_run import run_cross_platform
+from selfdex.eval.datasets import CrossDomainData
 from selfdex.eval.protocols import CrossPlatformConfig
-from selfdex.eval.transfer import TRANSFER, TransferConfig, fit_catalogue_adapter, train_transfer_models
+from selfdex.eval.transfer import (
+    TRANSFER,
+    TransferConfig,
+    date_columns,
+    fit_catalogue_adapter,
+    train_transfer_models,
+)
 from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
 from selfdex.rank.adapter import CrossAdapter, fit_adapter, history_vector
 from selfdex.rank.transfer import (
     ADAPTED_FEATURES,
+    DATE_FEATURES,
     TRANSFER_FEATURES,
     TransferRanker,
     adapter_path,
+    model_path,
     shipped_model,
     transfer_features,
     with_adapter,
@@ -153,3 +162,70 @@ def test_shipped_adapted_models_load_and_score_without_network(
     cands = [Candidate(str(i), t, domain) for i, t in enumerate(["kettle", "frying pan", "teapot"])]
     out = ranker.rank(hist, cands, platform_order=["0", "1", "2"], popularity=[5, 1, 3])
     assert sorted(x.candidate.id for x in out) == ["0", "1", "2"]
+
+
+def _dated(world: CrossDomainData) -> CrossDomainData:
+    """The synthetic world with listing dates: item i listed at i / n (the protocol's quantiles)."""
+    n = len(world.items)
+    return dataclasses.replace(world, items=[dataclasses.replace(m, listed=m.idx / n) for m in world.items])
+
+
+def test_date_columns_rank_by_closeness_and_keep_the_gap_signed() -> None:
+    world = _dated(synthetic())
+    n = len(world.items)
+    hist, cands = [3, 10], [12, 9, 40]  # now = 10 / n
+    cols = date_columns(world, hist, cands)
+    assert cols is not None and cols.shape == (3, len(DATE_FEATURES))
+    assert cols[1, 0] == 1.0 > cols[0, 0] > cols[2, 0]  # 9 is closest to the date, 40 farthest
+    assert np.allclose(cols[:, 1], np.array([2, -1, 30]) / n)
+    assert date_columns(synthetic(), hist, cands) is None  # no listing dates: no (t)
+
+
+@pytest.mark.slow
+def test_dated_twins_train_load_and_run_only_with_the_date() -> None:
+    pytest.importorskip("lightgbm")
+    world = _dated(synthetic())
+    cfg = TransferConfig("synthetic", max_users=80, max_rounds=20, min_data_in_leaf=20)
+    out = train_transfer_models(world, TextVectors(HashEmbedder()), cfg)
+    assert set(out) == {"base", "adapted", "base-dated", "adapted-dated"}
+    assert out["base-dated"][0].features == (*TRANSFER_FEATURES, *DATE_FEATURES)
+    assert out["adapted-dated"][0].features == (*ADAPTED_FEATURES, *DATE_FEATURES)
+    assert out["adapted-dated"][0].adapter is out["adapted"][0].adapter
+    assert out["base-dated"][0].dated and not out["base"][0].dated
+    with pytest.raises(ValueError, match="date"):
+        out["base-dated"][0].features_of(
+            EmbeddedRanker(TextVectors(HashEmbedder())), [], [Candidate("a", "x", "books")]
+        )
+    # an undated world trains no twins
+    assert set(train_transfer_models(synthetic(), TextVectors(HashEmbedder()), cfg)) == {"base", "adapted"}
+    models = {
+        "s": out["base"][0],
+        "p": out["adapted"][0],
+        "ts": out["base-dated"][0],
+        "tp": out["adapted-dated"][0],
+    }
+    pcfg = CrossPlatformConfig("synthetic", ks=(1,), baselines=("Pop",), n_boot=50, transfer=True)
+    got = run_cross_platform(world, TextVectors(HashEmbedder()), pcfg, transfer_models=models).ranks["k=1"]
+    short = {TRANSFER[m] for m in got if m in TRANSFER}
+    assert {
+        "(s)(a)",
+        "(s)(b)",
+        "(p)(a)",
+        "(p)(b)",
+        "(t)(s)(a)",
+        "(t)(s)(b)",
+        "(t)(p)(a)",
+        "(t)(p)(b)",
+    } <= short
+    # without the date known, the dated twins are not run
+    nodate = dataclasses.replace(pcfg, date_known=False)
+    got = run_cross_platform(world, TextVectors(HashEmbedder()), nodate, transfer_models=models).ranks["k=1"]
+    assert not any(TRANSFER[m].startswith("(t)") for m in got if m in TRANSFER)
+
+
+def test_a_dated_adapted_model_reads_its_undated_twins_adapter(tmp_path: Path) -> None:
+    assert (
+        adapter_path(tmp_path / "transfer-x-adapted-dated.json")
+        == tmp_path / "transfer-x-adapted.adapter.npz"
+    )
+    assert model_path("x", adapted=True, dated=True).name == "transfer-x-adapted-dated.json"

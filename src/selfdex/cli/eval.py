@@ -418,7 +418,8 @@ def train_transfer_cmd(
     lambdarank, one thread, seeded; saved as numpy-readable trees with their training command and
     data sha256. Two models on the same episodes: transfer-NAME.json (what (s), (d) and
     `recommend` use) and transfer-NAME-adapted.json with the catalogue pair's cross-domain adapter
-    (transfer-NAME-adapted.adapter.npz; what (p) uses)."""
+    (transfer-NAME-adapted.adapter.npz; what (p) uses), and each one's -dated twin that also reads
+    the date's two columns (what (t)(s) and (t)(p) use)."""
     import json
 
     from threadpoolctl import threadpool_limits
@@ -440,7 +441,7 @@ def train_transfer_cmd(
     for kind, (model, info) in trained.items():
         model.meta["command"] = _command("train-transfer")
         model.meta["embedder"] = emb_name
-        path = d / model_path(name, adapted=kind == "adapted").name
+        path = d / model_path(name, adapted=kind.startswith("adapted"), dated=kind.endswith("-dated")).name
         model.save(path)
         if model.adapter is not None:
             model.adapter.save(adapter_path(path))

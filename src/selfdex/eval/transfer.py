@@ -13,7 +13,10 @@ Conditions: (s) scores with the model trained on the *other* dataset (no co-occu
 the test catalogue reached it), (p) with the model trained on this dataset's training users
 (MediateRec's setting), which also reads the cross-domain adapter learned from those users
 (:mod:`..rank.adapter`); each with (a)'s input (within-platform history only) and (b)'s (plus the
-other-domain history), and with the date known (t) added as the protocol adds it.
+other-domain history). With the date known, (t)(s) and (t)(p) score with the twin of that model
+trained on the same episodes with the date's two columns (:data:`..rank.transfer.DATE_FEATURES`),
+so the model itself learns what the other platform still adds once the date is known, instead
+of a weight on the date tuned per condition on valid.
 """
 
 from __future__ import annotations
@@ -31,15 +34,17 @@ from ..rank.build import doc_freq
 from ..rank.embedded import EmbeddedRanker, TextVectors
 from ..rank.transfer import (
     ADAPTED_FEATURES,
+    DATE_FEATURES,
     TRANSFER_FEATURES,
     TransferModel,
+    model_path,
     shipped_model,
     transfer_features,
     with_adapter,
 )
 from .baselines import ItemKNN, Pop, order_by_scores
 from .datasets import DATASETS, CrossDomainData
-from .protocols import Progress, _no_progress, cand_items
+from .protocols import Progress, _no_progress, cand_items, date_closeness
 from .sampling import case_rng, sample_candidates
 from .sequential import train_lambdarank
 from .tuning import START, ranks_from_scores
@@ -51,6 +56,7 @@ __all__ = [
     "TRANSFER",
     "TransferConfig",
     "build_episodes",
+    "date_columns",
     "fit_catalogue_adapter",
     "train_transfer",
     "train_transfer_models",
@@ -58,17 +64,16 @@ __all__ = [
 ]
 
 # method -> short label. (s) = trained on the other dataset only; (p) = on this one's training users.
-TRANSFER: dict[str, str] = {
-    "(s) transfer model trained on the other dataset, (a) input": "(s)(a)",
-    "(s) transfer model trained on the other dataset, (b) input": "(s)(b)",
-    "(p) transfer model trained on this dataset's training users, (a) input": "(p)(a)",
-    "(p) transfer model trained on this dataset's training users, (b) input": "(p)(b)",
-    "(t) (s)(a) + closeness to the date": "(t)(s)(a)",
-    "(t) (s)(b) + closeness to the date": "(t)(s)(b)",
-    "(t) (p)(a) + closeness to the date": "(t)(p)(a)",
-    "(t) (p)(b) + closeness to the date": "(t)(p)(b)",
+# With the date known: the model's dated twin where one was trained (its data dates its items),
+# else the model's score plus the protocol's closeness to the date, its weight tuned on valid.
+_PLAIN = {
+    f"({m})({i})": f"({m}) transfer model trained on {w}, ({i}) input"
+    for m, w in (("s", "the other dataset"), ("p", "this dataset's training users"))
+    for i in "ab"
 }
-_BY_SHORT = {v: k for k, v in TRANSFER.items()}
+_DATED = {f"(t)({m})({i})": f"(t) ({m}) trained with the date known, ({i}) input" for m in "sp" for i in "ab"}
+_TUNED = {f"(t)({m})({i})": f"(t) ({m})({i}) + closeness to the date" for m in "sp" for i in "ab"}
+TRANSFER: dict[str, str] = {v: k for names in (_PLAIN, _DATED, _TUNED) for k, v in names.items()}
 
 
 @dataclass
@@ -99,6 +104,17 @@ def _items(data: CrossDomainData, history: Sequence[int], keep: set[int]) -> lis
             m = data.items[i]
             out.append(HistoryItem(str(i), m.title, m.domain, m.creators, m.categories, float(p)))
     return out
+
+
+def date_columns(data: CrossDomainData, history: Sequence[int], cands: Sequence[int]) -> np.ndarray | None:
+    """DATE_FEATURES per candidate [n_cand x 2]: the protocol's closeness to the date (now = the
+    newest listing in ``history``) and the candidate's listing minus now; None without listings."""
+    close = date_closeness(data, history, cands)
+    if close is None:
+        return None
+    now = max(x for i in history if (x := data.items[i].listed) is not None)
+    gap = np.array([data.items[i].listed for i in cands], dtype=np.float64) - now
+    return np.column_stack([close, gap])
 
 
 def fit_catalogue_adapter(
@@ -136,7 +152,8 @@ def build_episodes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(features [n_episodes x n_cand x n_features], target column [n_episodes], user index
     [n_episodes]) from ``data.train`` only. ``adapted``: ADAPTED_FEATURES, each fold's adapter
-    fitted on the training users outside the fold (it never saw the item it scores)."""
+    fitted on the training users outside the fold (it never saw the item it scores). When every
+    item has a listing date, DATE_FEATURES follow as the last two columns."""
     chosen = _episode_users(data, cfg)
     fold_of = {u: j % 2 for j, u in enumerate(chosen)}
     ranker = EmbeddedRanker(vectors, weights=dict(START))
@@ -147,6 +164,7 @@ def build_episodes(
     feats: list[np.ndarray] = []
     tcols: list[int] = []
     users: list[int] = []
+    dated = all(m.listed is not None for m in data.items)
     for fold in (0, 1):
         # The platform for this fold's episodes never saw any of this fold's users.
         platform = _Platform(data, [s for u, s in enumerate(data.train) if fold_of.get(u) != fold])
@@ -158,7 +176,7 @@ def build_episodes(
             step(1)
         for u in chosen:
             if fold_of[u] == fold:
-                for f, tcol in _user_episodes(data, cfg, ranker, platform, u, adapter):
+                for f, tcol in _user_episodes(data, cfg, ranker, platform, u, adapter, dated):
                     feats.append(f)
                     tcols.append(tcol)
                     users.append(u)
@@ -198,8 +216,10 @@ def _user_episodes(
     platform: _Platform,
     u: int,
     adapter: CrossAdapter | None,
+    dated: bool,
 ) -> Iterator[tuple[np.ndarray, int]]:
-    """One training user's episodes: at each k, the platform's order, with (a)'s and (b)'s input."""
+    """One training user's episodes: at each k, the platform's order, with (a)'s and (b)'s input;
+    ``dated``: with the date's columns (the same for both inputs: the date is the request's)."""
     s = data.train[u]
     target, hist = s[-1], s[:-1]
     d = platform.dom[target]
@@ -216,6 +236,7 @@ def _user_episodes(
     pop, knn = platform.pops[d], platform.knns[d]
     popc = pop.popularity(cands)
     cand_objs = cand_items(data, cands)
+    date = date_columns(data, hist, cands) if dated else None
     for k in cfg.ks:
         hw = _truncate(within, k)
         sc = pop.score(None, hw, cands) if not hw else knn.score(None, hw, cands)
@@ -227,6 +248,8 @@ def _user_episodes(
             f, _ = transfer_features(ranker, seen, cand_objs, platform_order=plat, popularity=popc)
             if adapter is not None:
                 f = with_adapter(f, adapter, ranker, seen, cand_objs)
+            if date is not None:
+                f = np.column_stack([f, date])
             yield f.astype(np.float32), cands.index(target)
 
 
@@ -247,7 +270,8 @@ def train_transfer_models(
 ) -> dict[str, tuple[TransferModel, dict[str, Any]]]:
     """LightGBM lambdarank on the episodes; single thread, deterministic, seeded. ``"base"``: over
     TRANSFER_FEATURES; with ``adapted``, also ``"adapted"``: over ADAPTED_FEATURES, on the same
-    episodes, carrying the adapter fitted on every training user (what (p) uses)."""
+    episodes, carrying the adapter fitted on every training user (what (p) uses). When the data
+    dates its items, each has a ``"<kind>-dated"`` twin that also reads DATE_FEATURES ((t))."""
     try:
         import lightgbm as lgb
     except ImportError as e:  # training only; inference is numpy
@@ -255,13 +279,23 @@ def train_transfer_models(
     t0 = time.perf_counter()
     x, tcol, users = build_episodes(data, vectors, cfg, progress, adapted=adapted)
     t_feat = time.perf_counter() - t0
-    out = {"base": _fit(lgb, x[..., : len(TRANSFER_FEATURES)], TRANSFER_FEATURES, tcol, users, cfg, progress)}
+    n_feat = len(ADAPTED_FEATURES if adapted else TRANSFER_FEATURES)
+    sets = {"base": TRANSFER_FEATURES, **({"adapted": ADAPTED_FEATURES} if adapted else {})}
+    out = {}
+    for kind, names in sets.items():
+        out[kind] = _fit(lgb, x[..., : len(names)], names, tcol, users, cfg, progress)
+        if x.shape[2] > n_feat:  # the date's columns come last
+            cols = np.r_[: len(names), n_feat : x.shape[2]]
+            out[f"{kind}-dated"] = _fit(
+                lgb, x[..., cols], (*names, *DATE_FEATURES), tcol, users, cfg, progress
+            )
     if adapted:
-        model, info = _fit(lgb, x, ADAPTED_FEATURES, tcol, users, cfg, progress)
         step = progress("transfer: the shipped adapter (every training user)", 1)
         adapter = fit_catalogue_adapter(data, vectors, range(len(data.train)), cfg.seed).rounded()
         step(1)
-        out["adapted"] = (replace(model, adapter=adapter), info)
+        for kind in ("adapted", "adapted-dated"):
+            if kind in out:
+                out[kind] = (replace(out[kind][0], adapter=adapter), out[kind][1])
     for _, info in out.values():
         info.update(
             trained_on=data.name,
@@ -352,20 +386,34 @@ def transfer_conditions(
     ppos: Mapping[str, np.ndarray],
     models: Mapping[str, TransferModel] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, dict[str, float]]]:
-    """Test ranks, valid NDCG@10 and (t)'s date weights of (s) and (p) at history length ``k``;
-    ``orders`` = the platform order the agent re-ranks, per half. ``models`` = {"s": …, "p": …}
-    (default: the shipped models). Ties keep the platform's order."""
+    """Test ranks and valid NDCG@10 of (s) and (p) at history length ``k`` and, when the data
+    dates its items (``date_clock``), of (t)(s) and (t)(p); ``orders`` = the platform order the
+    agent re-ranks, per half. ``models`` = {"s": …, "p": …, "ts": …, "tp": …}, the last two the
+    dated twins (default: the shipped models; a twin only where its data dates its items). A model
+    without a twin gets (t) as the protocol adds it: its score + w × closeness to the date, w
+    tuned on valid (returned, by condition). Ties keep the platform's order."""
     from .metrics import metric_values
     from .protocols import _tune_added
 
     if models is None:
-        models = {"s": shipped_model(_other(data.name)), "p": shipped_model(data.name, adapted=True)}
+        name, other = data.name, _other(data.name)
+        models = {"s": shipped_model(other), "p": shipped_model(name, adapted=True)}
+        for m, on, adapted in (("ts", other, False), ("tp", name, True)):
+            if model_path(on, adapted=adapted, dated=True).exists():  # only data that dates its items
+                models[m] = shipped_model(on, adapted=adapted, dated=True)
+    if not date_clock:
+        models = {m: model for m, model in models.items() if not model.dated}
     ranker = EmbeddedRanker(vectors, weights=dict(START), doc_freq=corpus[0], n_docs=corpus[1])
-    adapters = {m: model.adapter for m, model in models.items() if model.adapter is not None}
-    feats: dict[tuple[str, bool, str | None], np.ndarray] = {}
+    adapters = {id(model.adapter): model.adapter for model in models.values() if model.adapter is not None}
+    dates = (
+        {half: [date_columns(data, p.case.history, p.cands) for p in ps] for half, ps in prepared.items()}
+        if any(model.dated for model in models.values())
+        else {}
+    )
+    feats: dict[tuple[str, bool, int | None], np.ndarray] = {}
     for half, ps in prepared.items():
         for use_cross in (False, True):
-            rows: dict[str | None, list[np.ndarray]] = {None: [], **{m: [] for m in adapters}}
+            rows: dict[int | None, list[np.ndarray]] = {None: [], **{a: [] for a in adapters}}
             for p, order in zip(ps, orders[half], strict=True):
                 keep = set(_truncate(p.within, k)) | (set(p.cross) if use_cross else set())
                 hist, cands = _items(data, p.case.history, keep), cand_items(data, p.cands)
@@ -377,8 +425,8 @@ def transfer_conditions(
                     popularity=pops[p.domain].popularity(p.cands),
                 )
                 rows[None].append(f)
-                for m, adapter in adapters.items():
-                    rows[m].append(with_adapter(f, adapter, ranker, hist, cands))
+                for a, adapter in adapters.items():
+                    rows[a].append(with_adapter(f, adapter, ranker, hist, cands))
             for key, r in rows.items():
                 feats[(half, use_cross, key)] = np.stack(r)
     ranks: dict[str, np.ndarray] = {}
@@ -386,20 +434,19 @@ def transfer_conditions(
     weights: dict[str, dict[str, float]] = {}
     for m, model in models.items():
         for use_cross, inp in ((False, "a"), (True, "b")):
-            fm = m if model.adapter is not None else None
-            sc = {
-                half: model.predict(feats[(half, use_cross, fm)].reshape(-1, len(model.features))).reshape(
-                    len(prepared[half]), -1
-                )
-                for half in prepared
-            }
-            name = _BY_SHORT[f"({m})({inp})"]
+            sc = {}
+            for half in prepared:
+                x = feats[(half, use_cross, id(model.adapter) if model.adapter is not None else None)]
+                if model.dated:
+                    x = np.concatenate([x, np.stack(dates[half])], axis=2)  # type: ignore[arg-type]
+                sc[half] = model.predict(x.reshape(-1, len(model.features))).reshape(len(prepared[half]), -1)
+            name = _DATED[f"(t)({m[-1]})({inp})"] if model.dated else _PLAIN[f"({m})({inp})"]
             ranks[name] = ranks_from_scores(sc["test"], tcol["test"], ppos["test"])
             valid[name] = float(
                 metric_values(ranks_from_scores(sc["valid"], tcol["valid"], ppos["valid"]), "NDCG@10").mean()
             )
-            if date_clock:
-                tname = _BY_SHORT[f"(t)({m})({inp})"]
+            if date_clock and not model.dated and f"t{m}" not in models:
+                tname = _TUNED[f"(t)({m})({inp})"]
                 w, v = _tune_added(sc["valid"], date_clock["valid"], tcol["valid"], ppos["valid"])
                 weights[tname] = {"date_closeness": w}
                 valid[tname] = v

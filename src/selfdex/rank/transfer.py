@@ -14,7 +14,10 @@ not about any item's identity:
 - the candidate's popularity percentile in the list, where the platform discloses it (bestseller
   ranks are public on Amazon); 0.5 when unknown;
 - for a model trained with one (``*-adapted.json``), its catalogue pair's learned cross-domain
-  adapter score (:mod:`.adapter`) and its z-score.
+  adapter score (:mod:`.adapter`) and its z-score;
+- for a model trained with the date known (``*-dated.json``, the eval's condition (t) only: the
+  candidates' listing dates are public catalogue data there, not something ``recommend`` is
+  given), the candidate's closeness to the request's date and its signed gap to it.
 
 Inference is numpy only: the trees are shipped as flat arrays in ``models/*.json`` (a few hundred
 KB) and walked here, so no LightGBM, no network at run time.
@@ -36,6 +39,7 @@ from .embedded import FEATURES, EmbeddedRanker
 
 __all__ = [
     "ADAPTED_FEATURES",
+    "DATE_FEATURES",
     "MODEL_DIR",
     "TRANSFER_FEATURES",
     "TransferModel",
@@ -78,6 +82,12 @@ TRANSFER_FEATURES: tuple[str, ...] = (
 )
 # A model trained with its catalogue pair's cross-domain adapter (:mod:`.adapter`) reads two more.
 ADAPTED_FEATURES: tuple[str, ...] = (*TRANSFER_FEATURES, "x_proj", "x_proj_z")
+# A model trained with the date known reads two more after either set: 1/log2(r + 2) for the
+# candidate's rank r by distance to the date, and its listing time minus the date.
+DATE_FEATURES: tuple[str, ...] = ("date_close", "date_gap")
+_FEATURE_SETS = tuple(
+    (*base, *extra) for base in (TRANSFER_FEATURES, ADAPTED_FEATURES) for extra in ((), DATE_FEATURES)
+)
 _COL = {n: i for i, n in enumerate(ADAPTED_FEATURES)}
 
 
@@ -161,7 +171,7 @@ class TransferModel:
     first node (or ~leaf for a one-leaf tree). A row goes left when value <= threshold, as in
     LightGBM's numerical splits (features never contain NaN here)."""
 
-    features: tuple[str, ...]  # TRANSFER_FEATURES, or ADAPTED_FEATURES with ``adapter``
+    features: tuple[str, ...]  # TRANSFER_FEATURES, or ADAPTED_FEATURES with ``adapter``; + DATE_FEATURES
     feature: np.ndarray
     threshold: np.ndarray
     left: np.ndarray
@@ -181,12 +191,18 @@ class TransferModel:
         popularity: Sequence[float] | np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """:func:`transfer_features`, with this model's adapter columns if it has one."""
+        if self.dated:
+            raise ValueError("a model trained with the date known needs its date columns (the eval's (t))")
         f, sims = transfer_features(
             ranker, history, candidates, platform_order=platform_order, popularity=popularity
         )
         if self.adapter is not None:
             f = with_adapter(f, self.adapter, ranker, history, candidates)
         return f, sims
+
+    @property
+    def dated(self) -> bool:
+        return self.features[-len(DATE_FEATURES) :] == DATE_FEATURES
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -261,7 +277,7 @@ class TransferModel:
     def from_json(cls, d: dict[str, Any]) -> TransferModel:
         if d.get("format") != "selfdex-transfer-trees/1":
             raise ValueError("not a selfdex transfer model")
-        if tuple(d["features"]) not in (TRANSFER_FEATURES, ADAPTED_FEATURES):
+        if tuple(d["features"]) not in _FEATURE_SETS:
             raise ValueError("the model was trained on a different feature set")
         return cls(
             tuple(d["features"]),
@@ -282,23 +298,27 @@ class TransferModel:
     def load(cls, path: Path) -> TransferModel:
         """The trees at ``path``; a model with the adapter features also loads the adapter beside it."""
         model = cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-        if model.features == ADAPTED_FEATURES:
+        if "x_proj" in model.features:
             model = replace(model, adapter=CrossAdapter.load(adapter_path(path)))
         return model
 
 
 def adapter_path(model_path: Path) -> Path:
-    return model_path.with_name(model_path.name.removesuffix(".json") + ".adapter.npz")
+    """The adapter beside an adapted model; its dated twin reads the same one."""
+    stem = model_path.name.removesuffix(".json").removesuffix("-dated")
+    return model_path.with_name(stem + ".adapter.npz")
 
 
-def model_path(trained_on: str, *, adapted: bool = False) -> Path:
-    return MODEL_DIR / f"transfer-{trained_on}{'-adapted' if adapted else ''}.json"
+def model_path(trained_on: str, *, adapted: bool = False, dated: bool = False) -> Path:
+    suffix = ("-adapted" if adapted else "") + ("-dated" if dated else "")
+    return MODEL_DIR / f"transfer-{trained_on}{suffix}.json"
 
 
-def shipped_model(trained_on: str, *, adapted: bool = False) -> TransferModel:
+def shipped_model(trained_on: str, *, adapted: bool = False, dated: bool = False) -> TransferModel:
     """The model shipped in the package, trained on the training users of ``trained_on``;
-    ``adapted``: the one that also reads that catalogue pair's cross-domain adapter."""
-    path = model_path(trained_on, adapted=adapted)
+    ``adapted``: the one that also reads that catalogue pair's cross-domain adapter; ``dated``:
+    the one that also reads the date's two columns (the eval's (t); see :data:`DATE_FEATURES`)."""
+    path = model_path(trained_on, adapted=adapted, dated=dated)
     if not path.exists():
         raise FileNotFoundError(
             f"no shipped transfer model {path.name}: `selfdex eval train-transfer --dataset {trained_on}` writes it"
