@@ -23,6 +23,7 @@ from selfdex.eval.transfer import (
 )
 from selfdex.rank import Candidate, EmbeddedRanker, HistoryItem, TextVectors
 from selfdex.rank.adapter import CrossAdapter, fit_adapter, history_vector
+from selfdex.rank.towers import TextTowers
 from selfdex.rank.transfer import (
     ADAPTED_FEATURES,
     DATE_FEATURES,
@@ -31,6 +32,7 @@ from selfdex.rank.transfer import (
     adapter_path,
     model_path,
     shipped_model,
+    towers_path,
     transfer_features,
     with_adapter,
 )
@@ -104,14 +106,26 @@ def test_adapted_features_extend_the_base_ones() -> None:
     r = EmbeddedRanker(TextVectors(HashEmbedder()))
     dim = r.vectors.get(["x"]).shape[1]
     adapter = CrossAdapter({"books": np.eye(dim)})
+    # towers that map each word to its own axis: the person's score counts shared words
+    vocab = {"space": 0, "rocket": 1, "book": 2, "baking": 3, "bread": 4}
+    eye = np.eye(len(vocab))
+    towers = TextTowers(vocab, {"books": eye}, {"books": eye}, {"books": eye[3]})
     hist = [HistoryItem("x", "space rocket", "films")]
     cands = [Candidate("a", "space rocket book", "books"), Candidate("b", "baking bread", "books")]
     f, _ = transfer_features(r, hist, cands, popularity=[10, 1])
-    g = with_adapter(f, adapter, r, hist, cands)
+    g = with_adapter(f, adapter, towers, r, hist, cands)
     assert f.shape[1] == len(TRANSFER_FEATURES) and g.shape[1] == len(ADAPTED_FEATURES)
     assert np.array_equal(g[:, : f.shape[1]], f)
+    col = {n: i for i, n in enumerate(ADAPTED_FEATURES)}
     # with M = I the adapter is the cosine to the recency-weighted cross history
-    assert g[0, -2] > g[1, -2] and g[0, -1] > 0 > g[1, -1]
+    assert g[0, col["x_proj"]] > g[1, col["x_proj"]] and g[0, col["x_proj_z"]] > 0 > g[1, col["x_proj_z"]]
+    assert g[0, col["x_tw"]] > 0 == g[1, col["x_tw"]]
+    # the prior (here: "baking") is the same with or without the other platform's history
+    assert g[1, col["tw_prior"]] > 0 == g[0, col["tw_prior"]]
+    alone = with_adapter(transfer_features(r, [], cands)[0], adapter, towers, r, [], cands)
+    assert (
+        np.array_equal(alone[:, col["tw_prior"]], g[:, col["tw_prior"]]) and not alone[:, col["x_tw"]].any()
+    )
 
 
 @pytest.mark.slow
@@ -125,10 +139,14 @@ def test_adapted_model_trains_beside_the_base_one(tmp_path: Path) -> None:
     assert adapted.features == ADAPTED_FEATURES and adapted.adapter is not None
     path = tmp_path / "transfer-synthetic-adapted.json"
     adapted.save(path)
+    assert adapted.towers is not None
     adapted.adapter.save(adapter_path(path))
+    adapted.towers.save(towers_path(path))
     loaded = type(adapted).load(path)
-    assert loaded.adapter is not None
+    assert loaded.adapter is not None and loaded.towers is not None
     assert all(np.array_equal(loaded.adapter.matrices[d], adapted.adapter.matrices[d]) for d in world.domains)
+    assert loaded.towers.vocab == adapted.towers.vocab
+    assert all(np.array_equal(loaded.towers.candidate[d], adapted.towers.candidate[d]) for d in world.domains)
     # (p) reads the adapter's two columns in the protocol, (s) does not
     pcfg = CrossPlatformConfig("synthetic", ks=(0,), baselines=("Pop",), n_boot=50, transfer=True)
     res = run_cross_platform(
@@ -151,6 +169,7 @@ def test_shipped_adapted_models_load_and_score_without_network(
     assert model.meta["trained_on"] == name and model.meta["data_sha256"]
     vectors = TextVectors(HashEmbedder())
     dim = vectors.get(["x"]).shape[1]
+    assert model.towers is not None and set(model.towers.candidate) == set(model.adapter.matrices)
     if next(iter(model.adapter.matrices.values())).shape[0] != dim:
         # the shipped adapter is for MiniLM's 384 dimensions; test the walk with a same-size stand-in
         model = dataclasses.replace(
@@ -191,6 +210,7 @@ def test_dated_twins_train_load_and_run_only_with_the_date() -> None:
     assert out["base-dated"][0].features == (*TRANSFER_FEATURES, *DATE_FEATURES)
     assert out["adapted-dated"][0].features == (*ADAPTED_FEATURES, *DATE_FEATURES)
     assert out["adapted-dated"][0].adapter is out["adapted"][0].adapter
+    assert out["adapted-dated"][0].towers is out["adapted"][0].towers
     assert out["base-dated"][0].dated and not out["base"][0].dated
     with pytest.raises(ValueError, match="date"):
         out["base-dated"][0].features_of(
@@ -227,5 +247,8 @@ def test_a_dated_adapted_model_reads_its_undated_twins_adapter(tmp_path: Path) -
     assert (
         adapter_path(tmp_path / "transfer-x-adapted-dated.json")
         == tmp_path / "transfer-x-adapted.adapter.npz"
+    )
+    assert (
+        towers_path(tmp_path / "transfer-x-adapted-dated.json") == tmp_path / "transfer-x-adapted.towers.npz"
     )
     assert model_path("x", adapted=True, dated=True).name == "transfer-x-adapted-dated.json"

@@ -418,7 +418,7 @@ def train_transfer_cmd(
     lambdarank, one thread, seeded; saved as numpy-readable trees with their training command and
     data sha256. Two models on the same episodes: transfer-NAME.json (what (s), (d) and
     `recommend` use) and transfer-NAME-adapted.json with the catalogue pair's cross-domain adapter
-    (transfer-NAME-adapted.adapter.npz; what (p) uses), and each one's -dated twin that also reads
+    and word towers (transfer-NAME-adapted.adapter.npz, .towers.npz; what (p) uses), and each one's -dated twin that also reads
     the date's two columns (what (t)(s) and (t)(p) use)."""
     import json
 
@@ -426,7 +426,7 @@ def train_transfer_cmd(
 
     from ..eval.datasets import DataMissing, load_cross_domain
     from ..eval.transfer import TransferConfig, train_transfer_models
-    from ..rank.transfer import MODEL_DIR, adapter_path, model_path
+    from ..rank.transfer import MODEL_DIR, adapter_path, model_path, towers_path
 
     name = DATASET_ALIASES[dataset]
     try:
@@ -443,8 +443,9 @@ def train_transfer_cmd(
         model.meta["embedder"] = emb_name
         path = d / model_path(name, adapted=kind.startswith("adapted"), dated=kind.endswith("-dated")).name
         model.save(path)
-        if model.adapter is not None:
+        if model.adapter is not None and model.towers is not None:
             model.adapter.save(adapter_path(path))
+            model.towers.save(towers_path(path))
         path.with_name(path.name.removesuffix(".json") + ".info.json").write_text(
             json.dumps(model.meta, indent=2) + "\n", encoding="utf-8"
         )

@@ -11,8 +11,8 @@ one episode per history length k (full, 0, 1, 2), with and without the cross-dom
 
 Conditions: (s) scores with the model trained on the *other* dataset (no co-occurrence or item of
 the test catalogue reached it), (p) with the model trained on this dataset's training users
-(MediateRec's setting), which also reads the cross-domain adapter learned from those users
-(:mod:`..rank.adapter`); each with (a)'s input (within-platform history only) and (b)'s (plus the
+(MediateRec's setting), which also reads the cross-domain adapter and word towers learned from
+those users (:mod:`..rank.adapter`, :mod:`..rank.towers`); each with (a)'s input (within-platform history only) and (b)'s (plus the
 other-domain history). With the date known, (t)(s) and (t)(p) score with the twin of that model
 trained on the same episodes with the date's two columns (:data:`..rank.transfer.DATE_FEATURES`),
 so the model itself learns what the other platform still adds once the date is known, instead
@@ -32,6 +32,7 @@ from ..rank.adapter import CrossAdapter, fit_adapter, history_vector
 from ..rank.base import HistoryItem
 from ..rank.build import doc_freq
 from ..rank.embedded import EmbeddedRanker, TextVectors
+from ..rank.towers import TextTowers, fit_towers
 from ..rank.transfer import (
     ADAPTED_FEATURES,
     DATE_FEATURES,
@@ -58,6 +59,8 @@ __all__ = [
     "build_episodes",
     "date_columns",
     "fit_catalogue_adapter",
+    "fit_catalogue_knowledge",
+    "fit_catalogue_towers",
     "train_transfer",
     "train_transfer_models",
     "transfer_conditions",
@@ -142,6 +145,30 @@ def fit_catalogue_adapter(
     )
 
 
+def fit_catalogue_towers(data: CrossDomainData, users: Sequence[int], seed: int = 0) -> TextTowers:
+    """The word towers (:mod:`..rank.towers`) of ``data``'s catalogue pair from the training
+    sequences ``users``: every item with an other-domain item before it is a pair, as the adapter's."""
+    items = data.items
+    pairs: dict[str, tuple[list[list[str]], list[str]]] = {d: ([], []) for d in data.domains}
+    for u in users:
+        s = data.train[u]
+        for j in range(1, len(s)):
+            d = items[s[j]].domain
+            cross = [items[s[q]].title for q in range(j) if items[s[q]].domain != d]
+            if cross:
+                pairs[d][0].append(cross)
+                pairs[d][1].append(items[s[j]].title)
+    return fit_towers(pairs, seed=seed)
+
+
+def fit_catalogue_knowledge(
+    data: CrossDomainData, vectors: TextVectors, users: Sequence[int], seed: int = 0
+) -> tuple[CrossAdapter, TextTowers]:
+    """The adapter and the towers from the same users, as :meth:`save` keeps them (float16)."""
+    adapter = fit_catalogue_adapter(data, vectors, users, seed).rounded()
+    return adapter, fit_catalogue_towers(data, users, seed).rounded()
+
+
 def build_episodes(
     data: CrossDomainData,
     vectors: TextVectors,
@@ -168,15 +195,15 @@ def build_episodes(
     for fold in (0, 1):
         # The platform for this fold's episodes never saw any of this fold's users.
         platform = _Platform(data, [s for u, s in enumerate(data.train) if fold_of.get(u) != fold])
-        adapter = None
+        knowledge = None
         if adapted:
-            step = progress(f"transfer: adapter for fold {fold + 1} of 2", 1)
+            step = progress(f"transfer: adapter and towers for fold {fold + 1} of 2", 1)
             outside = [u for u in range(len(data.train)) if fold_of.get(u) != fold]
-            adapter = fit_catalogue_adapter(data, vectors, outside, cfg.seed).rounded()
+            knowledge = fit_catalogue_knowledge(data, vectors, outside, cfg.seed)
             step(1)
         for u in chosen:
             if fold_of[u] == fold:
-                for f, tcol in _user_episodes(data, cfg, ranker, platform, u, adapter, dated):
+                for f, tcol in _user_episodes(data, cfg, ranker, platform, u, knowledge, dated):
                     feats.append(f)
                     tcols.append(tcol)
                     users.append(u)
@@ -215,7 +242,7 @@ def _user_episodes(
     ranker: EmbeddedRanker,
     platform: _Platform,
     u: int,
-    adapter: CrossAdapter | None,
+    knowledge: tuple[CrossAdapter, TextTowers] | None,
     dated: bool,
 ) -> Iterator[tuple[np.ndarray, int]]:
     """One training user's episodes: at each k, the platform's order, with (a)'s and (b)'s input;
@@ -246,8 +273,8 @@ def _user_episodes(
             keep = set(hw) | (set(cross) if use_cross else set())
             seen = _items(data, hist, keep)
             f, _ = transfer_features(ranker, seen, cand_objs, platform_order=plat, popularity=popc)
-            if adapter is not None:
-                f = with_adapter(f, adapter, ranker, seen, cand_objs)
+            if knowledge is not None:
+                f = with_adapter(f, *knowledge, ranker, seen, cand_objs)
             if date is not None:
                 f = np.column_stack([f, date])
             yield f.astype(np.float32), cands.index(target)
@@ -270,7 +297,7 @@ def train_transfer_models(
 ) -> dict[str, tuple[TransferModel, dict[str, Any]]]:
     """LightGBM lambdarank on the episodes; single thread, deterministic, seeded. ``"base"``: over
     TRANSFER_FEATURES; with ``adapted``, also ``"adapted"``: over ADAPTED_FEATURES, on the same
-    episodes, carrying the adapter fitted on every training user (what (p) uses). When the data
+    episodes, carrying the adapter and towers fitted on every training user (what (p) uses). When the data
     dates its items, each has a ``"<kind>-dated"`` twin that also reads DATE_FEATURES ((t))."""
     try:
         import lightgbm as lgb
@@ -290,12 +317,12 @@ def train_transfer_models(
                 lgb, x[..., cols], (*names, *DATE_FEATURES), tcol, users, cfg, progress
             )
     if adapted:
-        step = progress("transfer: the shipped adapter (every training user)", 1)
-        adapter = fit_catalogue_adapter(data, vectors, range(len(data.train)), cfg.seed).rounded()
+        step = progress("transfer: the shipped adapter and towers (every training user)", 1)
+        adapter, towers = fit_catalogue_knowledge(data, vectors, range(len(data.train)), cfg.seed)
         step(1)
         for kind in ("adapted", "adapted-dated"):
             if kind in out:
-                out[kind] = (replace(out[kind][0], adapter=adapter), out[kind][1])
+                out[kind] = (replace(out[kind][0], adapter=adapter, towers=towers), out[kind][1])
     for _, info in out.values():
         info.update(
             trained_on=data.name,
@@ -404,7 +431,11 @@ def transfer_conditions(
     if not date_clock:
         models = {m: model for m, model in models.items() if not model.dated}
     ranker = EmbeddedRanker(vectors, weights=dict(START), doc_freq=corpus[0], n_docs=corpus[1])
-    adapters = {id(model.adapter): model.adapter for model in models.values() if model.adapter is not None}
+    known = {
+        id(model.adapter): (model.adapter, model.towers)
+        for model in models.values()
+        if model.adapter is not None and model.towers is not None
+    }
     dates = (
         {half: [date_columns(data, p.case.history, p.cands) for p in ps] for half, ps in prepared.items()}
         if any(model.dated for model in models.values())
@@ -413,7 +444,7 @@ def transfer_conditions(
     feats: dict[tuple[str, bool, int | None], np.ndarray] = {}
     for half, ps in prepared.items():
         for use_cross in (False, True):
-            rows: dict[int | None, list[np.ndarray]] = {None: [], **{a: [] for a in adapters}}
+            rows: dict[int | None, list[np.ndarray]] = {None: [], **{a: [] for a in known}}
             for p, order in zip(ps, orders[half], strict=True):
                 keep = set(_truncate(p.within, k)) | (set(p.cross) if use_cross else set())
                 hist, cands = _items(data, p.case.history, keep), cand_items(data, p.cands)
@@ -425,8 +456,8 @@ def transfer_conditions(
                     popularity=pops[p.domain].popularity(p.cands),
                 )
                 rows[None].append(f)
-                for a, adapter in adapters.items():
-                    rows[a].append(with_adapter(f, adapter, ranker, hist, cands))
+                for a, (adapter, towers) in known.items():
+                    rows[a].append(with_adapter(f, adapter, towers, ranker, hist, cands))
             for key, r in rows.items():
                 feats[(half, use_cross, key)] = np.stack(r)
     ranks: dict[str, np.ndarray] = {}

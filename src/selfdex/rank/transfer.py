@@ -13,8 +13,9 @@ not about any item's identity:
 - how related the cross history is to this list at all (the list's mean cross cosine);
 - the candidate's popularity percentile in the list, where the platform discloses it (bestseller
   ranks are public on Amazon); 0.5 when unknown;
-- for a model trained with one (``*-adapted.json``), its catalogue pair's learned cross-domain
-  adapter score (:mod:`.adapter`) and its z-score;
+- for a model trained with them (``*-adapted.json``), its catalogue pair's learned cross-domain
+  adapter score (:mod:`.adapter`), its word towers' scores (:mod:`.towers`: the person's and the
+  prior) and their z-scores;
 - for a model trained with the date known (``*-dated.json``, the eval's condition (t) only: the
   candidates' listing dates are public catalogue data there, not something ``recommend`` is
   given), the candidate's closeness to the request's date and its signed gap to it.
@@ -36,6 +37,7 @@ import numpy as np
 from .adapter import CrossAdapter
 from .base import Candidate, HistoryItem, Ranked, platform_positions
 from .embedded import FEATURES, EmbeddedRanker
+from .towers import TextTowers
 
 __all__ = [
     "ADAPTED_FEATURES",
@@ -47,6 +49,7 @@ __all__ = [
     "adapter_path",
     "model_path",
     "shipped_model",
+    "towers_path",
     "transfer_features",
     "with_adapter",
 ]
@@ -80,8 +83,16 @@ TRANSFER_FEATURES: tuple[str, ...] = (
     *(f"{n}_z" for n in _Z_OF),
     "pop_pct",
 )
-# A model trained with its catalogue pair's cross-domain adapter (:mod:`.adapter`) reads two more.
-ADAPTED_FEATURES: tuple[str, ...] = (*TRANSFER_FEATURES, "x_proj", "x_proj_z")
+# A model trained with its catalogue pair's adapter (:mod:`.adapter`) and towers (:mod:`.towers`).
+ADAPTED_FEATURES: tuple[str, ...] = (
+    *TRANSFER_FEATURES,
+    "x_proj",
+    "x_proj_z",
+    "x_tw",
+    "x_tw_z",
+    "tw_prior",
+    "tw_prior_z",
+)
 # A model trained with the date known reads two more after either set: 1/log2(r + 2) for the
 # candidate's rank r by distance to the date, and its listing time minus the date.
 DATE_FEATURES: tuple[str, ...] = ("date_close", "date_gap")
@@ -118,7 +129,7 @@ def transfer_features(
     popularity: Sequence[float] | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Returns (features [n_cand x len(TRANSFER_FEATURES)], cosine matrix [n_cand x n_hist]);
-    :func:`with_adapter` adds an adapted model's two columns. ``popularity``: the platform's count
+    :func:`with_adapter` adds an adapted model's columns. ``popularity``: the platform's count
     for each candidate, if it discloses one."""
     base, sims = ranker.features(history, candidates, platform_order=platform_order)
     nc = len(candidates)
@@ -155,13 +166,15 @@ def transfer_features(
 def with_adapter(
     f: np.ndarray,
     adapter: CrossAdapter,
+    towers: TextTowers,
     ranker: EmbeddedRanker,
     history: Sequence[HistoryItem],
     candidates: Sequence[Candidate],
 ) -> np.ndarray:
     """TRANSFER_FEATURES columns ``f`` extended to ADAPTED_FEATURES."""
     x = adapter.scores(ranker.vectors, history, candidates)
-    return np.column_stack([f, x, _z(x)])
+    person, prior = towers.scores(history, candidates)
+    return np.column_stack([f, x, _z(x), person, _z(person), prior, _z(prior)])
 
 
 @dataclass(frozen=True)
@@ -171,7 +184,8 @@ class TransferModel:
     first node (or ~leaf for a one-leaf tree). A row goes left when value <= threshold, as in
     LightGBM's numerical splits (features never contain NaN here)."""
 
-    features: tuple[str, ...]  # TRANSFER_FEATURES, or ADAPTED_FEATURES with ``adapter``; + DATE_FEATURES
+    # TRANSFER_FEATURES, or ADAPTED_FEATURES with ``adapter`` and ``towers``; either + DATE_FEATURES
+    features: tuple[str, ...]
     feature: np.ndarray
     threshold: np.ndarray
     left: np.ndarray
@@ -180,6 +194,7 @@ class TransferModel:
     roots: np.ndarray
     meta: dict[str, Any]
     adapter: CrossAdapter | None = None
+    towers: TextTowers | None = None
 
     def features_of(
         self,
@@ -190,14 +205,14 @@ class TransferModel:
         platform_order: Sequence[str] | None = None,
         popularity: Sequence[float] | np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`transfer_features`, with this model's adapter columns if it has one."""
+        """:func:`transfer_features`, with this model's adapter and towers columns if it has them."""
         if self.dated:
             raise ValueError("a model trained with the date known needs its date columns (the eval's (t))")
         f, sims = transfer_features(
             ranker, history, candidates, platform_order=platform_order, popularity=popularity
         )
-        if self.adapter is not None:
-            f = with_adapter(f, self.adapter, ranker, history, candidates)
+        if self.adapter is not None and self.towers is not None:
+            f = with_adapter(f, self.adapter, self.towers, ranker, history, candidates)
         return f, sims
 
     @property
@@ -296,10 +311,14 @@ class TransferModel:
 
     @classmethod
     def load(cls, path: Path) -> TransferModel:
-        """The trees at ``path``; a model with the adapter features also loads the adapter beside it."""
+        """The trees at ``path``; an adapted model also loads the adapter and towers beside it."""
         model = cls.from_json(json.loads(path.read_text(encoding="utf-8")))
         if "x_proj" in model.features:
-            model = replace(model, adapter=CrossAdapter.load(adapter_path(path)))
+            model = replace(
+                model,
+                adapter=CrossAdapter.load(adapter_path(path)),
+                towers=TextTowers.load(towers_path(path)),
+            )
         return model
 
 
@@ -309,6 +328,11 @@ def adapter_path(model_path: Path) -> Path:
     return model_path.with_name(stem + ".adapter.npz")
 
 
+def towers_path(model_path: Path) -> Path:
+    """The word towers beside an adapted model; its dated twin reads the same ones."""
+    return adapter_path(model_path).with_suffix("").with_suffix(".towers.npz")
+
+
 def model_path(trained_on: str, *, adapted: bool = False, dated: bool = False) -> Path:
     suffix = ("-adapted" if adapted else "") + ("-dated" if dated else "")
     return MODEL_DIR / f"transfer-{trained_on}{suffix}.json"
@@ -316,7 +340,7 @@ def model_path(trained_on: str, *, adapted: bool = False, dated: bool = False) -
 
 def shipped_model(trained_on: str, *, adapted: bool = False, dated: bool = False) -> TransferModel:
     """The model shipped in the package, trained on the training users of ``trained_on``;
-    ``adapted``: the one that also reads that catalogue pair's cross-domain adapter; ``dated``:
+    ``adapted``: the one that also reads that catalogue pair's adapter and towers; ``dated``:
     the one that also reads the date's two columns (the eval's (t); see :data:`DATE_FEATURES`)."""
     path = model_path(trained_on, adapted=adapted, dated=dated)
     if not path.exists():
