@@ -154,7 +154,7 @@ def _transfer_md(by_k: dict[str, Any]) -> list[str]:
         return []
     return [
         "Through the transfer models shipped with selfdex (trained on public data, never on an evaluated "
-        "user: (s) on the other dataset, (p) on this dataset's training users, with their cross-domain adapter; see the report):",
+        "user: (s) on the other dataset, (p) on this dataset's training users, with their cross-domain adapter and word towers; see the report):",
         "",
         "| history | (s)(a) | (s)(b) | (s)(b)−(s)(a) [95% CI] | rescue / harmful (s)(b) "
         "| (p)(a) | (p)(b) | (p)(b)−(p)(a) [95% CI] | rescue / harmful (p)(b) |",

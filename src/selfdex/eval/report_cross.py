@@ -398,7 +398,7 @@ CROSS_DOMAIN_NOTE = (
 TRANSFER_NOTE = (
     "A gradient-boosted re-ranker over the agent's features and item text (`rank/transfer.py`), trained "
     "on public data only, never on a valid or test user: (s) on the *other* dataset (it has never seen "
-    "this catalogue), (p) on this dataset's training users, with the cross-domain adapter learned from them (`rank/adapter.py`: which of this platform's items follow a history on the other). (a) feeds it the within-platform history, (b) "
+    "this catalogue), (p) on this dataset's training users, with the cross-domain adapter and word towers learned from them (`rank/adapter.py`, `rank/towers.py`: which of this platform's items follow a history on the other). (a) feeds it the within-platform history, (b) "
     "the person's other platform too, so (s)(b) − (s)(a) is what the other platform adds through the "
     "model. With the date known, (t)(p) is (p)'s twin trained with the date's two columns (closeness and signed "
     "gap to it) where its data dates its items, and (t)(s) is (s)'s score plus condition (t)'s clock, its weight "
