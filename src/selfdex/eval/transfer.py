@@ -12,11 +12,12 @@ one episode per history length k (full, 0, 1, 2), with and without the cross-dom
 Conditions: (s) scores with the model trained on the *other* dataset (no co-occurrence or item of
 the test catalogue reached it), (p) with the model trained on this dataset's training users
 (MediateRec's setting), which also reads the cross-domain adapter and word towers learned from
-those users (:mod:`..rank.adapter`, :mod:`..rank.towers`); each with (a)'s input (within-platform history only) and (b)'s (plus the
-other-domain history). With the date known, (t)(s) and (t)(p) score with the twin of that model
-trained on the same episodes with the date's two columns (:data:`..rank.transfer.DATE_FEATURES`),
-so the model itself learns what the other platform still adds once the date is known, instead
-of a weight on the date tuned per condition on valid.
+those users (:mod:`..rank.adapter`, :mod:`..rank.towers`); each with (a)'s input (within-platform
+history only) and (b)'s (plus the other-domain history). With the date known, a model whose
+training data dates its items scores with its twin trained on the same episodes with the date's
+two columns (:data:`..rank.transfer.DATE_FEATURES`), so the model itself learns what the other
+platform still adds once the date is known; a model without a twin (arts-office has no listing
+order, so (t)(s) on food-kitchen) gets its score plus the date's closeness, weighted on valid.
 """
 
 from __future__ import annotations
