@@ -121,6 +121,17 @@ def date_columns(data: CrossDomainData, history: Sequence[int], cands: Sequence[
     return np.column_stack([close, gap])
 
 
+def _cross_steps(data: CrossDomainData, seq: Sequence[int]) -> Iterator[tuple[int, str, list[int]]]:
+    """(j, the domain of seq[j], the positions of the other-domain items before it) for every
+    item of ``seq`` with one: the (history → next item) pairs the adapter and the towers learn from."""
+    items = data.items
+    for j in range(1, len(seq)):
+        d = items[seq[j]].domain
+        cross = [q for q in range(j) if items[seq[q]].domain != d]
+        if cross:
+            yield j, d, cross
+
+
 def fit_catalogue_adapter(
     data: CrossDomainData, vectors: TextVectors, users: Sequence[int], seed: int = 0
 ) -> CrossAdapter:
@@ -134,10 +145,8 @@ def fit_catalogue_adapter(
     for u in users:
         s = data.train[u]
         vecs = vectors.get([items[i].title for i in s])
-        for j in range(1, len(s)):
-            d = items[s[j]].domain
-            cross = [q for q in range(j) if items[s[q]].domain != d]
-            h = history_vector(vecs[cross]) if cross else None
+        for j, d, cross in _cross_steps(data, s):
+            h = history_vector(vecs[cross])
             if h is not None:
                 pairs[d][0].append(h.astype(np.float32))
                 pairs[d][1].append(vecs[j].astype(np.float32))
@@ -148,17 +157,14 @@ def fit_catalogue_adapter(
 
 def fit_catalogue_towers(data: CrossDomainData, users: Sequence[int], seed: int = 0) -> TextTowers:
     """The word towers (:mod:`..rank.towers`) of ``data``'s catalogue pair from the training
-    sequences ``users``: every item with an other-domain item before it is a pair, as the adapter's."""
+    sequences ``users``: the same pairs as the adapter's, as titles."""
     items = data.items
     pairs: dict[str, tuple[list[list[str]], list[str]]] = {d: ([], []) for d in data.domains}
     for u in users:
         s = data.train[u]
-        for j in range(1, len(s)):
-            d = items[s[j]].domain
-            cross = [items[s[q]].title for q in range(j) if items[s[q]].domain != d]
-            if cross:
-                pairs[d][0].append(cross)
-                pairs[d][1].append(items[s[j]].title)
+        for j, d, cross in _cross_steps(data, s):
+            pairs[d][0].append([items[s[q]].title for q in cross])
+            pairs[d][1].append(items[s[j]].title)
     return fit_towers(pairs, seed=seed)
 
 
